@@ -1,0 +1,359 @@
+//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`.
+//!
+//! Arguments are parsed by clap into raw options, then validated into what each command needs
+//! (two stages, as in ripgrep). Exit codes: 0 success, 2 bad input or usage, 1 anything else.
+//! A closed stdout (`cxsim … | head`) ends the program quietly with 0.
+
+use crate::erlang;
+use crate::report::{self, RunInfo};
+use crate::scenario::{self, Scenario, ScenarioError};
+use crate::sweep::{self, SweepOptions};
+use crate::time::{Human, parse_duration, parse_rate};
+use anyhow::{Context, Result, anyhow};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use toml::Spanned;
+
+#[derive(Debug, Parser)]
+#[command(name = "cxsim", version, about = "Contact-center discrete-event simulator", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a scenario's replications and write its results.
+    Run(RunArgs),
+    /// Check scenario files without running them.
+    Check {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+    /// Print exact Erlang B, C and A figures.
+    Erlang(ErlangArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// Override the scenario's number of replications.
+    #[arg(short = 'r', long)]
+    replications: Option<u32>,
+    /// Override the scenario's master seed.
+    #[arg(short = 's', long)]
+    seed: Option<u64>,
+    /// Results folder for this run (default: results/<scenario>/<UTC time>).
+    #[arg(short = 'o', long)]
+    out: Option<PathBuf>,
+    /// Do not write a results folder; print the summary only.
+    #[arg(long, conflicts_with = "out")]
+    no_write: bool,
+    /// Progress bar on standard error.
+    #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
+    progress: ProgressMode,
+    /// Print nothing but errors and the results path.
+    #[arg(short = 'q', long)]
+    quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProgressMode {
+    /// Only when standard error is a terminal.
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+struct ErlangArgs {
+    /// Number of agents (servers).
+    #[arg(long)]
+    agents: u32,
+    /// Arrival rate, e.g. 0.15/s, 540/h.
+    #[arg(long)]
+    rate: String,
+    /// Mean handle time, e.g. 300s, 5m.
+    #[arg(long)]
+    aht: String,
+    /// Mean patience for Erlang A, e.g. 300s (omit for B and C only).
+    #[arg(long)]
+    patience: Option<String>,
+    /// Service-level threshold(s).
+    #[arg(long = "threshold", default_value = "20s")]
+    thresholds: Vec<String>,
+}
+
+/// A usage error found after parsing (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+/// Runs the command line `args` (including the program name) and returns the exit code.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match dispatch(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(if is_input_error(&e) { 2 } else { 1 })
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn is_input_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.is::<ScenarioError>() || c.is::<UsageError>())
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Check { scenarios } => check(&scenarios),
+        Command::Erlang(args) => erlang_cmd(&args),
+    }
+}
+
+fn print(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn check(files: &[PathBuf]) -> Result<()> {
+    for f in files {
+        let sc = scenario::load(f)?;
+        print(&format!(
+            "{}: ok — \"{}\": {} contact type(s), {} agent group(s), {} interval(s) of {}, {} replication(s)\n",
+            f.display(),
+            sc.name,
+            sc.contact_types.len(),
+            sc.agent_groups.len(),
+            sc.n_intervals,
+            Human(sc.interval),
+            sc.replications
+        ))?;
+    }
+    Ok(())
+}
+
+/// Applies command-line overrides to the scenario and to its recorded raw form.
+fn apply_overrides(sc: &mut Scenario, args: &RunArgs) -> Result<()> {
+    if let Some(r) = args.replications {
+        if r == 0 {
+            return Err(UsageError("--replications must be at least 1".into()).into());
+        }
+        sc.replications = r;
+        sc.raw.simulation.replications = Some(Spanned::new(0..0, i64::from(r)));
+    }
+    if let Some(s) = args.seed {
+        sc.seed = s;
+        sc.raw.simulation.seed = Some(Spanned::new(0..0, s as i64));
+    }
+    Ok(())
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let mut sc = scenario::load(&args.scenario)?;
+    apply_overrides(&mut sc, &args)?;
+    let threads = match args.threads {
+        Some(0) => return Err(UsageError("--threads must be at least 1".into()).into()),
+        Some(n) => n,
+        None => SweepOptions::default().threads,
+    };
+    let started = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let show_bar = match args.progress {
+        ProgressMode::Always => true,
+        ProgressMode::Never => false,
+        ProgressMode::Auto => !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let bar = if show_bar {
+        let bar = indicatif::ProgressBar::new(u64::from(sc.replications));
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{spinner} {bar:40} {pos}/{len} replications  {elapsed_precise} (eta {eta})",
+        ) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let clock = Instant::now();
+    let summary = sweep::run(&sc, SweepOptions { threads }, &|| bar.inc(1))?;
+    let elapsed = clock.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    if !args.quiet {
+        print(&report::table::render(&summary, threads, elapsed))?;
+    }
+    if args.no_write {
+        return Ok(());
+    }
+    let info = RunInfo {
+        cxsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: sc.name.clone(),
+        scenario_file: args.scenario.display().to_string(),
+        input_hash: sc.input_hash.clone(),
+        seed: sc.seed,
+        replications: sc.replications,
+        threads,
+        started_utc: report::files::rfc3339(started),
+        elapsed_s: elapsed,
+    };
+    let target = match &args.out {
+        Some(dir) => dir.clone(),
+        None => unique_run_dir(&Path::new("results").join(&sc.name), &report::files::run_id(started)),
+    };
+    let path = report::write_results(&target, &summary, &sc, &info)
+        .with_context(|| format!("cannot write results to {}", target.display()))?;
+    print(&format!(
+        "{}results: {}\n",
+        if args.quiet { "" } else { "\n" },
+        path.display()
+    ))?;
+    Ok(())
+}
+
+/// `base/id`, or `base/id-2`, `base/id-3`, … if it is taken.
+fn unique_run_dir(base: &Path, id: &str) -> PathBuf {
+    let mut candidate = base.join(id);
+    let mut k = 2;
+    while candidate.exists() {
+        candidate = base.join(format!("{id}-{k}"));
+        k += 1;
+    }
+    candidate
+}
+
+fn erlang_cmd(args: &ErlangArgs) -> Result<()> {
+    let usage = |flag: &str, m: String| anyhow!(UsageError(format!("--{flag}: {m}")));
+    let rate = parse_rate(&args.rate).map_err(|m| usage("rate", m))?;
+    let aht = parse_duration(&args.aht).map_err(|m| usage("aht", m))?;
+    let patience = args
+        .patience
+        .as_deref()
+        .map(parse_duration)
+        .transpose()
+        .map_err(|m| usage("patience", m))?;
+    let thresholds = args
+        .thresholds
+        .iter()
+        .map(|t| parse_duration(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|m| usage("threshold", m))?;
+    if args.agents == 0 {
+        return Err(usage("agents", "must be at least 1".into()));
+    }
+    if rate <= 0.0 {
+        return Err(usage("rate", "must be greater than zero".into()));
+    }
+    if aht <= 0.0 {
+        return Err(usage("aht", "must be longer than zero".into()));
+    }
+    if patience.is_some_and(|p| p <= 0.0) {
+        return Err(usage("patience", "must be longer than zero".into()));
+    }
+    let n = args.agents;
+    let a = rate * aht;
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let pct = |v: f64| format!("{:.4}%", 100.0 * v);
+    let _ = writeln!(
+        out,
+        "{n} agents, arrival rate {rate}/s ({:.2}/h), mean handle time {}: offered load {a:.4} Erlangs, rho = {:.4}",
+        rate * 3600.0,
+        Human(aht),
+        a / f64::from(n)
+    );
+    let _ = writeln!(
+        out,
+        "\nErlang B (M/M/{n}/{n}, no waiting room)\n  blocking                      {}",
+        pct(erlang::erlang_b(n, a))
+    );
+    match erlang::erlang_c(n, rate, aht) {
+        None => {
+            let _ = writeln!(
+                out,
+                "\nErlang C (M/M/{n}, no abandonment)\n  unstable: the offered load is at least the number of agents; the queue grows without bound"
+            );
+        }
+        Some(c) => {
+            let _ = writeln!(out, "\nErlang C (M/M/{n}, no abandonment)");
+            let _ = writeln!(out, "  P(wait > 0)                   {}", pct(c.p_wait));
+            let _ = writeln!(out, "  ASA                           {:.3}s", c.asa);
+            for t in &thresholds {
+                let _ = writeln!(
+                    out,
+                    "  service level {:<15} {}",
+                    format!("{}", Human(*t)),
+                    pct(c.service_level(*t))
+                );
+            }
+            let _ = writeln!(out, "  mean queue                    {:.4}", c.mean_queue);
+            let _ = writeln!(out, "  occupancy                     {}", pct(c.occupancy));
+        }
+    }
+    if let Some(p) = patience {
+        let e = erlang::erlang_a(n, rate, aht, p);
+        let _ = writeln!(out, "\nErlang A (M/M/{n}+M, mean patience {})", Human(p));
+        let _ = writeln!(out, "  P(wait > 0)                   {}", pct(e.p_wait));
+        let _ = writeln!(out, "  P(abandon)                    {}", pct(e.p_abandon));
+        let _ = writeln!(out, "  ASA, all contacts             {:.3}s", e.asa_all);
+        let _ = writeln!(out, "  ASA, answered                 {:.3}s", e.asa_served);
+        let _ = writeln!(out, "  mean time to abandon          {:.3}s", e.mean_wait_abandoned);
+        for t in &thresholds {
+            let _ = writeln!(
+                out,
+                "  SL {:<6} offered            {}",
+                Human(*t).to_string(),
+                pct(e.sl_offered(*t))
+            );
+            let _ = writeln!(
+                out,
+                "  SL {:<6} answered           {}",
+                Human(*t).to_string(),
+                pct(e.sl_answered(*t))
+            );
+            let _ = writeln!(
+                out,
+                "  SL {:<6} excl. short aband. {}",
+                Human(*t).to_string(),
+                pct(e.sl_excl_short_abandons(*t))
+            );
+        }
+        let _ = writeln!(out, "  mean queue                    {:.4}", e.mean_queue);
+        let _ = writeln!(out, "  occupancy                     {}", pct(e.occupancy));
+    }
+    print(&out)
+}

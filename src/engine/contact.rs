@@ -1,0 +1,186 @@
+//! Contacts in flight, kept in a slab: dense slots reused through a free list, each with a
+//! generation counter so that stale keys (in timers, in queue tombstones) are recognised.
+//!
+//! A contact's intrinsic randomness — patience and base handle time — is drawn once, at its
+//! arrival, from its type's streams (common random numbers).
+
+use crate::scenario::TypeId;
+
+/// A handle to a contact: slot index plus the slot's generation when the contact was created.
+/// A key whose generation no longer matches its slot refers to a contact that is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ContactKey {
+    pub index: u32,
+    pub generation: u32,
+}
+
+/// Where a contact is in its life. Only live states are stored; a contact that is done,
+/// abandoned, blocked or cleared leaves the slab.
+///
+/// ```text
+///  arrival ──► [routing] ──► InService ──► (service end: done)
+///                 │              ▲
+///                 ▼              │ an agent frees and selects it
+///              Waiting ──────────┘
+///                 │
+///                 ├──► abandoned (patience ran out)
+///                 └──► cleared   (closing = "clear" at the horizon)
+///  arrival with a full queue ──► blocked
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactState {
+    Waiting,
+    InService,
+}
+
+/// A live contact.
+#[derive(Debug, Clone, Copy)]
+pub struct Contact {
+    pub ty: TypeId,
+    pub state: ContactState,
+    /// Arrival time, seconds.
+    pub arrival: f64,
+    /// Patience (seconds) drawn at arrival; `f64::INFINITY` if it never abandons.
+    pub patience: f64,
+    /// Base handle time (seconds) drawn at arrival.
+    pub handle: f64,
+    /// Reporting interval of the arrival.
+    pub interval: u32,
+    /// The customer journey this contact belongs to (unique within a replication).
+    pub journey: u64,
+    generation: u32,
+    live: bool,
+}
+
+/// Dense storage of live contacts with O(1) insert and remove.
+#[derive(Debug, Default)]
+pub struct ContactSlab {
+    slots: Vec<Contact>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl ContactSlab {
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            slots: Vec::with_capacity(n),
+            free: Vec::with_capacity(n),
+            live: 0,
+        }
+    }
+
+    /// Stores a contact and returns its key.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    pub fn insert(
+        &mut self,
+        ty: TypeId,
+        state: ContactState,
+        arrival: f64,
+        patience: f64,
+        handle: f64,
+        interval: u32,
+        journey: u64,
+    ) -> ContactKey {
+        self.live += 1;
+        let mut c = Contact {
+            ty,
+            state,
+            arrival,
+            patience,
+            handle,
+            interval,
+            journey,
+            generation: 0,
+            live: true,
+        };
+        if let Some(index) = self.free.pop() {
+            c.generation = self.slots[index as usize].generation;
+            self.slots[index as usize] = c;
+            ContactKey {
+                index,
+                generation: c.generation,
+            }
+        } else {
+            let index = self.slots.len() as u32;
+            self.slots.push(c);
+            ContactKey { index, generation: 0 }
+        }
+    }
+
+    /// The contact behind `key`, if it is still live.
+    #[inline]
+    pub fn get(&self, key: ContactKey) -> Option<&Contact> {
+        self.slots
+            .get(key.index as usize)
+            .filter(|c| c.generation == key.generation)
+    }
+
+    /// Mutable access to the contact behind `key`, if it is still live.
+    #[inline]
+    pub fn get_mut(&mut self, key: ContactKey) -> Option<&mut Contact> {
+        self.slots
+            .get_mut(key.index as usize)
+            .filter(|c| c.generation == key.generation)
+    }
+
+    /// Removes the contact; its key (and every copy of it) becomes stale.
+    #[inline]
+    pub fn remove(&mut self, key: ContactKey) -> Contact {
+        let slot = &mut self.slots[key.index as usize];
+        debug_assert_eq!(slot.generation, key.generation, "removing a stale contact");
+        let c = *slot;
+        slot.generation = slot.generation.wrapping_add(1);
+        slot.live = false;
+        self.free.push(key.index);
+        self.live -= 1;
+        c
+    }
+
+    /// Number of live contacts.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Live contacts with their keys, in slot order.
+    pub fn iter(&self) -> impl Iterator<Item = (ContactKey, &Contact)> {
+        self.slots.iter().enumerate().filter(|(_, c)| c.live).map(|(i, c)| {
+            (
+                ContactKey {
+                    index: i as u32,
+                    generation: c.generation,
+                },
+                c,
+            )
+        })
+    }
+
+    /// Forgets all contacts; keeps the capacity. Generations restart so that a replication
+    /// does not depend on the one before it.
+    pub fn clear(&mut self) {
+        self.slots.clear();
+        self.free.clear();
+        self.live = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_removed_contacts_key_goes_stale_even_when_its_slot_is_reused() {
+        let mut slab = ContactSlab::with_capacity(2);
+        let a = slab.insert(TypeId(0), ContactState::Waiting, 1.0, 5.0, 3.0, 0, 0);
+        slab.remove(a);
+        let b = slab.insert(TypeId(0), ContactState::Waiting, 2.0, 5.0, 3.0, 0, 1);
+        assert_eq!(a.index, b.index);
+        assert!(slab.get(a).is_none());
+        assert_eq!(slab.get(b).map(|c| c.arrival), Some(2.0));
+        assert_eq!(slab.len(), 1);
+    }
+}

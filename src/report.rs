@@ -1,0 +1,10 @@
+//! Reports read only the [`Summary`] and the resolved [`Scenario`], never the engine: the
+//! terminal table, and the results folder (`summary.csv`, `intervals.csv`,
+//! `replications.csv`, `summary.json`, `run.toml`), written atomically.
+
+pub mod csv;
+pub mod files;
+pub mod json;
+pub mod table;
+
+pub use files::{RunInfo, write_results};

@@ -1,0 +1,154 @@
+//! The results folder of a run, written atomically: every file goes into a hidden temporary
+//! folder beside the target, which is renamed into place only when all files are complete. A
+//! run that is interrupted leaves no half-written results (at most a hidden temporary folder).
+
+use super::{csv, json};
+use crate::scenario::Scenario;
+use crate::summary::Summary;
+use serde::Serialize;
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Facts about a run, recorded in `run.toml` and `summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub cxsim_version: String,
+    pub scenario: String,
+    /// The scenario file as given on the command line.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub input_hash: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub threads: usize,
+    /// UTC start time, RFC 3339.
+    pub started_utc: String,
+    pub elapsed_s: f64,
+}
+
+#[derive(Serialize)]
+struct RunToml<'a> {
+    run: &'a RunInfo,
+    scenario: &'a crate::scenario::raw::RawScenario,
+}
+
+fn other<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Error {
+    io::Error::other(e)
+}
+
+fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>) -> io::Result<()> {
+    let mut w = BufWriter::new(fs::File::create(dir.join(name))?);
+    f(&mut w)?;
+    w.flush()?;
+    w.get_ref().sync_all()
+}
+
+fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) -> io::Result<()> {
+    write_file(dir, "summary.csv", |w| csv::write_summary(summary, w).map_err(other))?;
+    write_file(dir, "intervals.csv", |w| {
+        csv::write_intervals(summary, w).map_err(other)
+    })?;
+    write_file(dir, "replications.csv", |w| {
+        csv::write_replications(summary, w).map_err(other)
+    })?;
+    write_file(dir, "summary.json", |w| {
+        let text = json::render(summary, run).map_err(other)?;
+        w.write_all(text.as_bytes())?;
+        w.write_all(b"\n")
+    })?;
+    write_file(dir, "run.toml", |w| {
+        let text = toml::to_string(&RunToml {
+            run,
+            scenario: &scenario.raw,
+        })
+        .map_err(other)?;
+        w.write_all(b"# The run record of cxsim: [run] says how it ran, [scenario] is the scenario as run\n# (command-line overrides applied).\n")?;
+        w.write_all(text.as_bytes())
+    })
+}
+
+/// Writes the results of a run into `target` (created, or replaced whole if it exists).
+/// Returns `target`. On error nothing is left at `target` that was not there before.
+pub fn write_results(target: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) -> io::Result<PathBuf> {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent)?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp)?;
+    }
+    fs::create_dir(&tmp)?;
+    if let Err(e) = write_all(&tmp, summary, scenario, run) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if target.exists() {
+        let old = parent.join(format!(".{name}.old-{pid}"));
+        fs::rename(target, &old)?;
+        if let Err(e) = fs::rename(&tmp, target) {
+            let _ = fs::rename(&old, target);
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+        fs::remove_dir_all(&old)?;
+    } else if let Err(e) = fs::rename(&tmp, target) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    Ok(target.to_path_buf())
+}
+
+/// A run id from a UTC time: `YYYYMMDD-HHMMSS`.
+pub fn run_id(unix_seconds: u64) -> String {
+    let (y, mo, d, h, mi, s) = civil(unix_seconds);
+    format!("{y:04}{mo:02}{d:02}-{h:02}{mi:02}{s:02}")
+}
+
+/// RFC 3339 UTC time, e.g. `2026-11-23T05:10:00Z`.
+pub fn rfc3339(unix_seconds: u64) -> String {
+    let (y, mo, d, h, mi, s) = civil(unix_seconds);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// Calendar date and time of a Unix timestamp (UTC), by Howard Hinnant's days-to-civil.
+fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = (t / 86_400) as i64;
+    let secs = t % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (secs / 3600) as u32,
+        (secs / 60 % 60) as u32,
+        (secs % 60) as u32,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_ids_are_utc_calendar_times() {
+        assert_eq!(run_id(0), "19700101-000000");
+        assert_eq!(rfc3339(1_795_410_600), "2026-11-23T05:10:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

@@ -1,0 +1,171 @@
+//! The compiled scenario: names resolved to dense ids, distributions built, per-interval tables
+//! expanded. Immutable, `Send + Sync`, and valid by construction: the engine cannot fail on it.
+
+use super::raw::RawScenario;
+use crate::dist::Dist;
+use std::path::PathBuf;
+
+/// Dense id of a contact type (its index in [`Scenario::contact_types`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub u16);
+
+/// Dense id of an agent group (its index in [`Scenario::agent_groups`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupId(pub u16);
+
+impl TypeId {
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl GroupId {
+    #[inline]
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Most service-level thresholds one contact type may carry.
+pub const MAX_SL_THRESHOLDS: usize = 4;
+
+/// What happens to contacts still waiting when the horizon (closing time) is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// Agents stay until every waiting contact is served or has abandoned.
+    Serve,
+    /// Waiting contacts are sent away at closing (counted as `cleared`).
+    Clear,
+}
+
+/// A compiled scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Name used in reports and in the results folder.
+    pub name: String,
+    pub description: String,
+    /// The scenario file, if it was loaded from one.
+    pub source: Option<PathBuf>,
+    /// SHA-256 of the scenario file's bytes, hex.
+    pub input_hash: String,
+    /// Closing time in seconds: contacts arrive in `[0, horizon)`. > 0.
+    pub horizon: f64,
+    /// Seconds excluded from statistics at the start; `0 <= warmup < horizon`.
+    pub warmup: f64,
+    /// Reporting/staffing interval length in seconds, > 0.
+    pub interval: f64,
+    /// Number of intervals covering `[0, horizon)`: `ceil(horizon / interval)`, >= 1.
+    pub n_intervals: u32,
+    pub seed: u64,
+    /// Number of replications, >= 1.
+    pub replications: u32,
+    pub closing: Closing,
+    pub contact_types: Vec<ContactType>,
+    pub agent_groups: Vec<AgentGroup>,
+    /// The file as written (with CLI overrides applied), for `run.toml`.
+    pub raw: RawScenario,
+}
+
+/// A compiled contact type.
+#[derive(Debug, Clone)]
+pub struct ContactType {
+    pub name: String,
+    /// Poisson arrival rate (per second) in each interval; `len() == n_intervals`.
+    pub arrival_rates: Vec<f64>,
+    pub handle_time: Dist,
+    /// `None`: the contact never abandons.
+    pub patience: Option<Dist>,
+    /// Service-level thresholds in seconds, 1 to [`MAX_SL_THRESHOLDS`], ascending, distinct.
+    pub sl_thresholds: Vec<f64>,
+    /// Most contacts of this type that may wait at once; `None` = unlimited, `Some(0)` = no
+    /// waiting room (a loss system).
+    pub queue_capacity: Option<u32>,
+    /// Groups that serve this type, in file order (never empty).
+    pub served_by: Vec<GroupId>,
+}
+
+/// A compiled agent group.
+#[derive(Debug, Clone)]
+pub struct AgentGroup {
+    pub name: String,
+    /// Types this group serves, in file order (never empty).
+    pub serves: Vec<TypeId>,
+    /// Agents on duty in each interval; `len() == n_intervals`.
+    pub headcount: Vec<u32>,
+    /// The largest headcount in any interval.
+    pub max_headcount: u32,
+}
+
+/// The parameters of a scenario that is exactly an Erlang model, so that theory can be shown
+/// beside the simulation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ErlangModel {
+    pub agents: u32,
+    pub arrival_rate: f64,
+    pub mean_service: f64,
+    pub kind: ErlangKind,
+}
+
+/// Which Erlang formula applies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ErlangKind {
+    /// M/M/n/n: no waiting room.
+    B,
+    /// M/M/n: unlimited queue, no abandonment.
+    C,
+    /// M/M/n+M: unlimited queue, exponential patience with this mean (seconds).
+    A { mean_patience: f64 },
+}
+
+impl Scenario {
+    /// Start time (seconds) of interval `i`.
+    pub fn interval_start(&self, i: u32) -> f64 {
+        f64::from(i) * self.interval
+    }
+
+    /// End time (seconds) of interval `i`, clipped to the horizon.
+    pub fn interval_end(&self, i: u32) -> f64 {
+        (f64::from(i + 1) * self.interval).min(self.horizon)
+    }
+
+    /// Index of the interval containing time `t` (clamped to the last interval).
+    #[inline]
+    pub fn interval_of(&self, t: f64) -> u32 {
+        let i = (t / self.interval) as u32;
+        i.min(self.n_intervals - 1)
+    }
+
+    /// The Erlang model this scenario is, if it is one: one contact type served by one group,
+    /// constant rate and headcount, exponential handle time, no or exponential patience, and an
+    /// unlimited queue (Erlang C/A) or none at all (Erlang B).
+    pub fn erlang_model(&self) -> Option<ErlangModel> {
+        let ([ct], [group]) = (self.contact_types.as_slice(), self.agent_groups.as_slice()) else {
+            return None;
+        };
+        let rate = *ct.arrival_rates.first()?;
+        let agents = *group.headcount.first()?;
+        if ct.arrival_rates.iter().any(|r| *r != rate)
+            || group.headcount.iter().any(|h| *h != agents)
+            || agents == 0
+            || rate <= 0.0
+        {
+            return None;
+        }
+        let mean_service = ct.handle_time.exponential_mean()?;
+        let kind = match (ct.queue_capacity, &ct.patience) {
+            (Some(0), _) => ErlangKind::B,
+            (Some(_), _) => return None,
+            (None, None) => ErlangKind::C,
+            (None, Some(p)) => ErlangKind::A {
+                mean_patience: p.exponential_mean()?,
+            },
+        };
+        Some(ErlangModel {
+            agents,
+            arrival_rate: rate,
+            mean_service,
+            kind,
+        })
+    }
+}

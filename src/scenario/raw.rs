@@ -1,0 +1,235 @@
+//! The scenario file as written: serde structs that mirror the TOML exactly, with spans kept on
+//! every field that `compile` checks, so its errors can name the file, line and column.
+//!
+//! Nothing here is validated beyond TOML types; [`super::compile`] does that. Every struct denies
+//! unknown fields, so a typo is an error, not a silently ignored key. The structs also serialize
+//! back to TOML for `run.toml` (the resolved scenario of a run).
+
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+use toml::Spanned;
+
+/// The whole scenario file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Name used in reports and the results folder; defaults to the file stem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Spanned<String>>,
+    /// Free text shown in reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Time frame, seed and replications.
+    pub simulation: RawSimulation,
+    /// What customers want: one entry per contact type (`[[contact_types]]`).
+    #[serde(default)]
+    pub contact_types: Vec<Spanned<RawContactType>>,
+    /// Who serves them: one entry per agent group (`[[agent_groups]]`).
+    #[serde(default)]
+    pub agent_groups: Vec<Spanned<RawAgentGroup>>,
+}
+
+/// `[simulation]`: the time frame and the Monte Carlo set-up.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    /// Closing time: contacts arrive during `[0, horizon)`.
+    pub horizon: Spanned<DurationValue>,
+    /// Initial period excluded from statistics (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<Spanned<DurationValue>>,
+    /// Reporting and staffing interval (default 30m).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<Spanned<DurationValue>>,
+    /// Master seed (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<Spanned<i64>>,
+    /// Number of independent replications (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replications: Option<Spanned<i64>>,
+    /// What happens to waiting contacts at the horizon: "serve" (default) or "clear".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closing: Option<Spanned<String>>,
+}
+
+/// `[[contact_types]]`: one kind of contact with its arrivals, handle time and patience.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContactType {
+    pub name: Spanned<String>,
+    pub arrivals: Spanned<RawArrivals>,
+    pub handle_time: Spanned<RawDist>,
+    /// Time a contact is willing to wait in queue; absent = waits forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patience: Option<Spanned<RawDist>>,
+    /// Service-level threshold(s), e.g. "20s" or ["20s", "60s"] (default "20s").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sl_threshold: Option<Spanned<OneOrMany<DurationValue>>>,
+    /// Maximum number waiting; an arrival finding it full is blocked. Absent = unlimited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_capacity: Option<Spanned<i64>>,
+}
+
+/// `arrivals = { rate = "0.15/s" }` or `arrivals = { rates = ["100/h", "150/h", …] }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawArrivals {
+    /// A constant Poisson rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Spanned<RateValue>>,
+    /// One Poisson rate per reporting interval (repeated if the horizon holds several cycles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates: Option<Spanned<Vec<Spanned<RateValue>>>>,
+}
+
+/// A distribution: `{ dist = "lognormal", mean = "5m", cv = 0.8 }`. Which fields apply depends
+/// on `dist`; `compile` rejects missing and unused ones.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDist {
+    pub dist: Spanned<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cv: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shape: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Spanned<DurationValue>>,
+    /// Empirical: a file of samples, relative to the scenario file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<Spanned<String>>,
+    /// Empirical: the column to read when the file is a CSV/TSV with a header.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<Spanned<String>>,
+}
+
+/// `[[agent_groups]]`: a team of interchangeable agents.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAgentGroup {
+    pub name: Spanned<String>,
+    /// Names of the contact types this group serves.
+    pub serves: Spanned<Vec<Spanned<String>>>,
+    /// Agents on duty: one number, or one per reporting interval.
+    pub headcount: Spanned<OneOrMany<i64>>,
+}
+
+/// A duration as written: a number of seconds or a string with units.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DurationValue {
+    Seconds(f64),
+    Text(String),
+}
+
+/// A rate as written: a number per second or a string such as `"540/h"`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RateValue {
+    PerSecond(f64),
+    Text(String),
+}
+
+/// One value or a list of values (`headcount = 5` or `headcount = [5, 6, 8]`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+macro_rules! number_or_text {
+    ($ty:ident, $num:ident, $text:ident, $expecting:literal) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_i64<E: de::Error>(self, v: i64) -> Result<$ty, E> {
+                        Ok($ty::$num(v as f64))
+                    }
+                    fn visit_u64<E: de::Error>(self, v: u64) -> Result<$ty, E> {
+                        Ok($ty::$num(v as f64))
+                    }
+                    fn visit_f64<E: de::Error>(self, v: f64) -> Result<$ty, E> {
+                        Ok($ty::$num(v))
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<$ty, E> {
+                        Ok($ty::$text(v.to_owned()))
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $ty::$num(v) => s.serialize_f64(*v),
+                    $ty::$text(t) => s.serialize_str(t),
+                }
+            }
+        }
+    };
+}
+
+number_or_text!(
+    DurationValue,
+    Seconds,
+    Text,
+    "a duration such as \"20s\", \"5m\", \"1h30m\" or a number of seconds"
+);
+number_or_text!(
+    RateValue,
+    PerSecond,
+    Text,
+    "a rate such as \"0.15/s\", \"540/h\" or a number per second"
+);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = OneOrMany<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a value or an array of values")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element()? {
+                    out.push(v);
+                }
+                Ok(OneOrMany::Many(out))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                T::deserialize(de::value::I64Deserializer::new(v)).map(OneOrMany::One)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                T::deserialize(de::value::U64Deserializer::new(v)).map(OneOrMany::One)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                T::deserialize(de::value::F64Deserializer::new(v)).map(OneOrMany::One)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                T::deserialize(de::value::StrDeserializer::new(v)).map(OneOrMany::One)
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+impl<T: Serialize> Serialize for OneOrMany<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            OneOrMany::One(v) => v.serialize(s),
+            OneOrMany::Many(v) => v.serialize(s),
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Statistics: the [`Observer`] seam through which the engine reports what happens, the default
+//! [`Collector`], and the per-replication output it produces.
+//!
+//! The engine calls an observer at every state change; every method has a no-op default
+//! (ripgrep's `Sink`), so a custom observer implements only what it needs, and pairs of
+//! observers compose as a tuple `(A, B)`. The [`Collector`] keeps preallocated
+//! `[type × interval]` and `[group × interval]` accumulators and fixed wait histograms: its
+//! memory depends on the number of types, groups and intervals, never on the number of contacts.
+
+pub mod collector;
+pub mod histogram;
+pub mod tally;
+
+pub use collector::Collector;
+
+use crate::engine::contact::ContactKey;
+use crate::engine::event::AgentId;
+use crate::scenario::{GroupId, MAX_SL_THRESHOLDS, TypeId};
+use serde::{Deserialize, Serialize};
+
+/// What an observer is told about a contact.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ContactInfo {
+    pub key: ContactKey,
+    pub ty: TypeId,
+    /// Arrival time, seconds.
+    pub arrival: f64,
+    /// Reporting interval of the arrival.
+    pub interval: u32,
+    /// The customer journey (unique per replication; later contacts of the same customer keep it).
+    pub journey: u64,
+}
+
+/// Receives the engine's state changes. `now` is the simulated time in seconds and never
+/// decreases within a replication.
+#[allow(unused_variables)]
+pub trait Observer {
+    /// A replication begins (state must be reset here).
+    fn on_start(&mut self, replication: u32) {}
+    /// A contact arrived (before routing).
+    fn on_arrival(&mut self, now: f64, c: &ContactInfo) {}
+    /// The contact found its queue full and left.
+    fn on_blocked(&mut self, now: f64, c: &ContactInfo) {}
+    /// The contact joined its queue.
+    fn on_enqueue(&mut self, now: f64, c: &ContactInfo) {}
+    /// An agent answered the contact after waiting `now - c.arrival`; service lasts `handle` s.
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, agent: AgentId, group: GroupId, handle: f64) {}
+    /// The contact's patience ran out while waiting.
+    fn on_abandon(&mut self, now: f64, c: &ContactInfo) {}
+    /// Service of the contact ended.
+    fn on_service_end(&mut self, now: f64, c: &ContactInfo, agent: AgentId, group: GroupId) {}
+    /// The contact was still waiting at closing and was sent away (closing = "clear").
+    fn on_cleared(&mut self, now: f64, c: &ContactInfo) {}
+    /// The number waiting for type `ty` changed to `len`.
+    fn on_queue_len(&mut self, now: f64, ty: TypeId, len: u32) {}
+    /// Group `group` now has `busy` agents serving and `present` on duty (idle + busy).
+    fn on_group(&mut self, now: f64, group: GroupId, busy: u32, present: u32) {}
+    /// Reporting interval `index` begins at `now`.
+    fn on_interval(&mut self, now: f64, index: u32) {}
+    /// The horizon is reached: arrivals stop.
+    fn on_close(&mut self, now: f64) {}
+    /// The contact was still in the system when the replication ended.
+    fn on_in_system_at_end(&mut self, now: f64, c: &ContactInfo) {}
+    /// The replication ended (no events left).
+    fn on_end(&mut self, now: f64) {}
+}
+
+macro_rules! forward_pair {
+    ($($name:ident($($arg:ident: $ty:ty),*);)*) => {
+        impl<A: Observer, B: Observer> Observer for (A, B) {
+            $(
+                #[inline]
+                fn $name(&mut self, $($arg: $ty),*) {
+                    self.0.$name($($arg),*);
+                    self.1.$name($($arg),*);
+                }
+            )*
+        }
+    };
+}
+
+forward_pair! {
+    on_start(replication: u32);
+    on_arrival(now: f64, c: &ContactInfo);
+    on_blocked(now: f64, c: &ContactInfo);
+    on_enqueue(now: f64, c: &ContactInfo);
+    on_answer(now: f64, c: &ContactInfo, agent: AgentId, group: GroupId, handle: f64);
+    on_abandon(now: f64, c: &ContactInfo);
+    on_service_end(now: f64, c: &ContactInfo, agent: AgentId, group: GroupId);
+    on_cleared(now: f64, c: &ContactInfo);
+    on_queue_len(now: f64, ty: TypeId, len: u32);
+    on_group(now: f64, group: GroupId, busy: u32, present: u32);
+    on_interval(now: f64, index: u32);
+    on_close(now: f64);
+    on_in_system_at_end(now: f64, c: &ContactInfo);
+    on_end(now: f64);
+}
+
+/// An observer that records nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoObserver;
+impl Observer for NoObserver {}
+
+/// Counts and sums for one contact type in one interval of one replication. Contacts are
+/// attributed to the interval of their arrival; time integrals to the interval they accrue in.
+/// Only contacts arriving after the warm-up, and time after the warm-up, are counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct TypeCounts {
+    /// Arrivals (including blocked ones).
+    pub offered: u64,
+    /// Contacts an agent picked up.
+    pub answered: u64,
+    /// Contacts that hung up while waiting.
+    pub abandoned: u64,
+    /// Arrivals that found the queue full.
+    pub blocked: u64,
+    /// Contacts sent away at closing (closing = "clear").
+    pub cleared: u64,
+    /// Arrivals that had to queue (no agent free at once).
+    pub waited: u64,
+    /// Answered with wait <= threshold k (thresholds of the type, ascending).
+    pub answered_within: [u64; MAX_SL_THRESHOLDS],
+    /// Abandoned with wait <= threshold k.
+    pub abandoned_within: [u64; MAX_SL_THRESHOLDS],
+    /// Sum of waits of answered contacts, seconds.
+    pub wait_answered: f64,
+    /// Sum of waits (time to abandon) of abandoned contacts, seconds.
+    pub wait_abandoned: f64,
+    /// Sum of waits of cleared contacts, seconds.
+    pub wait_cleared: f64,
+    /// Sum of handle times of answered contacts, seconds.
+    pub handle: f64,
+    /// ∫ (number waiting) dt over the measured part of the interval, contact·seconds.
+    pub queue_time: f64,
+    /// Measured length of the interval, seconds.
+    pub measured: f64,
+}
+
+impl TypeCounts {
+    /// Adds `o` into `self`.
+    pub fn add(&mut self, o: &TypeCounts) {
+        self.offered += o.offered;
+        self.answered += o.answered;
+        self.abandoned += o.abandoned;
+        self.blocked += o.blocked;
+        self.cleared += o.cleared;
+        self.waited += o.waited;
+        for k in 0..MAX_SL_THRESHOLDS {
+            self.answered_within[k] += o.answered_within[k];
+            self.abandoned_within[k] += o.abandoned_within[k];
+        }
+        self.wait_answered += o.wait_answered;
+        self.wait_abandoned += o.wait_abandoned;
+        self.wait_cleared += o.wait_cleared;
+        self.handle += o.handle;
+        self.queue_time += o.queue_time;
+        self.measured += o.measured;
+    }
+}
+
+/// Time integrals for one agent group in one interval of one replication.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupCounts {
+    /// ∫ (agents busy) dt, agent·seconds.
+    pub busy_time: f64,
+    /// ∫ (agents on duty) dt, agent·seconds.
+    pub present_time: f64,
+    /// Contacts answered by this group (by arrival interval).
+    pub answered: u64,
+    /// Measured length of the interval, seconds.
+    pub measured: f64,
+}
+
+impl GroupCounts {
+    pub fn add(&mut self, o: &GroupCounts) {
+        self.busy_time += o.busy_time;
+        self.present_time += o.present_time;
+        self.answered += o.answered;
+        self.measured += o.measured;
+    }
+}
+
+/// The wait percentiles reported, as fractions.
+pub const WAIT_PERCENTILES: [f64; 5] = [0.50, 0.80, 0.90, 0.95, 0.99];
+
+/// Everything one replication contributes to a summary. Serializable losslessly, so shards of
+/// a sweep can be merged into exactly the numbers of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepOutput {
+    pub replication: u32,
+    pub n_intervals: u32,
+    /// `[type × interval]`, row-major by type.
+    pub types: Vec<TypeCounts>,
+    /// `[group × interval]`, row-major by group.
+    pub groups: Vec<GroupCounts>,
+    /// Wait percentiles of answered contacts ([`WAIT_PERCENTILES`]) per type, then all types;
+    /// NaN where nothing was answered.
+    pub wait_percentiles: Vec<[f64; 5]>,
+    /// Measured contacts still in the system when the replication ended, per type.
+    pub in_system_at_end: Vec<u64>,
+    /// Arrivals generated in the replication, warm-up included.
+    pub arrivals: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Time of the last event, seconds.
+    pub end_time: f64,
+}
+
+impl RepOutput {
+    /// The counts of type `ty` in each interval.
+    pub fn type_intervals(&self, ty: usize) -> &[TypeCounts] {
+        let n = self.n_intervals as usize;
+        &self.types[ty * n..(ty + 1) * n]
+    }
+
+    /// The integrals of group `g` in each interval.
+    pub fn group_intervals(&self, g: usize) -> &[GroupCounts] {
+        let n = self.n_intervals as usize;
+        &self.groups[g * n..(g + 1) * n]
+    }
+}

@@ -1,0 +1,280 @@
+//! The default statistics collector: per `[type × interval]` counts and sums, per
+//! `[group × interval]` time integrals, and per-type wait histograms.
+//!
+//! All buffers are sized from the scenario in [`Collector::new`] and cleared (not freed) at the
+//! start of each replication, so collecting allocates nothing in the hot loop. Time integrals
+//! (queue length, busy and present agents) are kept per entity with the time of its last
+//! change and flushed into the current interval at each change and at each interval boundary;
+//! they cover only `[warmup, horizon)`.
+
+use super::histogram::WaitHistogram;
+use super::{ContactInfo, GroupCounts, Observer, RepOutput, TypeCounts, WAIT_PERCENTILES};
+use crate::engine::event::AgentId;
+use crate::scenario::{GroupId, MAX_SL_THRESHOLDS, Scenario, TypeId};
+
+/// A piecewise-constant level and the time it last changed.
+#[derive(Debug, Clone, Copy, Default)]
+struct Level {
+    since: f64,
+    value: u32,
+}
+
+/// Collects the statistics of one replication; see the module docs.
+#[derive(Debug, Clone)]
+pub struct Collector {
+    warmup: f64,
+    horizon: f64,
+    interval: f64,
+    n_intervals: u32,
+    /// Service-level thresholds per type, padded with +inf.
+    thresholds: Vec<[f64; MAX_SL_THRESHOLDS]>,
+    types: Vec<TypeCounts>,
+    groups: Vec<GroupCounts>,
+    /// Waits of answered contacts, per type.
+    waits: Vec<WaitHistogram>,
+    /// Waits of answered contacts, all types.
+    waits_all: WaitHistogram,
+    queue: Vec<Level>,
+    busy: Vec<Level>,
+    present: Vec<Level>,
+    current: u32,
+    in_system_at_end: Vec<u64>,
+    replication: u32,
+    arrivals: u64,
+    end_time: f64,
+}
+
+impl Collector {
+    pub fn new(sc: &Scenario) -> Self {
+        let n = sc.n_intervals as usize;
+        let thresholds = sc
+            .contact_types
+            .iter()
+            .map(|t| {
+                let mut th = [f64::INFINITY; MAX_SL_THRESHOLDS];
+                th[..t.sl_thresholds.len()].copy_from_slice(&t.sl_thresholds);
+                th
+            })
+            .collect();
+        let nt = sc.contact_types.len();
+        let ng = sc.agent_groups.len();
+        Self {
+            warmup: sc.warmup,
+            horizon: sc.horizon,
+            interval: sc.interval,
+            n_intervals: sc.n_intervals,
+            thresholds,
+            types: vec![TypeCounts::default(); nt * n],
+            groups: vec![GroupCounts::default(); ng * n],
+            waits: vec![WaitHistogram::default(); nt],
+            waits_all: WaitHistogram::default(),
+            queue: vec![Level::default(); nt],
+            busy: vec![Level::default(); ng],
+            present: vec![Level::default(); ng],
+            current: 0,
+            in_system_at_end: vec![0; nt],
+            replication: 0,
+            arrivals: 0,
+            end_time: 0.0,
+        }
+    }
+
+    /// Seconds of `[from, to)` that fall in the measured window `[warmup, horizon)`.
+    #[inline]
+    fn measured_span(&self, from: f64, to: f64) -> f64 {
+        (to.min(self.horizon) - from.max(self.warmup)).max(0.0)
+    }
+
+    #[inline]
+    fn type_slot(&mut self, ty: TypeId, interval: u32) -> &mut TypeCounts {
+        &mut self.types[ty.index() * self.n_intervals as usize + interval as usize]
+    }
+
+    #[inline]
+    fn group_slot(&mut self, g: GroupId) -> &mut GroupCounts {
+        let i = g.index() * self.n_intervals as usize + self.current as usize;
+        &mut self.groups[i]
+    }
+
+    #[inline]
+    fn flush_queue(&mut self, ty: TypeId, now: f64) {
+        let l = self.queue[ty.index()];
+        let dt = self.measured_span(l.since, now);
+        if dt > 0.0 && l.value > 0 {
+            let cur = self.current;
+            self.type_slot(ty, cur).queue_time += f64::from(l.value) * dt;
+        }
+        self.queue[ty.index()].since = now;
+    }
+
+    #[inline]
+    fn flush_group(&mut self, g: GroupId, now: f64) {
+        let (b, p) = (self.busy[g.index()], self.present[g.index()]);
+        let db = self.measured_span(b.since, now);
+        let dp = self.measured_span(p.since, now);
+        let slot = self.group_slot(g);
+        slot.busy_time += f64::from(b.value) * db;
+        slot.present_time += f64::from(p.value) * dp;
+        self.busy[g.index()].since = now;
+        self.present[g.index()].since = now;
+    }
+
+    fn flush_all(&mut self, now: f64) {
+        for t in 0..self.queue.len() {
+            self.flush_queue(TypeId(t as u16), now);
+        }
+        for g in 0..self.busy.len() {
+            self.flush_group(GroupId(g as u16), now);
+        }
+    }
+
+    /// Whether a contact counts in statistics (it arrived after the warm-up).
+    #[inline]
+    fn measured(&self, c: &ContactInfo) -> bool {
+        c.arrival >= self.warmup
+    }
+
+    /// Builds the replication's output. Call after the replication ran.
+    pub fn output(&self, events: u64) -> RepOutput {
+        let pct = |h: &WaitHistogram| WAIT_PERCENTILES.map(|p| h.quantile(p));
+        let mut wait_percentiles: Vec<[f64; 5]> = self.waits.iter().map(pct).collect();
+        wait_percentiles.push(pct(&self.waits_all));
+        RepOutput {
+            replication: self.replication,
+            n_intervals: self.n_intervals,
+            types: self.types.clone(),
+            groups: self.groups.clone(),
+            wait_percentiles,
+            in_system_at_end: self.in_system_at_end.clone(),
+            arrivals: self.arrivals,
+            events,
+            end_time: self.end_time,
+        }
+    }
+}
+
+impl Observer for Collector {
+    fn on_start(&mut self, replication: u32) {
+        self.replication = replication;
+        self.types.fill(TypeCounts::default());
+        self.groups.fill(GroupCounts::default());
+        for h in &mut self.waits {
+            h.clear();
+        }
+        self.waits_all.clear();
+        self.queue.fill(Level::default());
+        self.busy.fill(Level::default());
+        self.present.fill(Level::default());
+        self.current = 0;
+        self.in_system_at_end.fill(0);
+        self.arrivals = 0;
+        self.end_time = 0.0;
+        // Measured length of each interval, the same for every type and group.
+        for i in 0..self.n_intervals {
+            let start = f64::from(i) * self.interval;
+            let span = self.measured_span(start, (start + self.interval).min(self.horizon));
+            for t in 0..self.thresholds.len() {
+                self.type_slot(TypeId(t as u16), i).measured = span;
+            }
+            for g in 0..self.busy.len() {
+                self.groups[g * self.n_intervals as usize + i as usize].measured = span;
+            }
+        }
+    }
+
+    #[inline]
+    fn on_arrival(&mut self, _now: f64, c: &ContactInfo) {
+        self.arrivals += 1;
+        if self.measured(c) {
+            self.type_slot(c.ty, c.interval).offered += 1;
+        }
+    }
+
+    #[inline]
+    fn on_blocked(&mut self, _now: f64, c: &ContactInfo) {
+        if self.measured(c) {
+            self.type_slot(c.ty, c.interval).blocked += 1;
+        }
+    }
+
+    #[inline]
+    fn on_enqueue(&mut self, _now: f64, c: &ContactInfo) {
+        if self.measured(c) {
+            self.type_slot(c.ty, c.interval).waited += 1;
+        }
+    }
+
+    #[inline]
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, _agent: AgentId, group: GroupId, handle: f64) {
+        if !self.measured(c) {
+            return;
+        }
+        let wait = now - c.arrival;
+        let th = self.thresholds[c.ty.index()];
+        let slot = self.type_slot(c.ty, c.interval);
+        slot.answered += 1;
+        slot.wait_answered += wait;
+        slot.handle += handle;
+        for (k, t) in th.iter().enumerate() {
+            slot.answered_within[k] += u64::from(wait <= *t);
+        }
+        self.groups[group.index() * self.n_intervals as usize + c.interval as usize].answered += 1;
+        self.waits[c.ty.index()].record(wait);
+        self.waits_all.record(wait);
+    }
+
+    #[inline]
+    fn on_abandon(&mut self, now: f64, c: &ContactInfo) {
+        if !self.measured(c) {
+            return;
+        }
+        let wait = now - c.arrival;
+        let th = self.thresholds[c.ty.index()];
+        let slot = self.type_slot(c.ty, c.interval);
+        slot.abandoned += 1;
+        slot.wait_abandoned += wait;
+        for (k, t) in th.iter().enumerate() {
+            slot.abandoned_within[k] += u64::from(wait <= *t);
+        }
+    }
+
+    fn on_cleared(&mut self, now: f64, c: &ContactInfo) {
+        if self.measured(c) {
+            let slot = self.type_slot(c.ty, c.interval);
+            slot.cleared += 1;
+            slot.wait_cleared += now - c.arrival;
+        }
+    }
+
+    #[inline]
+    fn on_queue_len(&mut self, now: f64, ty: TypeId, len: u32) {
+        self.flush_queue(ty, now);
+        self.queue[ty.index()].value = len;
+    }
+
+    #[inline]
+    fn on_group(&mut self, now: f64, group: GroupId, busy: u32, present: u32) {
+        self.flush_group(group, now);
+        self.busy[group.index()].value = busy;
+        self.present[group.index()].value = present;
+    }
+
+    fn on_interval(&mut self, now: f64, index: u32) {
+        self.flush_all(now);
+        self.current = index.min(self.n_intervals - 1);
+    }
+
+    fn on_close(&mut self, now: f64) {
+        self.flush_all(now);
+    }
+
+    fn on_in_system_at_end(&mut self, _now: f64, c: &ContactInfo) {
+        if self.measured(c) {
+            self.in_system_at_end[c.ty.index()] += 1;
+        }
+    }
+
+    fn on_end(&mut self, now: f64) {
+        self.end_time = now;
+    }
+}

@@ -1,0 +1,11 @@
+//! The integration tests of cxsim, in one binary with modules by purpose.
+
+mod alloc;
+mod cli;
+mod determinism;
+mod errors;
+mod golden;
+mod properties;
+mod scenarios;
+mod support;
+mod theory;
