@@ -152,8 +152,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
         }
         while let Some(ev) = self.events.pop() {
-            debug_assert!(ev.time >= self.now, "time went backwards");
-            self.now = ev.time;
+            debug_assert!(ev.time() >= self.now, "time went backwards");
+            self.now = ev.time();
             self.processed += 1;
             match ev.kind {
                 EventKind::Arrival { ty } => self.on_arrival(ty),

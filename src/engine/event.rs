@@ -4,6 +4,13 @@
 //! * `rank` — a fixed precedence between event kinds at equal times (table on [`EventKind`]);
 //! * `seq`  — a per-replication insertion counter: FIFO among otherwise equal events.
 //!
+//! The three are packed into one `u128` key: the IEEE-754 bits of a non-negative `f64` order
+//! exactly like the number itself when read as an unsigned integer, so
+//! `(time.to_bits() << 64) | (rank << 56) | seq` compares in one integer comparison, the same
+//! order as `(time.total_cmp, rank, seq)`. Simulated times are never negative (checked in debug
+//! builds); this made the heap's sift loops about a third cheaper than comparing with
+//! `total_cmp` and then the tie fields.
+//!
 //! There is no random tie-breaking, so a replication is a pure function of its seeds. Only
 //! *scheduled* events go on the heap; decisions (routing, an agent taking the next contact) run
 //! inside the handler that caused them. Timers are cancelled lazily: they carry a
@@ -62,23 +69,29 @@ impl EventKind {
     }
 }
 
-/// A scheduled event. `order` packs `rank` (top 8 bits) and `seq` (low 56 bits).
+/// A scheduled event. `key` packs the time's bits (high 64), `rank` (next 8) and `seq`
+/// (low 56); see the module docs.
 #[derive(Debug, Clone, Copy)]
 pub struct Event {
-    pub time: f64,
-    order: u64,
+    key: u128,
     pub kind: EventKind,
 }
 
 impl Event {
+    /// When the event happens, seconds.
+    #[inline]
+    pub fn time(&self) -> f64 {
+        f64::from_bits((self.key >> 64) as u64)
+    }
+
     /// The tie rank of this event.
     pub fn rank(&self) -> u8 {
-        (self.order >> 56) as u8
+        (self.key >> 56) as u8
     }
 
     /// The insertion number of this event within its replication.
     pub fn seq(&self) -> u64 {
-        self.order & SEQ_MASK
+        self.key as u64 & SEQ_MASK
     }
 }
 
@@ -99,10 +112,7 @@ impl Ord for Event {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest `(time, rank, seq)` first.
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .time
-            .total_cmp(&self.time)
-            .then_with(|| other.order.cmp(&self.order))
+        other.key.cmp(&self.key)
     }
 }
 
@@ -124,10 +134,12 @@ impl EventQueue {
     /// Schedules `kind` at `time` (seconds). Cost O(log n).
     #[inline]
     pub fn push(&mut self, time: f64, kind: EventKind) {
-        debug_assert!(time.is_finite());
+        debug_assert!(time.is_finite() && time >= 0.0, "event time {time}");
+        // `+ 0.0` turns a -0.0 into +0.0, whose bits order correctly.
         let order = (u64::from(kind.rank()) << 56) | (self.next_seq & SEQ_MASK);
+        let key = (u128::from((time + 0.0).to_bits()) << 64) | u128::from(order);
         self.next_seq += 1;
-        self.heap.push(Event { time, order, kind });
+        self.heap.push(Event { key, kind });
     }
 
     /// Removes and returns the earliest event.
@@ -154,6 +166,17 @@ impl EventQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_keys_order_like_the_times_they_hold() {
+        let times: [f64; 7] = [0.0, 1e-300, 0.5, 1.0, 1.0000000000000002, 3.5e6, 1e300];
+        for w in times.windows(2) {
+            assert!(w[0].to_bits() < w[1].to_bits(), "{} vs {}", w[0], w[1]);
+        }
+        let mut q = EventQueue::with_capacity(4);
+        q.push(2.5, EventKind::Close);
+        assert_eq!(q.pop().map(|e| (e.time(), e.rank(), e.seq())), Some((2.5, 4, 0)));
+    }
 
     #[test]
     fn events_pop_by_time_then_rank_then_insertion_order() {
