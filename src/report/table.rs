@@ -39,6 +39,73 @@ fn hide_if_zero(m: &Metric) -> bool {
         && (m.estimate.half_width == 0.0 || m.estimate.half_width.is_nan())
 }
 
+/// Most measured intervals for which the terminal shows the per-interval table.
+const MAX_INTERVAL_ROWS: usize = 48;
+
+/// Wall-clock label of an interval start, `d+HH:MM` from the scenario start (`0+08:30`).
+fn clock(seconds: f64) -> String {
+    let m = (seconds / 60.0).round() as u64;
+    format!("{}+{:02}:{:02}", m / 1440, m / 60 % 24, m % 60)
+}
+
+/// Per-interval means for each contact type (offered, SL at the first threshold, abandonment,
+/// ASA of answered) beside the occupancy of every group.
+fn render_intervals(s: &Summary, out: &mut String) {
+    if s.intervals.len() < 2 || s.intervals.len() > MAX_INTERVAL_ROWS {
+        return;
+    }
+    let types: Vec<_> = s.scopes.iter().filter(|sc| sc.kind == ScopeKind::Type).collect();
+    let groups: Vec<_> = s.scopes.iter().filter(|sc| sc.kind == ScopeKind::Group).collect();
+    let column = |scope: &crate::summary::ScopeSummary, prefix: &str| {
+        scope.interval_metrics.iter().position(|m| m.starts_with(prefix))
+    };
+    let _ = writeln!(
+        out,
+        "\nby interval (start = day+hh:mm from t = 0; means over replications; contacts by arrival interval)"
+    );
+    let mut header = format!("  {:<8}", "start");
+    for t in &types {
+        let sl = column(t, "sl_offered_").map(|i| t.interval_metrics[i].trim_start_matches("sl_offered_").to_string());
+        let _ = write!(
+            header,
+            " | {:>8} {:>8} {:>8} {:>8}",
+            short(&t.name, 8),
+            format!("SL{}", sl.unwrap_or_default()),
+            "aband.",
+            "ASA"
+        );
+    }
+    for g in &groups {
+        let _ = write!(header, " | {:>8}", short(&g.name, 8));
+    }
+    let _ = writeln!(out, "{header}");
+    for (row, frame) in s.intervals.iter().enumerate() {
+        let mut line = format!("  {:<8}", clock(frame.start_s));
+        for t in &types {
+            let get = |prefix: &str| column(t, prefix).map_or(f64::NAN, |i| t.intervals[row][i].mean);
+            let _ = write!(
+                line,
+                " | {:>8} {:>8} {:>8} {:>8}",
+                format_value("offered", get("offered")),
+                format_value("sl_", get("sl_offered_")),
+                format_value("p_", get("p_abandon")),
+                format_value("x_s", get("asa_answered_s")),
+            );
+        }
+        for g in &groups {
+            let occ = column(g, "occupancy").map_or(f64::NAN, |i| g.intervals[row][i].mean);
+            let _ = write!(line, " | {:>8}", format_value("occupancy", occ));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = writeln!(out, "  (occupancy per group on the right)");
+}
+
+/// `name` cut to at most `n` characters.
+fn short(name: &str, n: usize) -> String {
+    name.chars().take(n).collect()
+}
+
 /// Renders the summary as plain text (no colour codes).
 pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
     let mut out = String::new();
@@ -100,5 +167,6 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
             let _ = writeln!(out, "{}", line.trim_end());
         }
     }
+    render_intervals(s, &mut out);
     out
 }
