@@ -58,7 +58,8 @@ struct RunArgs {
     /// Do not write a results folder; print the summary only.
     #[arg(long, conflicts_with = "out")]
     no_write: bool,
-    /// Progress bar on standard error.
+    /// Progress bar on standard error: "auto" shows it when standard error is a terminal and
+    /// --quiet is not given.
     #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
     progress: ProgressMode,
     /// Print nothing but errors and the results path.
@@ -68,9 +69,8 @@ struct RunArgs {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ProgressMode {
-    /// Only when standard error is a terminal.
+    /// Only when standard error is a terminal (and not --quiet).
     Auto,
-    Always,
     Never,
 }
 
@@ -193,11 +193,7 @@ fn run(args: RunArgs) -> Result<()> {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let show_bar = match args.progress {
-        ProgressMode::Always => true,
-        ProgressMode::Never => false,
-        ProgressMode::Auto => !args.quiet && std::io::stderr().is_terminal(),
-    };
+    let show_bar = args.progress == ProgressMode::Auto && !args.quiet && std::io::stderr().is_terminal();
     let bar = if show_bar {
         let bar = indicatif::ProgressBar::new(u64::from(sc.replications));
         if let Ok(style) = indicatif::ProgressStyle::with_template(

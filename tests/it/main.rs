@@ -7,5 +7,6 @@ mod errors;
 mod golden;
 mod properties;
 mod scenarios;
+mod semantics;
 mod support;
 mod theory;

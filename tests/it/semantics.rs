@@ -1,0 +1,308 @@
+//! What each scenario feature means, checked on small cases with known answers: warm-up,
+//! closing rules, piecewise arrival rates, staffing per interval, finite queues, empirical
+//! samples.
+
+use super::support::{run, scenario};
+use cxsim::dist::Dist;
+use cxsim::stats::tally::student_t_975;
+use cxsim::summary::{ScopeKind, Summary};
+use std::path::Path;
+
+fn figure(s: &Summary, kind: ScopeKind, scope: &str, metric: &str) -> cxsim::stats::tally::Estimate {
+    s.scope(kind, scope)
+        .and_then(|sc| sc.get(metric))
+        .unwrap_or_else(|| panic!("{metric}"))
+        .estimate
+}
+
+fn interval_figure(
+    s: &Summary,
+    kind: ScopeKind,
+    scope: &str,
+    metric: &str,
+    row: usize,
+) -> cxsim::stats::tally::Estimate {
+    let sc = s.scope(kind, scope).unwrap();
+    let i = sc.interval_metrics.iter().position(|m| m == metric).unwrap();
+    sc.intervals[row][i]
+}
+
+/// |mean − exact| within 4 standard errors (the family-wide bound of the theory tests).
+fn assert_close(e: cxsim::stats::tally::Estimate, exact: f64, what: &str) {
+    let se = e.half_width / student_t_975(e.n - 1);
+    assert!(
+        (e.mean - exact).abs() < 4.0 * se.max(1e-12),
+        "{what}: {} ± {} vs {exact}",
+        e.mean,
+        e.half_width
+    );
+}
+
+#[test]
+fn contacts_arriving_during_the_warm_up_are_not_counted() {
+    // Arrivals only in the first hour, which is the warm-up: nothing is measured.
+    let s = run(
+        &scenario(
+            r#"
+[simulation]
+horizon = "2h"
+warmup = "1h"
+interval = "1h"
+replications = 3
+[[contact_types]]
+name = "c"
+arrivals = { rates = ["100/h", "0/h"] }
+handle_time = { dist = "exponential", mean = "30m" }
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 1
+"#,
+        ),
+        1,
+    );
+    assert_eq!(figure(&s, ScopeKind::Type, "c", "offered").mean, 0.0);
+    assert_eq!(s.intervals.len(), 1, "only the measured interval is reported");
+    // The backlog of the warm-up keeps the agent busy in the measured hour.
+    assert!(figure(&s, ScopeKind::Group, "g", "occupancy").mean > 0.9);
+}
+
+const CLOSING: &str = r#"
+[simulation]
+horizon = "1h"
+replications = 4
+closing = "CLOSING"
+[[contact_types]]
+name = "c"
+arrivals = { rate = "120/h" }
+handle_time = { dist = "constant", value = "5m" }
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 2
+"#;
+
+#[test]
+fn closing_serve_answers_everyone_and_closing_clear_sends_the_queue_away() {
+    let serve = run(&scenario(&CLOSING.replace("CLOSING", "serve")), 1);
+    let clear = run(&scenario(&CLOSING.replace("CLOSING", "clear")), 1);
+    let (offered, answered) = (
+        figure(&serve, ScopeKind::Type, "c", "offered"),
+        figure(&serve, ScopeKind::Type, "c", "answered"),
+    );
+    assert_eq!(offered.mean, answered.mean);
+    assert_eq!(figure(&serve, ScopeKind::Type, "c", "cleared").mean, 0.0);
+    // 2 agents × 12 calls an hour can take ~24 of ~120 calls; the rest wait and are cleared.
+    let cleared = figure(&clear, ScopeKind::Type, "c", "cleared").mean;
+    let answered_clear = figure(&clear, ScopeKind::Type, "c", "answered").mean;
+    assert!(cleared > 80.0, "cleared {cleared}");
+    assert!((answered_clear - 24.0).abs() <= 2.0, "answered {answered_clear}");
+    assert_eq!(
+        figure(&clear, ScopeKind::Type, "c", "offered").mean,
+        answered_clear + cleared
+    );
+}
+
+#[test]
+fn piecewise_rates_give_the_expected_volume_in_each_interval() {
+    let rates = [30.0, 90.0, 0.0, 60.0];
+    let s = run(
+        &scenario(
+            r#"
+[simulation]
+horizon = "2h"
+interval = "30m"
+replications = 200
+[[contact_types]]
+name = "c"
+arrivals = { rates = ["30/30m", "90/30m", "0/30m", "60/30m"] }
+handle_time = { dist = "exponential", mean = "1m" }
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 10
+"#,
+        ),
+        2,
+    );
+    for (row, expected) in rates.iter().enumerate() {
+        let e = interval_figure(&s, ScopeKind::Type, "c", "offered", row);
+        if *expected == 0.0 {
+            assert_eq!(e.mean, 0.0);
+        } else {
+            assert_close(e, *expected, &format!("offered in interval {row}"));
+        }
+    }
+}
+
+#[test]
+fn a_repeating_profile_covers_a_longer_horizon() {
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "3d"
+interval = "12h"
+[[contact_types]]
+name = "c"
+arrivals = { rates = ["10/h", "2/h"] }
+handle_time = { dist = "exponential", mean = "1m" }
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = [3, 1]
+"#,
+    );
+    assert_eq!(sc.contact_types[0].arrival_rates.len(), 6);
+    assert_eq!(sc.agent_groups[0].headcount, vec![3, 1, 3, 1, 3, 1]);
+}
+
+#[test]
+fn staffing_follows_the_headcount_of_each_interval() {
+    // No arrivals: agents are never busy, so on-duty agents equal the headcount exactly.
+    let s = run(
+        &scenario(
+            r#"
+[simulation]
+horizon = "3h"
+interval = "1h"
+replications = 2
+[[contact_types]]
+name = "c"
+arrivals = { rate = 0 }
+handle_time = { dist = "exponential", mean = "1m" }
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = [2, 7, 4]
+"#,
+        ),
+        1,
+    );
+    for (row, heads) in [2.0, 7.0, 4.0].iter().enumerate() {
+        assert_eq!(
+            interval_figure(&s, ScopeKind::Group, "g", "mean_agents", row).mean,
+            *heads
+        );
+    }
+}
+
+/// Exact M/M/n/K (K waiting places) by the birth–death balance equations.
+fn mmnk(n: u32, k: u32, lambda: f64, service: f64) -> (f64, f64, f64) {
+    let mut p = vec![1.0f64];
+    for i in 1..=(n + k) {
+        let rate_out = f64::from(i.min(n)) / service;
+        p.push(p[p.len() - 1] * lambda / rate_out);
+    }
+    let z: f64 = p.iter().sum();
+    let p: Vec<f64> = p.iter().map(|x| x / z).collect();
+    let blocked = p[(n + k) as usize];
+    let wait = p[n as usize..(n + k) as usize].iter().sum::<f64>() / (1.0 - blocked);
+    let queue = p
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (i as f64 - f64::from(n)).max(0.0) * x)
+        .sum();
+    (blocked, wait, queue)
+}
+
+#[test]
+fn finite_queues_match_the_exact_mmnk_solution() {
+    for (n, k, rho) in [(1u32, 3u32, 0.9), (5, 10, 1.1), (20, 5, 0.95)] {
+        let service = 240.0;
+        let lambda = rho * f64::from(n) / service;
+        let s = run(
+            &scenario(&format!(
+                r#"
+[simulation]
+horizon = "30d"
+warmup = "1d"
+interval = "30d"
+seed = {n}
+replications = 30
+[[contact_types]]
+name = "c"
+arrivals = {{ rate = {lambda:?} }}
+handle_time = {{ dist = "exponential", mean = {service:?} }}
+queue_capacity = {k}
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = {n}
+"#
+            )),
+            2,
+        );
+        let (blocked, wait, queue) = mmnk(n, k, lambda, service);
+        let case = format!("M/M/{n}/{k}+{n} at rho {rho}");
+        assert_close(
+            figure(&s, ScopeKind::Type, "c", "p_blocked"),
+            blocked,
+            &format!("{case} p_blocked"),
+        );
+        assert_close(
+            figure(&s, ScopeKind::Type, "c", "p_wait"),
+            wait,
+            &format!("{case} p_wait"),
+        );
+        assert_close(
+            figure(&s, ScopeKind::Type, "c", "mean_queue"),
+            queue,
+            &format!("{case} mean_queue"),
+        );
+    }
+}
+
+#[test]
+fn empirical_samples_are_read_from_a_list_or_a_column() {
+    let list = scenario(
+        r#"
+[simulation]
+horizon = "1h"
+[[contact_types]]
+name = "c"
+arrivals = { rate = "1/h" }
+handle_time = { dist = "empirical", file = "tests/fixtures/samples/talk_times.txt" }
+patience = { dist = "empirical", file = "tests/fixtures/samples/calls.tsv", column = "ser_time" }
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 1
+"#,
+    );
+    let ct = &list.contact_types[0];
+    assert!((ct.handle_time.mean() - (120.0 + 95.5 + 310.0 + 42.0 + 180.0) / 5.0).abs() < 1e-12);
+    assert!((ct.patience.as_ref().unwrap().mean() - 300.0).abs() < 1e-12);
+    let Dist::Empirical { samples, .. } = &ct.handle_time else {
+        panic!("not empirical")
+    };
+    let mut rng = cxsim::rng::stream(1, 0, cxsim::rng::StreamId::new(cxsim::rng::Source::HandleTime, 0));
+    for _ in 0..1000 {
+        let x = ct.handle_time.sample(&mut rng);
+        assert!(samples.contains(&x), "{x} is not one of the samples");
+    }
+}
+
+#[test]
+fn empirical_paths_are_relative_to_the_scenario_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("t.txt"), "60\n120\n").unwrap();
+    let path = dir.path().join("s.toml");
+    std::fs::write(
+        &path,
+        r#"
+[simulation]
+horizon = "1h"
+[[contact_types]]
+name = "c"
+arrivals = { rate = "1/h" }
+handle_time = { dist = "empirical", file = "t.txt" }
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 1
+"#,
+    )
+    .unwrap();
+    let sc = cxsim::scenario::load(Path::new(&path)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.contact_types[0].handle_time.mean(), 90.0);
+}
