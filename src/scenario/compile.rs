@@ -12,6 +12,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
+/// Longest horizon accepted, seconds (1,000 years).
+pub const MAX_HORIZON: f64 = 1000.0 * 365.25 * 86_400.0;
 /// Most intervals a horizon may hold (memory per replication grows with it).
 pub const MAX_INTERVALS: u64 = 2_000_000;
 /// Most agents in one group.
@@ -46,9 +48,46 @@ fn clean_path(path: &str) -> String {
     if p == "." || p == "?" { String::new() } else { p }
 }
 
-/// toml's messages end with a newline and sometimes repeat the key; keep one tidy line.
+/// What to write for a required field that is missing.
+const MISSING_FIELD_HINTS: &[(&str, &str)] = &[
+    ("simulation", "add a [simulation] table with at least horizon = \"8h\""),
+    (
+        "horizon",
+        "add horizon = \"8h\" (contacts arrive from 0 until the horizon)",
+    ),
+    ("name", "add name = \"...\""),
+    (
+        "arrivals",
+        "add arrivals = { rate = \"540/h\" } or arrivals = { rates = [...] } (one per interval)",
+    ),
+    (
+        "handle_time",
+        "add handle_time = { dist = \"exponential\", mean = \"5m\" }",
+    ),
+    (
+        "dist",
+        "add dist = \"exponential\" (or lognormal, gamma, weibull, uniform, constant, empirical)",
+    ),
+    ("serves", "add serves = [\"<contact type name>\", ...]"),
+    ("headcount", "add headcount = 10 (or one number per interval)"),
+];
+
+/// toml's and serde's messages made into one line a scenario author understands: Rust type
+/// names become words, and a missing required field says what to add.
 fn tidy_message(msg: &str) -> String {
-    msg.trim().replace('\n', "; ")
+    let mut out = msg
+        .trim()
+        .replace('\n', "; ")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a sequence", "expected an array [...]");
+    if let Some(field) = out.strip_prefix("missing field `").and_then(|r| r.split('`').next())
+        && let Some((_, hint)) = MISSING_FIELD_HINTS.iter().find(|(f, _)| *f == field)
+    {
+        out = format!("{out}; {hint}");
+    }
+    out
 }
 
 struct Cx<'a> {
@@ -96,6 +135,16 @@ impl Cx<'_> {
     fn scenario(&self, raw: &RawScenario, default_name: &str) -> Result<Scenario> {
         let sim = &raw.simulation;
         let horizon = self.positive_duration(&sim.horizon, "simulation.horizon")?;
+        if horizon > MAX_HORIZON {
+            return Err(self.err(
+                sim.horizon.span(),
+                "simulation.horizon",
+                format!(
+                    "{} is longer than the longest horizon accepted, 1000 years",
+                    Human(horizon)
+                ),
+            ));
+        }
         let warmup = match &sim.warmup {
             Some(w) => {
                 let v = self.duration(w, "simulation.warmup")?;
