@@ -130,6 +130,8 @@ pub struct TypeCounts {
     pub wait_cleared: f64,
     /// Sum of handle times of answered contacts, seconds.
     pub handle: f64,
+    /// Longest wait of an answered contact, seconds (0 if none).
+    pub max_wait_answered: f64,
     /// ∫ (number waiting) dt over the measured part of the interval, contact·seconds.
     pub queue_time: f64,
     /// Measured length of the interval, seconds.
@@ -153,6 +155,7 @@ impl TypeCounts {
         self.wait_abandoned += o.wait_abandoned;
         self.wait_cleared += o.wait_cleared;
         self.handle += o.handle;
+        self.max_wait_answered = self.max_wait_answered.max(o.max_wait_answered);
         self.queue_time += o.queue_time;
         self.measured += o.measured;
     }
@@ -196,6 +199,13 @@ pub struct RepOutput {
     /// Wait percentiles of answered contacts ([`WAIT_PERCENTILES`]) per type, then all types;
     /// NaN where nothing was answered.
     pub wait_percentiles: Vec<[f64; 5]>,
+    /// The same per interval: `[(type, then all types) × interval]`, row-major.
+    pub interval_wait_percentiles: Vec<[f64; 5]>,
+    /// Wait histogram of answered contacts per type, `[type × FINE bins]` (see
+    /// [`histogram::FINE`]); summaries pool these across replications.
+    pub wait_counts: Vec<u64>,
+    /// Wait histogram of answered contacts per `[type × interval × COARSE bins]`.
+    pub interval_wait_counts: Vec<u32>,
     /// Measured contacts still in the system when the replication ended, per type.
     pub in_system_at_end: Vec<u64>,
     /// Arrivals generated in the replication, warm-up included.
@@ -211,6 +221,25 @@ impl RepOutput {
     pub fn type_intervals(&self, ty: usize) -> &[TypeCounts] {
         let n = self.n_intervals as usize;
         &self.types[ty * n..(ty + 1) * n]
+    }
+
+    /// Wait percentiles of answered contacts of type `ty` (or all types for
+    /// `ty == number of types`) in each interval.
+    pub fn interval_percentiles(&self, ty: usize) -> &[[f64; 5]] {
+        let n = self.n_intervals as usize;
+        &self.interval_wait_percentiles[ty * n..(ty + 1) * n]
+    }
+
+    /// The whole-period wait histogram of type `ty`.
+    pub fn type_wait_counts(&self, ty: usize) -> &[u64] {
+        let b = histogram::FINE.bins();
+        &self.wait_counts[ty * b..(ty + 1) * b]
+    }
+
+    /// The wait histogram of type `ty` in interval `i`.
+    pub fn interval_wait_counts(&self, ty: usize, i: usize) -> &[u32] {
+        let (b, n) = (histogram::COARSE.bins(), self.n_intervals as usize);
+        &self.interval_wait_counts[(ty * n + i) * b..(ty * n + i + 1) * b]
     }
 
     /// The integrals of group `g` in each interval.

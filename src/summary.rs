@@ -17,14 +17,17 @@
 //!   `sl_excl_short_abandons_T` = answered within T / (offered − abandoned within T);
 //! * `asa_all_s` = mean wait of every contact whose wait ended (answered, abandoned with their
 //!   time to abandon, cleared); `asa_answered_s` = mean wait of answered contacts;
-//! * wait percentiles are of answered contacts' waits; `aht_s` = mean handle time of answered;
+//! * wait percentiles are of answered contacts' waits (whole period: ≤ 6.25 % bins; per
+//!   interval: ≤ 12.5 % bins, both interpolated); `max_wait_s` = longest answered wait;
+//!   `aht_s` = mean handle time of answered;
 //! * `mean_queue` = time-average number waiting; `occupancy` = busy agent-time / on-duty
 //!   agent-time.
 
 use crate::erlang;
 use crate::scenario::{ErlangKind, Scenario};
+use crate::stats::histogram::{COARSE, FINE, PooledQuantiles};
 use crate::stats::tally::{Estimate, Tally};
-use crate::stats::{GroupCounts, RepOutput, TypeCounts};
+use crate::stats::{GroupCounts, RepOutput, TypeCounts, WAIT_PERCENTILES};
 use serde::{Deserialize, Serialize};
 
 /// What a scope summarises.
@@ -150,11 +153,12 @@ fn type_metric_names(thresholds: &[f64]) -> (Vec<String>, Vec<bool>) {
         ("asa_all_s", true),
         ("asa_answered_s", true),
         ("mean_wait_abandoned_s", true),
-        ("wait_p50_s", false),
-        ("wait_p80_s", false),
-        ("wait_p90_s", false),
-        ("wait_p95_s", false),
-        ("wait_p99_s", false),
+        ("wait_p50_s", true),
+        ("wait_p80_s", true),
+        ("wait_p90_s", true),
+        ("wait_p95_s", true),
+        ("wait_p99_s", true),
+        ("max_wait_s", true),
         ("aht_s", true),
         ("mean_queue", true),
     ] {
@@ -201,6 +205,7 @@ fn type_metric_values(c: &TypeCounts, n_thresholds: usize, pct: &[f64; 5], in_sy
         ratio(c.wait_abandoned, c.abandoned as f64),
     ]);
     out.extend(pct.iter().copied());
+    out.push(if c.answered > 0 { c.max_wait_answered } else { f64::NAN });
     out.extend([ratio(c.handle, c.answered as f64), ratio(c.queue_time, c.measured)]);
 }
 
@@ -234,7 +239,26 @@ struct ScopeAcc {
     /// `[measured interval × interval metric]`.
     intervals: Vec<Tally>,
     n_interval_metrics: usize,
+    /// Type and all-types scopes: answered waits pooled over replications.
+    waits: Option<Waits>,
+    /// Whole-period percentile estimates by metric index, set at finish.
+    pooled_whole: Vec<(usize, Estimate)>,
+    /// Per-interval pooled percentiles `(row, interval metric index, value)`, set at finish.
+    pooled_interval: Vec<(usize, usize, f64)>,
 }
+
+/// Wait histograms pooled over replications, for percentiles of the wait distribution.
+struct Waits {
+    /// Whole period, with sectioning confidence intervals.
+    whole: PooledQuantiles,
+    /// `[measured interval × COARSE bins]` pooled counts.
+    interval_counts: Vec<u64>,
+    /// Largest answered wait per measured interval.
+    interval_max: Vec<f64>,
+}
+
+/// Names of the wait-percentile figures, in [`WAIT_PERCENTILES`] order.
+const WAIT_PERCENTILE_NAMES: [&str; 5] = ["wait_p50_s", "wait_p80_s", "wait_p90_s", "wait_p95_s", "wait_p99_s"];
 
 /// Folds replication outputs, in replication order, into a [`Summary`].
 pub struct SummaryBuilder<'a> {
@@ -246,6 +270,8 @@ pub struct SummaryBuilder<'a> {
     arrivals: u64,
     events: u64,
     values: Vec<f64>,
+    /// Scratch: a histogram merged over types.
+    merged: Vec<u64>,
 }
 
 impl<'a> SummaryBuilder<'a> {
@@ -266,6 +292,13 @@ impl<'a> SummaryBuilder<'a> {
                 n_interval_metrics: n_im,
                 names,
                 per_interval,
+                pooled_whole: Vec::new(),
+                pooled_interval: Vec::new(),
+                waits: Some(Waits {
+                    whole: PooledQuantiles::new(FINE),
+                    interval_counts: vec![0; n_measured * COARSE.bins()],
+                    interval_max: vec![0.0; n_measured],
+                }),
             }
         };
         for (i, t) in sc.contact_types.iter().enumerate() {
@@ -298,6 +331,9 @@ impl<'a> SummaryBuilder<'a> {
                 n_interval_metrics: names.len(),
                 per_interval: vec![true; names.len()],
                 names,
+                waits: None,
+                pooled_whole: Vec::new(),
+                pooled_interval: Vec::new(),
             });
         }
         Self {
@@ -309,6 +345,7 @@ impl<'a> SummaryBuilder<'a> {
             arrivals: 0,
             events: 0,
             values: Vec::new(),
+            merged: vec![0; FINE.bins()],
         }
     }
 
@@ -335,7 +372,7 @@ impl<'a> SummaryBuilder<'a> {
                     Source::Type(t) => {
                         let c = &out.type_intervals(t)[i];
                         total_t.add(c);
-                        type_metric_values(c, scope.n_thresholds, &[f64::NAN; 5], f64::NAN, values);
+                        type_metric_values(c, scope.n_thresholds, &out.interval_percentiles(t)[i], f64::NAN, values);
                     }
                     Source::AllTypes => {
                         let mut c = TypeCounts::default();
@@ -344,7 +381,8 @@ impl<'a> SummaryBuilder<'a> {
                         }
                         c.measured = out.type_intervals(0)[i].measured;
                         total_t.add(&c);
-                        type_metric_values(&c, scope.n_thresholds, &[f64::NAN; 5], f64::NAN, values);
+                        let pct = &out.interval_percentiles(n_types)[i];
+                        type_metric_values(&c, scope.n_thresholds, pct, f64::NAN, values);
                     }
                 }
                 let tallies =
@@ -381,6 +419,13 @@ impl<'a> SummaryBuilder<'a> {
             for (tally, v) in scope.totals.iter_mut().zip(values.iter()) {
                 tally.add(*v);
             }
+            if let Some(waits) = &mut scope.waits {
+                let types: Vec<usize> = match scope.source {
+                    Source::Type(t) => vec![t],
+                    _ => (0..n_types).collect(),
+                };
+                pool_waits(waits, out, &types, first, &mut self.merged);
+            }
             self.records.push(RepRecord {
                 replication: out.replication,
                 scope: si,
@@ -390,6 +435,14 @@ impl<'a> SummaryBuilder<'a> {
     }
 
     pub fn finish(self) -> Summary {
+        let mut this = self;
+        for scope in &mut this.scopes {
+            scope.apply_pooled_percentiles();
+        }
+        this.finish_estimates()
+    }
+
+    fn finish_estimates(self) -> Summary {
         let sc = self.sc;
         let theory = theory_values(sc);
         let scopes = self
@@ -400,9 +453,14 @@ impl<'a> SummaryBuilder<'a> {
                     .names
                     .iter()
                     .zip(&s.totals)
-                    .map(|(name, t)| Metric {
+                    .enumerate()
+                    .map(|(k, (name, t))| Metric {
                         name: name.clone(),
-                        estimate: t.estimate(),
+                        estimate: s
+                            .pooled_whole
+                            .iter()
+                            .find(|(i, _)| *i == k)
+                            .map_or_else(|| t.estimate(), |(_, e)| *e),
                         theory: match s.source {
                             Source::Type(0) | Source::Group(0) => {
                                 theory.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
@@ -418,11 +476,14 @@ impl<'a> SummaryBuilder<'a> {
                     .filter(|(_, k)| **k)
                     .map(|(n, _)| n.clone())
                     .collect();
-                let intervals = s
+                let mut intervals: Vec<Vec<Estimate>> = s
                     .intervals
                     .chunks(s.n_interval_metrics.max(1))
                     .map(|row| row.iter().map(Tally::estimate).collect())
                     .collect();
+                for (row, k, value) in &s.pooled_interval {
+                    intervals[*row][*k].mean = *value;
+                }
                 ScopeSummary {
                     kind: s.kind,
                     name: s.name,
@@ -459,6 +520,67 @@ impl<'a> SummaryBuilder<'a> {
     }
 }
 
+/// Adds one replication's wait histograms of `types` (merged) to `waits`.
+fn pool_waits(waits: &mut Waits, out: &RepOutput, types: &[usize], first: usize, merged: &mut [u64]) {
+    merged.fill(0);
+    let mut max = 0.0f64;
+    for &t in types {
+        for (m, c) in merged.iter_mut().zip(out.type_wait_counts(t)) {
+            *m += c;
+        }
+        for c in &out.type_intervals(t)[first..] {
+            max = max.max(c.max_wait_answered);
+        }
+    }
+    waits.whole.add(merged, max);
+    let bins = COARSE.bins();
+    for (row, i) in (first..out.n_intervals as usize).enumerate() {
+        let pooled = &mut waits.interval_counts[row * bins..(row + 1) * bins];
+        for &t in types {
+            for (p, c) in pooled.iter_mut().zip(out.interval_wait_counts(t, i)) {
+                *p += u64::from(*c);
+            }
+            waits.interval_max[row] = waits.interval_max[row].max(out.type_intervals(t)[i].max_wait_answered);
+        }
+    }
+}
+
+impl ScopeAcc {
+    /// Replaces the averaged per-replication percentiles by percentiles of the pooled wait
+    /// distribution. Whole period: sectioning interval (see [`PooledQuantiles`]). Per
+    /// interval: the pooled quantile, with the half-width of the per-replication quantiles'
+    /// mean — the delta-method equivalent of sectioning, which would need a CDF tally per bin
+    /// and interval.
+    fn apply_pooled_percentiles(&mut self) {
+        let Some(waits) = &self.waits else { return };
+        let mut overrides = Vec::new();
+        for (p, name) in WAIT_PERCENTILES.iter().zip(WAIT_PERCENTILE_NAMES) {
+            if let Some(k) = self.names.iter().position(|n| n == name) {
+                overrides.push((k, waits.whole.estimate(*p)));
+            }
+        }
+        self.pooled_whole = overrides;
+        let bins = COARSE.bins();
+        let interval_names: Vec<&String> = self
+            .names
+            .iter()
+            .zip(&self.per_interval)
+            .filter(|(_, k)| **k)
+            .map(|(n, _)| n)
+            .collect();
+        let mut per_interval = Vec::new();
+        for (row, max) in waits.interval_max.iter().enumerate() {
+            let counts = &waits.interval_counts[row * bins..(row + 1) * bins];
+            for (p, name) in WAIT_PERCENTILES.iter().zip(WAIT_PERCENTILE_NAMES) {
+                if let Some(k) = interval_names.iter().position(|n| *n == name) {
+                    per_interval.push((row, k, COARSE.quantile(counts, *p, *max)));
+                }
+            }
+        }
+        self.pooled_interval = per_interval;
+    }
+}
+
 /// The exact Erlang figures for a scenario that is an Erlang model, by metric name. Applies to
 /// the first type and first group (an Erlang scenario has exactly one of each).
 pub fn theory_values(sc: &Scenario) -> Vec<(String, f64)> {
@@ -487,6 +609,22 @@ pub fn theory_values(sc: &Scenario) -> Vec<(String, f64)> {
                 ("mean_queue".into(), c.mean_queue),
                 ("occupancy".into(), c.occupancy),
             ]);
+            // Answered waits are all waits here: P(W > t) = C e^{-(nμ-λ)t}.
+            let drain = f64::from(m.agents) / m.mean_service - m.arrival_rate;
+            for (p, name) in crate::stats::WAIT_PERCENTILES.iter().zip([
+                "wait_p50_s",
+                "wait_p80_s",
+                "wait_p90_s",
+                "wait_p95_s",
+                "wait_p99_s",
+            ]) {
+                let q = if *p <= 1.0 - c.p_wait {
+                    0.0
+                } else {
+                    -((1.0 - p) / c.p_wait).ln() / drain
+                };
+                v.push((name.into(), q));
+            }
             for t in thresholds {
                 let sl = c.service_level(*t);
                 let h = threshold_label(*t);

@@ -1,114 +1,232 @@
-//! A fixed, log-spaced histogram of waiting times for percentiles, with no allocation per sample.
+//! Fixed, log-spaced histograms of waiting times for percentiles, with no allocation per sample.
 //!
-//! Bins follow the binary representation of the `f64`: each power of two from 2⁻¹⁰ s (~1 ms)
-//! to 2²⁰ s (~12 days) is split into 16 equal sub-bins, so a bin is at most 1/16 = 6.25 % of its
-//! lower edge wide; exact zeros (answered at once) have their own bin. Percentiles interpolate
-//! linearly inside the bin, so their error is well under the bin width.
+//! Bins follow the binary representation of the `f64`: each power of two between `2^min_exp`
+//! and `2^max_exp` seconds is split into `2^sub_bits` equal sub-bins, so a bin is at most
+//! `2^-sub_bits` of its lower edge wide; exact zeros (answered at once) have their own bin, and
+//! so do waits below and above the range. Percentiles interpolate linearly inside the bin.
+//!
+//! Two layouts: [`FINE`] for the whole run of a type (16 sub-bins, ≤ 6.25 % wide, 1 ms to
+//! 12 days) and [`COARSE`] for each reporting interval (4 sub-bins, ≤ 25 % wide before
+//! interpolation, 125 ms to 18 hours: 79 bins).
+//!
+//! Across replications, [`PooledQuantiles`] estimates a percentile from the pooled counts of
+//! all replications — the quantile of the wait of a random contact — with a sectioning
+//! confidence interval: the spread over replications of each replication's empirical CDF at
+//! the estimate, F̂ᵣ(q̂), gives a Student-t interval for F(q̂), which is mapped back through the
+//! pooled distribution. (Averaging each replication's own percentile instead estimates the
+//! mean of a per-replication percentile, which differs from the percentile of the wait
+//! distribution when waits are correlated within a replication — as they always are.)
 
-const SUB_BITS: u32 = 4;
-const SUB: usize = 1 << SUB_BITS;
-const MIN_EXP: i32 = -10;
-const MAX_EXP: i32 = 20;
-/// Number of log-spaced bins.
-const LOG_BINS: usize = (MAX_EXP - MIN_EXP) as usize * SUB;
+use super::tally::{Estimate, Tally, student_t_975};
 
-/// Counts of waits in fixed bins.
+/// The shape of a log-spaced histogram: bin 0 holds exact zeros, bin 1 waits in
+/// `(0, 2^min_exp)`, then `(max_exp − min_exp)·2^sub_bits` log bins, and the last bin waits of
+/// `2^max_exp` or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    sub_bits: u32,
+    min_exp: i32,
+    max_exp: i32,
+}
+
+/// Whole-run layout: 16 sub-bins per octave from ~1 ms to ~12 days.
+pub const FINE: Layout = Layout {
+    sub_bits: 4,
+    min_exp: -10,
+    max_exp: 20,
+};
+/// Per-interval layout: 4 sub-bins per octave from 125 ms to ~18 hours.
+pub const COARSE: Layout = Layout {
+    sub_bits: 2,
+    min_exp: -3,
+    max_exp: 16,
+};
+
+impl Layout {
+    /// Number of bins, including the zero, below-range and above-range bins.
+    pub const fn bins(&self) -> usize {
+        3 + (((self.max_exp - self.min_exp) as usize) << self.sub_bits)
+    }
+
+    /// The bin of a wait `w` (seconds, >= 0). A few integer operations.
+    #[inline]
+    pub fn index(&self, w: f64) -> usize {
+        if w <= 0.0 {
+            return 0;
+        }
+        let bits = w.to_bits();
+        let exp = ((bits >> 52) & 0x7ff) as i32 - 1023;
+        if exp < self.min_exp {
+            1
+        } else if exp >= self.max_exp {
+            self.bins() - 1
+        } else {
+            let sub = ((bits >> (52 - self.sub_bits)) as usize) & ((1 << self.sub_bits) - 1);
+            2 + (((exp - self.min_exp) as usize) << self.sub_bits) + sub
+        }
+    }
+
+    /// Lower and upper edge (seconds) of bin `i`; the last bin ends at `max`.
+    fn edges(&self, i: usize, max: f64) -> (f64, f64) {
+        let per = 1usize << self.sub_bits;
+        match i {
+            0 => (0.0, 0.0),
+            1 => (0.0, 2f64.powi(self.min_exp)),
+            _ if i == self.bins() - 1 => (2f64.powi(self.max_exp), max.max(2f64.powi(self.max_exp))),
+            _ => {
+                let j = i - 2;
+                let base = 2f64.powi(self.min_exp + (j / per) as i32);
+                let sub = (j % per) as f64;
+                (base * (1.0 + sub / per as f64), base * (1.0 + (sub + 1.0) / per as f64))
+            }
+        }
+    }
+
+    /// The `p`-quantile (0 < p <= 1) of the waits counted in `counts` (laid out as `self`),
+    /// whose largest value is `max`: the smallest w with F(w) >= p, interpolated linearly in
+    /// its bin and never above `max`. NaN if nothing was counted.
+    pub fn quantile<C: Copy + Into<u64>>(&self, counts: &[C], p: f64, max: f64) -> f64 {
+        debug_assert_eq!(counts.len(), self.bins());
+        let total: u64 = counts.iter().map(|c| (*c).into()).sum();
+        if total == 0 {
+            return f64::NAN;
+        }
+        let target = p * total as f64;
+        let mut cum = 0.0;
+        for (i, c) in counts.iter().enumerate() {
+            let n = (*c).into() as f64;
+            if n == 0.0 {
+                continue;
+            }
+            if cum + n >= target {
+                let (lo, hi) = self.edges(i, max);
+                return (lo + (hi - lo) * (target - cum) / n).min(max);
+            }
+            cum += n;
+        }
+        max
+    }
+}
+
+/// Percentiles of waits pooled over replications, with sectioning confidence intervals (see
+/// the module docs). Fold replications in replication order.
+#[derive(Debug, Clone)]
+pub struct PooledQuantiles {
+    layout: Layout,
+    pooled: Vec<u64>,
+    /// Per bin: the replications' empirical CDF at the bin's upper edge.
+    cdf: Vec<Tally>,
+    max: f64,
+    reps: u64,
+}
+
+impl PooledQuantiles {
+    pub fn new(layout: Layout) -> Self {
+        Self {
+            layout,
+            pooled: vec![0; layout.bins()],
+            cdf: vec![Tally::default(); layout.bins()],
+            max: 0.0,
+            reps: 0,
+        }
+    }
+
+    /// Adds one replication's counts (laid out as this estimator's layout) and its largest
+    /// wait. A replication with no answered contact is skipped.
+    pub fn add<C: Copy + Into<u64>>(&mut self, counts: &[C], max: f64) {
+        debug_assert_eq!(counts.len(), self.pooled.len());
+        let total: u64 = counts.iter().map(|c| (*c).into()).sum();
+        if total == 0 {
+            return;
+        }
+        self.reps += 1;
+        self.max = self.max.max(max);
+        let mut cum = 0u64;
+        for ((c, pooled), cdf) in counts.iter().zip(&mut self.pooled).zip(&mut self.cdf) {
+            let c: u64 = (*c).into();
+            cum += c;
+            *pooled += c;
+            cdf.add(cum as f64 / total as f64);
+        }
+    }
+
+    /// The pooled `p`-quantile with its 95% sectioning interval, reported symmetrically as the
+    /// larger of its two sides (conservative). `n` is the number of replications with answers.
+    pub fn estimate(&self, p: f64) -> Estimate {
+        if self.reps == 0 {
+            return Estimate {
+                mean: f64::NAN,
+                half_width: f64::NAN,
+                n: 0,
+            };
+        }
+        let q = self.layout.quantile(&self.pooled, p, self.max);
+        if self.reps < 2 {
+            return Estimate {
+                mean: q,
+                half_width: f64::NAN,
+                n: self.reps,
+            };
+        }
+        let spread = self.cdf[self.layout.index(q)].std_dev() / (self.reps as f64).sqrt();
+        let d = student_t_975(self.reps - 1) * spread;
+        let lo = self.layout.quantile(&self.pooled, (p - d).clamp(0.0, 1.0), self.max);
+        let hi = self.layout.quantile(&self.pooled, (p + d).clamp(0.0, 1.0), self.max);
+        Estimate {
+            mean: q,
+            half_width: (q - lo).max(hi - q).max(0.0),
+            n: self.reps,
+        }
+    }
+}
+
+/// Counts of waits in the [`FINE`] layout, with the largest wait.
 #[derive(Debug, Clone)]
 pub struct WaitHistogram {
-    zero: u64,
-    /// Waits in `(0, 2^MIN_EXP)`.
-    tiny: u64,
-    bins: Box<[u64; LOG_BINS]>,
-    /// Waits of `2^MAX_EXP` s or more, with their largest value.
-    over: u64,
+    counts: Vec<u64>,
     max: f64,
-    count: u64,
 }
 
 impl Default for WaitHistogram {
     fn default() -> Self {
         Self {
-            zero: 0,
-            tiny: 0,
-            bins: Box::new([0; LOG_BINS]),
-            over: 0,
+            counts: vec![0; FINE.bins()],
             max: 0.0,
-            count: 0,
         }
     }
 }
 
 impl WaitHistogram {
     pub fn clear(&mut self) {
-        self.zero = 0;
-        self.tiny = 0;
-        self.bins.fill(0);
-        self.over = 0;
+        self.counts.fill(0);
         self.max = 0.0;
-        self.count = 0;
     }
 
     /// Number of samples recorded.
     pub fn count(&self) -> u64 {
-        self.count
+        self.counts.iter().sum()
     }
 
-    /// Records one wait (seconds, >= 0). Cost: a few integer operations.
+    /// Records one wait (seconds, >= 0).
     #[inline]
     pub fn record(&mut self, w: f64) {
-        self.count += 1;
+        self.counts[FINE.index(w)] += 1;
         self.max = self.max.max(w);
-        if w <= 0.0 {
-            self.zero += 1;
-            return;
-        }
-        let bits = w.to_bits();
-        let exp = ((bits >> 52) & 0x7ff) as i32 - 1023;
-        if exp < MIN_EXP {
-            self.tiny += 1;
-        } else if exp >= MAX_EXP {
-            self.over += 1;
-        } else {
-            let sub = ((bits >> (52 - SUB_BITS)) as usize) & (SUB - 1);
-            self.bins[(exp - MIN_EXP) as usize * SUB + sub] += 1;
-        }
     }
 
-    /// Lower and upper edge (seconds) of log bin `i`.
-    fn edges(i: usize) -> (f64, f64) {
-        let exp = MIN_EXP + (i / SUB) as i32;
-        let base = 2f64.powi(exp);
-        let sub = (i % SUB) as f64;
-        (base * (1.0 + sub / SUB as f64), base * (1.0 + (sub + 1.0) / SUB as f64))
+    /// The counts, laid out as [`FINE`].
+    pub fn counts(&self) -> &[u64] {
+        &self.counts
     }
 
-    /// The `p`-quantile (0 < p <= 1) of the recorded waits: the smallest w with F(w) >= p,
-    /// interpolated linearly within its bin. NaN if the histogram is empty.
-    pub fn quantile(&self, p: f64) -> f64 {
-        if self.count == 0 {
-            return f64::NAN;
-        }
-        let target = p * self.count as f64;
-        let mut cum = self.zero as f64;
-        if cum >= target {
-            return 0.0;
-        }
-        let tiny_top = 2f64.powi(MIN_EXP);
-        if cum + self.tiny as f64 >= target {
-            return tiny_top * (target - cum) / self.tiny as f64;
-        }
-        cum += self.tiny as f64;
-        for (i, &n) in self.bins.iter().enumerate() {
-            if n == 0 {
-                continue;
-            }
-            if cum + n as f64 >= target {
-                let (lo, hi) = Self::edges(i);
-                return (lo + (hi - lo) * (target - cum) / n as f64).min(self.max);
-            }
-            cum += n as f64;
-        }
+    /// The largest wait recorded (0 if none).
+    pub fn max(&self) -> f64 {
         self.max
+    }
+
+    /// The `p`-quantile of the recorded waits; see [`Layout::quantile`].
+    pub fn quantile(&self, p: f64) -> f64 {
+        FINE.quantile(&self.counts, p, self.max)
     }
 }
 
@@ -117,15 +235,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pooled_quantiles_of_identical_replications_have_no_spread() {
+        let mut h = WaitHistogram::default();
+        for i in 0..1000 {
+            h.record(f64::from(i));
+        }
+        let mut pooled = PooledQuantiles::new(FINE);
+        for _ in 0..5 {
+            pooled.add(h.counts(), h.max());
+        }
+        let e = pooled.estimate(0.9);
+        assert_eq!(e.n, 5);
+        assert!((e.mean - h.quantile(0.9)).abs() < 1e-9);
+        assert!(e.half_width < 1e-9, "{e:?}");
+        assert!(PooledQuantiles::new(FINE).estimate(0.5).mean.is_nan());
+    }
+
+    #[test]
     fn quantiles_of_a_uniform_sample_are_within_the_bin_width() {
         let mut h = WaitHistogram::default();
+        let mut coarse = vec![0u32; COARSE.bins()];
         for i in 1..=100_000 {
-            h.record(i as f64 * 0.01);
+            let w = i as f64 * 0.01;
+            h.record(w);
+            coarse[COARSE.index(w)] += 1;
         }
         for p in [0.5, 0.8, 0.9, 0.95, 0.99] {
             let exact = p * 1000.0;
-            let got = h.quantile(p);
-            assert!((got / exact - 1.0).abs() < 0.01, "p{p}: {got} vs {exact}");
+            let fine = h.quantile(p);
+            assert!((fine / exact - 1.0).abs() < 0.01, "fine p{p}: {fine} vs {exact}");
+            let rough = COARSE.quantile(&coarse, p, 1000.0);
+            assert!((rough / exact - 1.0).abs() < 0.04, "coarse p{p}: {rough} vs {exact}");
         }
     }
 
@@ -142,5 +282,18 @@ mod tests {
         assert_eq!(h.quantile(0.9), 0.0);
         assert!((h.quantile(0.95) - 30.0).abs() < 2.0);
         assert!(WaitHistogram::default().quantile(0.5).is_nan());
+    }
+
+    #[test]
+    fn waits_outside_the_range_land_in_the_edge_bins() {
+        assert_eq!(COARSE.index(0.0), 0);
+        assert_eq!(COARSE.index(0.01), 1);
+        assert_eq!(COARSE.index(1e9), COARSE.bins() - 1);
+        assert_eq!(COARSE.bins(), 79);
+        let mut counts = vec![0u64; COARSE.bins()];
+        counts[COARSE.index(1e9)] += 1;
+        let median = COARSE.quantile(&counts, 0.5, 1e9);
+        assert!((2f64.powi(17)..=1e9).contains(&median), "{median}");
+        assert_eq!(COARSE.quantile(&counts, 1.0, 1e9), 1e9);
     }
 }
