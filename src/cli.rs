@@ -49,8 +49,8 @@ struct RunArgs {
     /// Override the scenario's number of replications.
     #[arg(short = 'r', long)]
     replications: Option<u32>,
-    /// Override the scenario's master seed.
-    #[arg(short = 's', long)]
+    /// Override the scenario's master seed (0 to 9223372036854775807, as in TOML).
+    #[arg(short = 's', long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     seed: Option<u64>,
     /// Results folder for this run (default: results/<scenario>/<UTC time>).
     #[arg(short = 'o', long)]
@@ -130,7 +130,12 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn is_input_error(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.is::<ScenarioError>() || c.is::<UsageError>())
+    e.chain().any(|c| {
+        c.is::<ScenarioError>()
+            || c.is::<UsageError>()
+            || c.downcast_ref::<report::files::ResultsError>()
+                .is_some_and(|r| matches!(r, report::files::ResultsError::NotResults { .. }))
+    })
 }
 
 fn dispatch(cli: Cli) -> Result<()> {
@@ -168,8 +173,9 @@ fn check(files: &[PathBuf]) -> Result<()> {
 /// Applies command-line overrides to the scenario and to its recorded raw form.
 fn apply_overrides(sc: &mut Scenario, args: &RunArgs) -> Result<()> {
     if let Some(r) = args.replications {
-        if r == 0 {
-            return Err(UsageError("--replications must be at least 1".into()).into());
+        let max = scenario::compile::MAX_REPLICATIONS;
+        if r == 0 || i64::from(r) > max {
+            return Err(UsageError(format!("--replications must be between 1 and {max}, got {r}")).into());
         }
         sc.replications = r;
         sc.raw.simulation.replications = Some(Spanned::new(0..0, i64::from(r)));
@@ -210,12 +216,34 @@ fn run(args: RunArgs) -> Result<()> {
     let elapsed = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
+    // Results first: a reader that goes away (`cxsim run … | head`) must not cost the run.
+    let written = if args.no_write {
+        None
+    } else {
+        Some(write_run(&args, &sc, &summary, threads, started, elapsed)?)
+    };
     if !args.quiet {
         print(&report::table::render(&summary, threads, elapsed))?;
     }
-    if args.no_write {
-        return Ok(());
+    if let Some(path) = written {
+        print(&format!(
+            "{}results: {}\n",
+            if args.quiet { "" } else { "\n" },
+            path.display()
+        ))?;
     }
+    Ok(())
+}
+
+/// Writes the results folder of a run and returns its path.
+fn write_run(
+    args: &RunArgs,
+    sc: &Scenario,
+    summary: &crate::summary::Summary,
+    threads: usize,
+    started: u64,
+    elapsed: f64,
+) -> Result<PathBuf> {
     let info = RunInfo {
         cxsim_version: env!("CARGO_PKG_VERSION").into(),
         scenario: sc.name.clone(),
@@ -231,14 +259,8 @@ fn run(args: RunArgs) -> Result<()> {
         Some(dir) => dir.clone(),
         None => unique_run_dir(&Path::new("results").join(&sc.name), &report::files::run_id(started)),
     };
-    let path = report::write_results(&target, &summary, &sc, &info)
-        .with_context(|| format!("cannot write results to {}", target.display()))?;
-    print(&format!(
-        "{}results: {}\n",
-        if args.quiet { "" } else { "\n" },
-        path.display()
-    ))?;
-    Ok(())
+    report::write_results(&target, summary, sc, &info)
+        .with_context(|| format!("cannot write results to {}", target.display()))
 }
 
 /// `base/id`, or `base/id-2`, `base/id-3`, … if it is taken.

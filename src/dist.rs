@@ -6,6 +6,7 @@
 //! exponential and normal use rand_distr's ziggurat; gamma uses Marsaglia–Tsang).
 
 use crate::rng::Rng;
+use crate::time::MAX_DURATION;
 use rand::Rng as _;
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Weibull};
 use std::sync::Arc;
@@ -97,9 +98,15 @@ impl Dist {
         })
     }
 
-    /// One draw, in seconds (finite, >= 0).
+    /// One draw, in seconds: finite, >= 0 and at most [`MAX_DURATION`] (a heavy tail, e.g. a
+    /// Weibull of very small shape, is capped there rather than reaching infinity).
     #[inline]
     pub fn sample(&self, rng: &mut Rng) -> f64 {
+        self.draw(rng).min(MAX_DURATION)
+    }
+
+    #[inline]
+    fn draw(&self, rng: &mut Rng) -> f64 {
         match self {
             Dist::Constant { value } => *value,
             Dist::Exponential { mean } => {
@@ -218,6 +225,16 @@ mod tests {
         assert!(Dist::uniform(5.0, 1.0).is_err());
         assert!(Dist::empirical(vec![]).is_err());
         assert!(Dist::empirical(vec![1.0, f64::NAN]).is_err());
+    }
+
+    #[test]
+    fn samples_stay_finite_however_heavy_the_tail() {
+        let d = Dist::weibull(0.001, 100.0).unwrap();
+        let mut rng = stream(7, 0, StreamId::new(Source::HandleTime, 0));
+        for _ in 0..10_000 {
+            let x = d.sample(&mut rng);
+            assert!(x.is_finite() && (0.0..=MAX_DURATION).contains(&x), "{x}");
+        }
     }
 
     #[test]

@@ -140,6 +140,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// The result is a pure function of the scenario (seed included) and `replication`.
     pub fn run(&mut self, replication: u32) {
         self.reset(replication);
+        self.policy.on_start(replication);
         self.observer.on_start(replication);
         self.apply_staffing(0);
         if self.sc.n_intervals > 1 {

@@ -14,6 +14,10 @@ use crate::scenario::{GroupId, Scenario, TypeId};
 /// A routing policy. Decisions must be deterministic functions of the view and the policy's
 /// own state (no unseeded randomness), or replications stop being reproducible.
 pub trait RoutingPolicy {
+    /// A replication begins: reset any state, so that replication `replication` does not
+    /// depend on what an engine ran before it.
+    fn on_start(&mut self, _replication: u32) {}
+
     /// A contact of type `ty` that arrived at `arrival` (seconds) is ready to be served.
     /// Return an idle agent of a group serving `ty`, or `None` to queue it. An answer that is
     /// not such an agent is treated as `None`.

@@ -60,7 +60,10 @@ pub fn run(sc: &Scenario, opts: SweepOptions, on_done: &(dyn Fn() + Sync)) -> Re
         .map_err(|source| SweepError::ThreadPool { threads, source })?;
     let engines: Vec<Mutex<Option<Engine<'_>>>> = (0..threads).map(|_| Mutex::new(None)).collect();
     let mut builder = SummaryBuilder::new(sc);
-    let chunk = (threads * 4) as u32;
+    // A few replications per thread keep threads busy; with many interval statistics per
+    // replication, one each keeps memory down.
+    let cells = (sc.contact_types.len() + 1) * sc.n_intervals as usize;
+    let chunk = (threads * if cells > 10_000 { 1 } else { 4 }) as u32;
     let mut start = 0;
     while start < sc.replications {
         let end = (start + chunk).min(sc.replications);

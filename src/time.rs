@@ -10,6 +10,11 @@ use std::fmt;
 /// Seconds since the start of the scenario, or a length of time in seconds.
 pub type Seconds = f64;
 
+/// The longest duration accepted or sampled, seconds (about 3,170 years). Durations in a
+/// scenario above it are refused, and every sampled duration is capped at it, so event times
+/// stay finite whatever a distribution's tail does.
+pub const MAX_DURATION: Seconds = 1e11;
+
 /// Seconds in one unit named by `unit`, if it is a known duration unit.
 fn unit_seconds(unit: &str) -> Option<f64> {
     Some(match unit {
@@ -73,6 +78,10 @@ fn check_duration(v: f64, text: &str) -> Result<Seconds, String> {
         Err(format!("duration \"{text}\" is not finite; expected {DURATION_HINT}"))
     } else if v < 0.0 {
         Err(format!("duration \"{text}\" is negative; expected {DURATION_HINT}"))
+    } else if v > MAX_DURATION {
+        Err(format!(
+            "duration \"{text}\" is longer than the longest accepted ({MAX_DURATION:e} seconds, about 3,000 years)"
+        ))
     } else {
         Ok(v)
     }

@@ -68,9 +68,76 @@ fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) 
     })
 }
 
-/// Writes the results of a run into `target` (created, or replaced whole if it exists).
-/// Returns `target`. On error nothing is left at `target` that was not there before.
-pub fn write_results(target: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) -> io::Result<PathBuf> {
+/// The files of a results folder.
+pub const RESULT_FILES: [&str; 5] = [
+    "summary.csv",
+    "intervals.csv",
+    "replications.csv",
+    "summary.json",
+    "run.toml",
+];
+
+/// Why a results folder cannot be written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResultsError {
+    /// The target exists and holds something other than an earlier run's results.
+    #[error(
+        "{} exists and is not a cxsim results folder (it holds {found}); choose a new or empty folder, or one written by an earlier run",
+        path.display()
+    )]
+    NotResults { path: PathBuf, found: String },
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// Whether `target` may be replaced: it does not exist, or is an empty folder, or holds only
+/// the files of an earlier run.
+fn check_replaceable(target: &Path) -> Result<(), ResultsError> {
+    let meta = match fs::symlink_metadata(target) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e.into()),
+        Ok(m) => m,
+    };
+    if !meta.is_dir() {
+        return Err(ResultsError::NotResults {
+            path: target.to_owned(),
+            found: "a file, not a folder".into(),
+        });
+    }
+    let mut others = Vec::new();
+    for entry in fs::read_dir(target)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if !RESULT_FILES.contains(&name.as_str()) {
+            others.push(name);
+        }
+    }
+    if others.is_empty() {
+        return Ok(());
+    }
+    others.sort();
+    let shown: Vec<String> = others.iter().take(3).map(|n| format!("\"{n}\"")).collect();
+    let more = if others.len() > 3 {
+        format!(" and {} more", others.len() - 3)
+    } else {
+        String::new()
+    };
+    Err(ResultsError::NotResults {
+        path: target.to_owned(),
+        found: format!("{}{more}", shown.join(", ")),
+    })
+}
+
+/// Writes the results of a run into `target`: created, or replaced whole if it is an earlier
+/// run's results folder (anything else is refused). Returns `target`. On error nothing is
+/// left at `target` that was not there before, and no temporary folder is left behind.
+pub fn write_results(
+    target: &Path,
+    summary: &Summary,
+    scenario: &Scenario,
+    run: &RunInfo,
+) -> Result<PathBuf, ResultsError> {
+    check_replaceable(target)?;
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -88,20 +155,25 @@ pub fn write_results(target: &Path, summary: &Summary, scenario: &Scenario, run:
     fs::create_dir(&tmp)?;
     if let Err(e) = write_all(&tmp, summary, scenario, run) {
         let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
+        return Err(e.into());
     }
     if target.exists() {
         let old = parent.join(format!(".{name}.old-{pid}"));
-        fs::rename(target, &old)?;
+        if let Err(e) = fs::rename(target, &old) {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e.into());
+        }
         if let Err(e) = fs::rename(&tmp, target) {
             let _ = fs::rename(&old, target);
             let _ = fs::remove_dir_all(&tmp);
-            return Err(e);
+            return Err(e.into());
         }
-        fs::remove_dir_all(&old)?;
+        // The new results are in place; failing to delete the old copy is not an error of
+        // the run (it is a hidden folder beside the results).
+        let _ = fs::remove_dir_all(&old);
     } else if let Err(e) = fs::rename(&tmp, target) {
         let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
+        return Err(e.into());
     }
     Ok(target.to_path_buf())
 }

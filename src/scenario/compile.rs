@@ -14,12 +14,15 @@ use toml::Spanned;
 
 /// Longest horizon accepted, seconds (1,000 years).
 pub const MAX_HORIZON: f64 = 1000.0 * 365.25 * 86_400.0;
-/// Most intervals a horizon may hold (memory per replication grows with it).
-pub const MAX_INTERVALS: u64 = 2_000_000;
+/// Most interval statistics a run keeps: (contact types + 1) × intervals. Memory grows with
+/// it (about 3 KB each in the collector, a replication output and the summary).
+pub const MAX_INTERVAL_CELLS: u64 = 100_000;
+/// Most contacts expected in one replication (the sum of rate × time over the horizon).
+pub const MAX_EXPECTED_ARRIVALS: f64 = 1e10;
 /// Most agents in one group.
 pub const MAX_HEADCOUNT: i64 = 1_000_000;
 /// Most replications in one run.
-pub const MAX_REPLICATIONS: i64 = 10_000_000;
+pub const MAX_REPLICATIONS: i64 = 1_000_000;
 
 /// Parses and compiles `src`; see [`super::from_toml_str`].
 pub fn compile_str(src: &str, label: &str, default_name: &str, base_dir: &Path) -> Result<Scenario> {
@@ -168,11 +171,12 @@ impl Cx<'_> {
             None => 1800.0,
         };
         let n_intervals = (horizon / interval).ceil() as u64;
-        if n_intervals > MAX_INTERVALS {
+        let n_types = raw.contact_types.len().max(1) as u64;
+        if n_intervals.saturating_mul(n_types + 1) > MAX_INTERVAL_CELLS {
             let span = sim.interval.as_ref().map_or(sim.horizon.span(), |i| i.span());
             return Err(self.err(span, "simulation.interval", format!(
-                "the horizon {} holds {n_intervals} intervals of {}; at most {MAX_INTERVALS} are allowed (use a longer interval)",
-                Human(horizon), Human(interval)
+                "the horizon {} holds {n_intervals} intervals of {}; with {n_types} contact type(s) that is {} interval statistics, more than the {MAX_INTERVAL_CELLS} kept (use a longer interval or a shorter horizon)",
+                Human(horizon), Human(interval), n_intervals.saturating_mul(n_types + 1)
             )));
         }
         let n_intervals = n_intervals.max(1) as u32;
@@ -351,6 +355,16 @@ impl Cx<'_> {
                 ));
             }
         };
+        let expected: f64 = arrival_rates
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r * frame.interval_length(i))
+            .sum();
+        if expected > MAX_EXPECTED_ARRIVALS {
+            return Err(self.err(t.arrivals.span(), field, format!(
+                "about {expected:.3e} contacts per replication expected; at most {MAX_EXPECTED_ARRIVALS:e} are simulated (lower the rate or shorten the horizon)"
+            )));
+        }
         let handle_time = self.dist(&t.handle_time, &format!("{path}.handle_time"))?;
         let patience = t
             .patience
@@ -684,6 +698,12 @@ struct Frame {
 }
 
 impl Frame {
+    /// Length of interval `i` in seconds (the last one ends at the horizon).
+    fn interval_length(&self, i: usize) -> f64 {
+        let start = i as f64 * self.interval;
+        (start + self.interval).min(self.horizon) - start
+    }
+
     /// One value per interval: `values` as given, or repeated when it is a whole cycle (e.g. a
     /// daily profile over a week).
     fn expand<T: Copy>(&self, values: Vec<T>) -> std::result::Result<Vec<T>, String> {

@@ -190,3 +190,61 @@ fn a_closed_pipe_is_not_an_error() {
     );
     assert!(Path::new(&bin).exists());
 }
+
+#[test]
+fn run_refuses_to_replace_a_folder_that_is_not_a_results_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let precious = dir.path().join("thesis");
+    std::fs::create_dir(&precious).unwrap();
+    std::fs::write(precious.join("chapter1.tex"), "keep me").unwrap();
+    cxsim()
+        .args(["run", "scenarios/erlang_c.toml", "-r", "2", "-q", "--out"])
+        .arg(&precious)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a cxsim results folder (it holds \"chapter1.tex\")",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(precious.join("chapter1.tex")).unwrap(),
+        "keep me"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary folder left"
+    );
+}
+
+#[test]
+fn results_are_written_even_when_the_reader_of_stdout_goes_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("piped");
+    let bin = assert_cmd::cargo::cargo_bin("cxsim");
+    let script = format!(
+        "'{}' run scenarios/day_profile.toml -r 2 --out '{}' | head -c 1 >/dev/null",
+        bin.display(),
+        out.display()
+    );
+    let status = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(out.join("summary.csv").is_file(), "results missing after a closed pipe");
+}
+
+#[test]
+fn a_seed_beyond_what_toml_can_hold_is_refused() {
+    cxsim()
+        .args([
+            "run",
+            "scenarios/erlang_c.toml",
+            "--no-write",
+            "--seed",
+            "18446744073709551615",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not in 0..=9223372036854775807"));
+}

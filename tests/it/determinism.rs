@@ -77,3 +77,55 @@ const PINNED_ARRIVALS: [u64; 2] = [0x3c5249b0f618dd1c, 0xb73dda2df8b0d4cb];
 const PINNED_PATIENCE: [u64; 2] = [0x83d1275e8b3bb14d, 0xdf5f908fb1826b2e];
 const PINNED_HANDLE: [u64; 2] = [0xe3b397803445d9cc, 0xb0a9d9497d75a2dc];
 const PINNED_ARRIVALS_3: [u64; 2] = [0x691ef170f67ca849, 0xa354063e8eec9b32];
+
+/// A user-written, stateful policy: alternates between the groups that serve a type.
+#[derive(Default)]
+struct Alternating {
+    turn: usize,
+    started: u32,
+}
+
+impl cxsim::routing::RoutingPolicy for Alternating {
+    fn on_start(&mut self, _replication: u32) {
+        self.turn = 0;
+        self.started += 1;
+    }
+
+    fn select_agent(
+        &mut self,
+        view: &cxsim::routing::View<'_>,
+        ty: cxsim::scenario::TypeId,
+        _arrival: f64,
+    ) -> Option<cxsim::engine::event::AgentId> {
+        let groups = view.groups_serving(ty);
+        for k in 0..groups.len() {
+            let g = groups[(self.turn + k) % groups.len()];
+            if let Some((a, _)) = view.longest_idle(g) {
+                self.turn += 1;
+                return Some(a);
+            }
+        }
+        None
+    }
+
+    fn select_queue(
+        &mut self,
+        view: &cxsim::routing::View<'_>,
+        agent: cxsim::engine::event::AgentId,
+    ) -> Option<cxsim::scenario::TypeId> {
+        cxsim::routing::LongestIdleFifo.select_queue(view, agent)
+    }
+}
+
+#[test]
+fn a_stateful_user_policy_is_reset_between_replications() {
+    let sc = day();
+    let mut reused = Engine::with(&sc, Alternating::default(), cxsim::stats::Collector::new(&sc));
+    reused.run(0);
+    reused.run(4);
+    let mut fresh = Engine::with(&sc, Alternating::default(), cxsim::stats::Collector::new(&sc));
+    fresh.run(4);
+    let a = serde_json::to_string(&reused.observer().output(0)).unwrap();
+    let b = serde_json::to_string(&fresh.observer().output(0)).unwrap();
+    assert_eq!(a, b);
+}
