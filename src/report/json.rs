@@ -39,8 +39,9 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ("mean_wait_abandoned_s", "mean time to abandon"),
     (
         "wait_pXX_s",
-        "percentiles of answered contacts' waits (log-spaced histogram, <= 6.25% bin width)",
+        "percentiles of the waits of answered contacts, pooled over replications (log-spaced histograms: bins <= 6.25% wide for the whole period, <= 25% per interval, interpolated); 95% CI by sectioning for the whole period, from the spread of per-replication percentiles per interval",
     ),
+    ("max_wait_s", "longest wait of an answered contact"),
     ("aht_s", "mean handle time of answered contacts"),
     ("mean_queue", "time-average number of contacts waiting"),
     ("occupancy", "busy agent-time / on-duty agent-time"),

@@ -5,6 +5,7 @@ mod cli;
 mod determinism;
 mod errors;
 mod golden;
+mod golden_reports;
 mod properties;
 mod scenarios;
 mod semantics;
