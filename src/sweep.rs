@@ -9,7 +9,9 @@
 //! Each worker thread keeps one [`Engine`] and reuses it for every replication it runs.
 
 use crate::engine::Engine;
+use crate::routing::{Policy, RoutingPolicy};
 use crate::scenario::Scenario;
+use crate::stats::Collector;
 use crate::stats::RepOutput;
 use crate::summary::{Summary, SummaryBuilder};
 use rayon::prelude::*;
@@ -55,16 +57,34 @@ pub fn run_replication(sc: &Scenario, replication: u32) -> RepOutput {
     engine.observer().output(engine.events_processed())
 }
 
-/// Runs replications `0..sc.replications` and summarises them. `on_done` is called (from worker
-/// threads) once per finished replication, e.g. to advance a progress bar.
+/// Runs replications `0..sc.replications` with the built-in routing and summarises them.
+/// `on_done` is called (from worker threads) once per finished replication, e.g. to advance a
+/// progress bar.
 pub fn run(sc: &Scenario, opts: SweepOptions, on_done: &(dyn Fn() + Sync)) -> Result<Summary, SweepError> {
+    run_with_policy(sc, opts, Policy::default, on_done)
+}
+
+/// Like [`run`], with a routing policy of the caller's: `make_policy` builds one per worker
+/// thread. The policy's `on_start` is called before every replication, so a stateful policy
+/// stays deterministic; results are bit-identical for any thread count as long as its
+/// decisions depend only on the view and that state.
+pub fn run_with_policy<P, F>(
+    sc: &Scenario,
+    opts: SweepOptions,
+    make_policy: F,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Summary, SweepError>
+where
+    P: RoutingPolicy + Send,
+    F: Fn() -> P + Sync,
+{
     let threads = opts.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("cxsim-worker-{i}"))
         .build()
         .map_err(|source| SweepError::ThreadPool { threads, source })?;
-    let engines: Vec<CacheAligned<Mutex<Option<Engine<'_>>>>> =
+    let engines: Vec<CacheAligned<Mutex<Option<Engine<'_, P>>>>> =
         (0..threads).map(|_| CacheAligned(Mutex::new(None))).collect();
     let mut builder = SummaryBuilder::new(sc);
     // A few replications per thread keep threads busy; with many interval statistics per
@@ -80,7 +100,7 @@ pub fn run(sc: &Scenario, opts: SweepOptions, on_done: &(dyn Fn() + Sync)) -> Re
                 .map(|rep| {
                     let slot = rayon::current_thread_index().unwrap_or(0) % threads;
                     let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
-                    let engine = guard.get_or_insert_with(|| Engine::new(sc));
+                    let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), Collector::new(sc)));
                     engine.run(rep);
                     let out = engine.observer().output(engine.events_processed());
                     drop(guard);

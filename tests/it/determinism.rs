@@ -129,3 +129,21 @@ fn a_stateful_user_policy_is_reset_between_replications() {
     let b = serde_json::to_string(&fresh.observer().output(0)).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn a_user_policy_runs_as_a_sweep_with_identical_bits_on_any_thread_count() {
+    let sc = day();
+    let run = |threads| {
+        cxsim::sweep::run_with_policy(
+            &sc,
+            cxsim::sweep::SweepOptions { threads },
+            Alternating::default,
+            &|| {},
+        )
+        .unwrap()
+    };
+    let one = run(1);
+    assert_eq!(bits(&one), bits(&run(2)));
+    // It is really the user's policy that ran: alternating spreads tech calls differently.
+    assert_ne!(bits(&one), bits(&super::support::run(&sc, 1)));
+}
