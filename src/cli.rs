@@ -192,8 +192,8 @@ fn run(args: RunArgs) -> Result<()> {
     apply_overrides(&mut sc, &args)?;
     let threads = match args.threads {
         Some(0) => return Err(UsageError("--threads must be at least 1".into()).into()),
-        Some(n) => n,
-        None => SweepOptions::default().threads,
+        Some(n) => SweepOptions { threads: n }.effective_threads(&sc),
+        None => SweepOptions::default().effective_threads(&sc),
     };
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -211,28 +211,35 @@ fn run(args: RunArgs) -> Result<()> {
     } else {
         indicatif::ProgressBar::hidden()
     };
+    // Refuse an unusable results folder before simulating, not after.
+    if let Some(dir) = &args.out {
+        report::files::check_replaceable(dir).with_context(|| format!("cannot write results to {}", dir.display()))?;
+    }
     let clock = Instant::now();
     let summary = sweep::run(&sc, SweepOptions { threads }, &|| bar.inc(1))?;
     let elapsed = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    // Results first: a reader that goes away (`cxsim run … | head`) must not cost the run.
-    let written = if args.no_write {
-        None
+    // Results first: a reader that goes away (`cxsim run … | head`) must not cost the run; and
+    // if writing fails, the table is still printed before the error.
+    let written = (!args.no_write).then(|| write_run(&args, &sc, &summary, threads, started, elapsed));
+    let printed = if args.quiet {
+        Ok(())
     } else {
-        Some(write_run(&args, &sc, &summary, threads, started, elapsed)?)
+        print(&report::table::render(&summary, threads, elapsed))
     };
-    if !args.quiet {
-        print(&report::table::render(&summary, threads, elapsed))?;
+    match written {
+        Some(Err(e)) => Err(e),
+        Some(Ok(path)) => {
+            printed?;
+            print(&format!(
+                "{}results: {}\n",
+                if args.quiet { "" } else { "\n" },
+                path.display()
+            ))
+        }
+        None => printed,
     }
-    if let Some(path) = written {
-        print(&format!(
-            "{}results: {}\n",
-            if args.quiet { "" } else { "\n" },
-            path.display()
-        ))?;
-    }
-    Ok(())
 }
 
 /// Writes the results folder of a run and returns its path.
@@ -255,23 +262,15 @@ fn write_run(
         started_utc: report::files::rfc3339(started),
         elapsed_s: elapsed,
     };
-    let target = match &args.out {
-        Some(dir) => dir.clone(),
-        None => unique_run_dir(&Path::new("results").join(&sc.name), &report::files::run_id(started)),
-    };
-    report::write_results(&target, summary, sc, &info)
-        .with_context(|| format!("cannot write results to {}", target.display()))
-}
-
-/// `base/id`, or `base/id-2`, `base/id-3`, … if it is taken.
-fn unique_run_dir(base: &Path, id: &str) -> PathBuf {
-    let mut candidate = base.join(id);
-    let mut k = 2;
-    while candidate.exists() {
-        candidate = base.join(format!("{id}-{k}"));
-        k += 1;
+    match &args.out {
+        Some(dir) => report::write_results(dir, summary, sc, &info)
+            .with_context(|| format!("cannot write results to {}", dir.display())),
+        None => {
+            let base = Path::new("results").join(&sc.name);
+            report::files::write_new_results(&base, &report::files::run_id(started), summary, sc, &info)
+                .with_context(|| format!("cannot write results under {}", base.display()))
+        }
     }
-    candidate
 }
 
 fn erlang_cmd(args: &ErlangArgs) -> Result<()> {

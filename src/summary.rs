@@ -18,7 +18,7 @@
 //! * `asa_all_s` = mean wait of every contact whose wait ended (answered, abandoned with their
 //!   time to abandon, cleared); `asa_answered_s` = mean wait of answered contacts;
 //! * wait percentiles are of answered contacts' waits (whole period: ≤ 6.25 % bins; per
-//!   interval: ≤ 12.5 % bins, both interpolated); `max_wait_s` = longest answered wait;
+//!   interval: ≤ 25 % bins, both interpolated); `max_wait_s` = longest answered wait;
 //!   `aht_s` = mean handle time of answered;
 //! * `mean_queue` = time-average number waiting; `occupancy` = busy agent-time / on-duty
 //!   agent-time.

@@ -42,6 +42,16 @@ pub struct SweepOptions {
     pub threads: usize,
 }
 
+impl SweepOptions {
+    /// The worker threads a sweep of `sc` really uses: at least 1, at most one per
+    /// replication and at most what rayon supports.
+    pub fn effective_threads(&self, sc: &Scenario) -> usize {
+        self.threads
+            .clamp(1, rayon::max_num_threads())
+            .min(sc.replications.max(1) as usize)
+    }
+}
+
 impl Default for SweepOptions {
     fn default() -> Self {
         Self {
@@ -78,7 +88,7 @@ where
     P: RoutingPolicy + Send,
     F: Fn() -> P + Sync,
 {
-    let threads = opts.threads.max(1);
+    let threads = opts.effective_threads(sc);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("cxsim-worker-{i}"))

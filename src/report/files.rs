@@ -63,10 +63,16 @@ fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) 
             scenario: &scenario.raw,
         })
         .map_err(other)?;
-        w.write_all(b"# The run record of cxsim: [run] says how it ran, [scenario] is the scenario as run\n# (command-line overrides applied).\n")?;
+        w.write_all(RUN_TOML_HEADER.as_bytes())?;
+        w.write_all(
+            b" [run] says how it ran, [scenario] is the scenario as run\n# (command-line overrides applied).\n",
+        )?;
         w.write_all(text.as_bytes())
     })
 }
+
+/// How every `run.toml` begins; it marks a folder as cxsim's results.
+const RUN_TOML_HEADER: &str = "# The run record of cxsim:";
 
 /// The files of a results folder.
 pub const RESULT_FILES: [&str; 5] = [
@@ -91,9 +97,10 @@ pub enum ResultsError {
     Io(#[from] io::Error),
 }
 
-/// Whether `target` may be replaced: it does not exist, or is an empty folder, or holds only
-/// the files of an earlier run.
-fn check_replaceable(target: &Path) -> Result<(), ResultsError> {
+/// Whether `target` may be replaced: it does not exist, or is an empty folder, or is an
+/// earlier run's results (only result files, and a `run.toml` written by cxsim). Call it
+/// before a long run, so that a refused folder does not cost the run.
+pub fn check_replaceable(target: &Path) -> Result<(), ResultsError> {
     let meta = match fs::symlink_metadata(target) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(e.into()),
@@ -112,8 +119,13 @@ fn check_replaceable(target: &Path) -> Result<(), ResultsError> {
             others.push(name);
         }
     }
-    if others.is_empty() {
+    let is_empty = fs::read_dir(target)?.next().is_none();
+    let marked = fs::read_to_string(target.join("run.toml")).is_ok_and(|t| t.starts_with(RUN_TOML_HEADER));
+    if others.is_empty() && (is_empty || marked) {
         return Ok(());
+    }
+    if others.is_empty() {
+        others.push("result-like files without cxsim's run.toml".into());
     }
     others.sort();
     let shown: Vec<String> = others.iter().take(3).map(|n| format!("\"{n}\"")).collect();
@@ -176,6 +188,49 @@ pub fn write_results(
         return Err(e.into());
     }
     Ok(target.to_path_buf())
+}
+
+/// Writes the results of a run into a new folder `base/id` — or `base/id-2`, `base/id-3`, …
+/// when that is taken, also by a run finishing at the same moment: an existing folder is never
+/// replaced. Returns the folder written.
+pub fn write_new_results(
+    base: &Path,
+    id: &str,
+    summary: &Summary,
+    scenario: &Scenario,
+    run: &RunInfo,
+) -> Result<PathBuf, ResultsError> {
+    fs::create_dir_all(base)?;
+    let pid = std::process::id();
+    let tmp = base.join(format!(".{id}.tmp-{pid}"));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp)?;
+    }
+    fs::create_dir(&tmp)?;
+    if let Err(e) = write_all(&tmp, summary, scenario, run) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e.into());
+    }
+    for k in 1..10_000 {
+        let candidate = if k == 1 {
+            base.join(id)
+        } else {
+            base.join(format!("{id}-{k}"))
+        };
+        if candidate.exists() {
+            continue;
+        }
+        // Renaming onto a folder another run has just filled fails; then try the next name.
+        if fs::rename(&tmp, &candidate).is_ok() {
+            return Ok(candidate);
+        }
+    }
+    let _ = fs::remove_dir_all(&tmp);
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("no free results folder for {} in {}", id, base.display()),
+    )
+    .into())
 }
 
 /// A run id from a UTC time: `YYYYMMDD-HHMMSS`.

@@ -17,8 +17,12 @@ pub const MAX_HORIZON: f64 = 1000.0 * 365.25 * 86_400.0;
 /// Most interval statistics a run keeps: (contact types + 1) × intervals. Memory grows with
 /// it (about 3 KB each in the collector, a replication output and the summary).
 pub const MAX_INTERVAL_CELLS: u64 = 100_000;
-/// Most contacts expected in one replication (the sum of rate × time over the horizon).
+/// Most contacts expected in one replication (the sum of rate × time over the horizon, all
+/// contact types together).
 pub const MAX_EXPECTED_ARRIVALS: f64 = 1e10;
+/// Most contacts of one type expected in one interval (per-interval wait histograms count in
+/// 32 bits; this keeps them far from overflow).
+pub const MAX_EXPECTED_PER_INTERVAL: f64 = 1e9;
 /// Most agents in one group.
 pub const MAX_HEADCOUNT: i64 = 1_000_000;
 /// Most replications in one run.
@@ -251,6 +255,20 @@ impl Cx<'_> {
             .enumerate()
             .map(|(i, t)| self.contact_type(t.get_ref(), &format!("contact_types[{i}]"), &frame))
             .collect::<Result<Vec<_>>>()?;
+        let total: f64 = contact_types
+            .iter()
+            .flat_map(|t| {
+                t.arrival_rates
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| r * frame.interval_length(i))
+            })
+            .sum();
+        if total > MAX_EXPECTED_ARRIVALS {
+            return Err(self.err(0..0, "contact_types", format!(
+                "about {total:.3e} contacts per replication expected over all contact types; at most {MAX_EXPECTED_ARRIVALS:e} are simulated (lower the rates or shorten the horizon)"
+            )));
+        }
         let agent_groups = raw
             .agent_groups
             .iter()
@@ -355,11 +373,20 @@ impl Cx<'_> {
                 ));
             }
         };
-        let expected: f64 = arrival_rates
+        let per_interval = arrival_rates
             .iter()
             .enumerate()
-            .map(|(i, r)| r * frame.interval_length(i))
-            .sum();
+            .map(|(i, r)| r * frame.interval_length(i));
+        if let Some((i, busiest)) = per_interval
+            .clone()
+            .enumerate()
+            .find(|(_, v)| *v > MAX_EXPECTED_PER_INTERVAL)
+        {
+            return Err(self.err(t.arrivals.span(), field, format!(
+                "about {busiest:.3e} contacts expected in interval {i}; at most {MAX_EXPECTED_PER_INTERVAL:e} per interval are simulated (lower the rate or use shorter intervals)"
+            )));
+        }
+        let expected: f64 = per_interval.sum();
         if expected > MAX_EXPECTED_ARRIVALS {
             return Err(self.err(t.arrivals.span(), field, format!(
                 "about {expected:.3e} contacts per replication expected; at most {MAX_EXPECTED_ARRIVALS:e} are simulated (lower the rate or shorten the horizon)"

@@ -17,7 +17,7 @@
 //! mean of a per-replication percentile, which differs from the percentile of the wait
 //! distribution when waits are correlated within a replication — as they always are.)
 
-use super::tally::{Estimate, Tally, student_t_975};
+use super::tally::{Estimate, student_t_975};
 
 /// The shape of a log-spaced histogram: bin 0 holds exact zeros, bin 1 waits in
 /// `(0, 2^min_exp)`, then `(max_exp − min_exp)·2^sub_bits` log bins, and the last bin waits of
@@ -108,14 +108,24 @@ impl Layout {
     }
 }
 
+/// Running sums of one bin's per-replication CDF value `C` (at the bin's upper edge) and of
+/// its product with the previous bin's, enough for the exact variance of any interpolation
+/// between the two edges.
+#[derive(Debug, Clone, Copy, Default)]
+struct CdfSums {
+    sum: f64,
+    sum_sq: f64,
+    /// Σ C[previous bin] · C[this bin].
+    cross: f64,
+}
+
 /// Percentiles of waits pooled over replications, with sectioning confidence intervals (see
 /// the module docs). Fold replications in replication order.
 #[derive(Debug, Clone)]
 pub struct PooledQuantiles {
     layout: Layout,
     pooled: Vec<u64>,
-    /// Per bin: the replications' empirical CDF at the bin's upper edge.
-    cdf: Vec<Tally>,
+    cdf: Vec<CdfSums>,
     max: f64,
     reps: u64,
 }
@@ -125,7 +135,7 @@ impl PooledQuantiles {
         Self {
             layout,
             pooled: vec![0; layout.bins()],
-            cdf: vec![Tally::default(); layout.bins()],
+            cdf: vec![CdfSums::default(); layout.bins()],
             max: 0.0,
             reps: 0,
         }
@@ -141,13 +151,40 @@ impl PooledQuantiles {
         }
         self.reps += 1;
         self.max = self.max.max(max);
-        let mut cum = 0u64;
-        for ((c, pooled), cdf) in counts.iter().zip(&mut self.pooled).zip(&mut self.cdf) {
+        let (mut cum, mut previous) = (0u64, 0.0f64);
+        for ((c, pooled), sums) in counts.iter().zip(&mut self.pooled).zip(&mut self.cdf) {
             let c: u64 = (*c).into();
             cum += c;
             *pooled += c;
-            cdf.add(cum as f64 / total as f64);
+            let f = cum as f64 / total as f64;
+            sums.sum += f;
+            sums.sum_sq += f * f;
+            sums.cross += previous * f;
+            previous = f;
         }
+    }
+
+    /// Standard deviation over replications of F̂ᵣ(q), each replication's share of waits up
+    /// to `q`, interpolated linearly inside the bin that holds `q` (as the quantile is).
+    fn cdf_spread_at(&self, q: f64) -> f64 {
+        let n = self.reps as f64;
+        let i = self.layout.index(q);
+        let b = self.cdf[i];
+        let (var_b, mean_b) = ((b.sum_sq - b.sum * b.sum / n) / (n - 1.0), b.sum / n);
+        if i == 0 {
+            return var_b.max(0.0).sqrt();
+        }
+        let a = self.cdf[i - 1];
+        let (lo, hi) = self.layout.edges(i, self.max);
+        let f = if hi > lo {
+            ((q - lo) / (hi - lo)).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        let var_a = (a.sum_sq - a.sum * a.sum / n) / (n - 1.0);
+        let cov = (b.cross - n * (a.sum / n) * mean_b) / (n - 1.0);
+        let var = (1.0 - f).powi(2) * var_a + f * f * var_b + 2.0 * f * (1.0 - f) * cov;
+        var.max(0.0).sqrt()
     }
 
     /// The pooled `p`-quantile with its 95% sectioning interval, reported symmetrically as the
@@ -168,8 +205,7 @@ impl PooledQuantiles {
                 n: self.reps,
             };
         }
-        let spread = self.cdf[self.layout.index(q)].std_dev() / (self.reps as f64).sqrt();
-        let d = student_t_975(self.reps - 1) * spread;
+        let d = student_t_975(self.reps - 1) * self.cdf_spread_at(q) / (self.reps as f64).sqrt();
         let lo = self.layout.quantile(&self.pooled, (p - d).clamp(0.0, 1.0), self.max);
         let hi = self.layout.quantile(&self.pooled, (p + d).clamp(0.0, 1.0), self.max);
         Estimate {
@@ -267,6 +303,42 @@ mod tests {
             let rough = COARSE.quantile(&coarse, p, 1000.0);
             assert!((rough / exact - 1.0).abs() < 0.04, "coarse p{p}: {rough} vs {exact}");
         }
+    }
+
+    /// Replication r: 100 − r waits of 1 s and r long waits spread over `tail` seconds.
+    fn differing_tails(tail: (f64, f64)) -> PooledQuantiles {
+        let mut pooled = PooledQuantiles::new(FINE);
+        for r in 0..10u32 {
+            let mut h = WaitHistogram::default();
+            for _ in 0..(100 - r) {
+                h.record(1.0);
+            }
+            for k in 0..r {
+                h.record(tail.0 + (tail.1 - tail.0) * f64::from(k) / 9.0);
+            }
+            pooled.add(h.counts(), h.max());
+        }
+        pooled
+    }
+
+    #[test]
+    fn replications_that_differ_in_the_tail_give_a_spread_and_a_wide_interval() {
+        // All long waits in one narrow cluster, inside a single bin: the replications' shares
+        // up to the percentile still differ, so the spread behind the interval is not zero
+        // (reading the CDF at the bin's upper edge gave exactly 1 for every replication).
+        let narrow = differing_tails((100.5, 102.5));
+        for p in [0.97, 0.99] {
+            let q = narrow.estimate(p).mean;
+            assert!(
+                narrow.cdf_spread_at(q) > 0.005,
+                "p{p}: spread {}",
+                narrow.cdf_spread_at(q)
+            );
+        }
+        // Long waits spread from 100 s to 1000 s: the share beyond q varies a lot between
+        // replications, and so must the interval.
+        let e = differing_tails((100.0, 1000.0)).estimate(0.97);
+        assert!(e.half_width > 50.0, "{e:?}");
     }
 
     #[test]

@@ -248,3 +248,37 @@ fn a_seed_beyond_what_toml_can_hold_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("is not in 0..=9223372036854775807"));
 }
+
+#[test]
+fn a_folder_of_result_like_files_not_written_by_cxsim_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mine = dir.path().join("reports");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("summary.csv"), "my own numbers").unwrap();
+    cxsim()
+        .args(["run", "scenarios/erlang_c.toml", "-r", "2", "-q", "--out"])
+        .arg(&mine)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("without cxsim's run.toml"));
+    assert_eq!(
+        std::fs::read_to_string(mine.join("summary.csv")).unwrap(),
+        "my own numbers"
+    );
+}
+
+#[test]
+fn runs_into_the_default_folder_never_replace_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = std::fs::canonicalize("scenarios/erlang_c.toml").unwrap();
+    for _ in 0..3 {
+        cxsim()
+            .current_dir(dir.path())
+            .args(["run", "-r", "2", "-q"])
+            .arg(&scenario)
+            .assert()
+            .success();
+    }
+    let runs = std::fs::read_dir(dir.path().join("results/erlang-c")).unwrap().count();
+    assert_eq!(runs, 3, "three runs, three folders");
+}
