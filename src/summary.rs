@@ -241,10 +241,6 @@ struct ScopeAcc {
     n_interval_metrics: usize,
     /// Type and all-types scopes: answered waits pooled over replications.
     waits: Option<Waits>,
-    /// Whole-period percentile estimates by metric index, set at finish.
-    pooled_whole: Vec<(usize, Estimate)>,
-    /// Per-interval pooled percentiles `(row, interval metric index, value)`, set at finish.
-    pooled_interval: Vec<(usize, usize, f64)>,
 }
 
 /// Wait histograms pooled over replications, for percentiles of the wait distribution.
@@ -292,8 +288,6 @@ impl<'a> SummaryBuilder<'a> {
                 n_interval_metrics: n_im,
                 names,
                 per_interval,
-                pooled_whole: Vec::new(),
-                pooled_interval: Vec::new(),
                 waits: Some(Waits {
                     whole: PooledQuantiles::new(FINE),
                     interval_counts: vec![0; n_measured * COARSE.bins()],
@@ -332,8 +326,6 @@ impl<'a> SummaryBuilder<'a> {
                 per_interval: vec![true; names.len()],
                 names,
                 waits: None,
-                pooled_whole: Vec::new(),
-                pooled_interval: Vec::new(),
             });
         }
         Self {
@@ -435,14 +427,6 @@ impl<'a> SummaryBuilder<'a> {
     }
 
     pub fn finish(self) -> Summary {
-        let mut this = self;
-        for scope in &mut this.scopes {
-            scope.apply_pooled_percentiles();
-        }
-        this.finish_estimates()
-    }
-
-    fn finish_estimates(self) -> Summary {
         let sc = self.sc;
         let theory = theory_values(sc);
         let scopes = self
@@ -453,14 +437,9 @@ impl<'a> SummaryBuilder<'a> {
                     .names
                     .iter()
                     .zip(&s.totals)
-                    .enumerate()
-                    .map(|(k, (name, t))| Metric {
+                    .map(|(name, t)| Metric {
                         name: name.clone(),
-                        estimate: s
-                            .pooled_whole
-                            .iter()
-                            .find(|(i, _)| *i == k)
-                            .map_or_else(|| t.estimate(), |(_, e)| *e),
+                        estimate: s.pooled_percentile(name).unwrap_or_else(|| t.estimate()),
                         theory: match s.source {
                             Source::Type(0) | Source::Group(0) => {
                                 theory.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
@@ -469,7 +448,7 @@ impl<'a> SummaryBuilder<'a> {
                         },
                     })
                     .collect();
-                let interval_metrics = s
+                let interval_metrics: Vec<String> = s
                     .names
                     .iter()
                     .zip(&s.per_interval)
@@ -481,9 +460,7 @@ impl<'a> SummaryBuilder<'a> {
                     .chunks(s.n_interval_metrics.max(1))
                     .map(|row| row.iter().map(Tally::estimate).collect())
                     .collect();
-                for (row, k, value) in &s.pooled_interval {
-                    intervals[*row][*k].mean = *value;
-                }
+                s.pool_interval_percentiles(&interval_metrics, &mut intervals);
                 ScopeSummary {
                     kind: s.kind,
                     name: s.name,
@@ -546,38 +523,29 @@ fn pool_waits(waits: &mut Waits, out: &RepOutput, types: &[usize], first: usize,
 }
 
 impl ScopeAcc {
-    /// Replaces the averaged per-replication percentiles by percentiles of the pooled wait
-    /// distribution. Whole period: sectioning interval (see [`PooledQuantiles`]). Per
-    /// interval: the pooled quantile, with the half-width of the per-replication quantiles'
-    /// mean — the delta-method equivalent of sectioning, which would need a CDF tally per bin
-    /// and interval.
-    fn apply_pooled_percentiles(&mut self) {
+    /// The whole-period estimate of `name` if it is a wait percentile: the percentile of the
+    /// pooled wait distribution with its sectioning interval (see [`PooledQuantiles`]).
+    fn pooled_percentile(&self, name: &str) -> Option<Estimate> {
+        let waits = self.waits.as_ref()?;
+        let k = WAIT_PERCENTILE_NAMES.iter().position(|n| *n == name)?;
+        Some(waits.whole.estimate(WAIT_PERCENTILES[k]))
+    }
+
+    /// Per interval, replaces the mean of per-replication percentiles by the percentile of the
+    /// pooled wait distribution. The half-width stays that of the per-replication
+    /// percentiles' mean — the delta-method equivalent of sectioning, which would need a CDF
+    /// tally per bin and interval.
+    fn pool_interval_percentiles(&self, names: &[String], intervals: &mut [Vec<Estimate>]) {
         let Some(waits) = &self.waits else { return };
-        let mut overrides = Vec::new();
-        for (p, name) in WAIT_PERCENTILES.iter().zip(WAIT_PERCENTILE_NAMES) {
-            if let Some(k) = self.names.iter().position(|n| n == name) {
-                overrides.push((k, waits.whole.estimate(*p)));
-            }
-        }
-        self.pooled_whole = overrides;
         let bins = COARSE.bins();
-        let interval_names: Vec<&String> = self
-            .names
-            .iter()
-            .zip(&self.per_interval)
-            .filter(|(_, k)| **k)
-            .map(|(n, _)| n)
-            .collect();
-        let mut per_interval = Vec::new();
-        for (row, max) in waits.interval_max.iter().enumerate() {
+        for (row, estimates) in intervals.iter_mut().enumerate() {
             let counts = &waits.interval_counts[row * bins..(row + 1) * bins];
             for (p, name) in WAIT_PERCENTILES.iter().zip(WAIT_PERCENTILE_NAMES) {
-                if let Some(k) = interval_names.iter().position(|n| *n == name) {
-                    per_interval.push((row, k, COARSE.quantile(counts, *p, *max)));
+                if let Some(k) = names.iter().position(|n| n == name) {
+                    estimates[k].mean = COARSE.quantile(counts, *p, waits.interval_max[row]);
                 }
             }
         }
-        self.pooled_interval = per_interval;
     }
 }
 
