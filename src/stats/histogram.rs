@@ -238,11 +238,6 @@ impl WaitHistogram {
         self.max = 0.0;
     }
 
-    /// Number of samples recorded.
-    pub fn count(&self) -> u64 {
-        self.counts.iter().sum()
-    }
-
     /// Records one wait (seconds, >= 0).
     #[inline]
     pub fn record(&mut self, w: f64) {

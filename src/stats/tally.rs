@@ -24,15 +24,6 @@ impl Tally {
         self.m2 += d * (x - self.mean);
     }
 
-    /// Sample standard deviation of the values added (0 with fewer than two).
-    pub fn std_dev(&self) -> f64 {
-        if self.n < 2 {
-            0.0
-        } else {
-            (self.m2 / (self.n - 1) as f64).max(0.0).sqrt()
-        }
-    }
-
     /// The estimate: mean and 95% confidence half-width (NaN with fewer than two values).
     pub fn estimate(&self) -> Estimate {
         let mean = if self.n == 0 { f64::NAN } else { self.mean };
