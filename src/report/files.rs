@@ -140,6 +140,28 @@ pub fn check_replaceable(target: &Path) -> Result<(), ResultsError> {
     })
 }
 
+/// Writes every results file into a hidden temporary folder `dir/.name.tmp-PID` (created
+/// with `dir`) and returns it; on error the temporary folder is removed.
+fn stage(
+    dir: &Path,
+    name: &str,
+    summary: &Summary,
+    scenario: &Scenario,
+    run: &RunInfo,
+) -> Result<PathBuf, ResultsError> {
+    fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp)?;
+    }
+    fs::create_dir(&tmp)?;
+    if let Err(e) = write_all(&tmp, summary, scenario, run) {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e.into());
+    }
+    Ok(tmp)
+}
+
 /// Writes the results of a run into `target`: created, or replaced whole if it is an earlier
 /// run's results folder (anything else is refused). Returns `target`. On error nothing is
 /// left at `target` that was not there before, and no temporary folder is left behind.
@@ -154,21 +176,12 @@ pub fn write_results(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    fs::create_dir_all(&parent)?;
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into());
     let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp)?;
-    }
-    fs::create_dir(&tmp)?;
-    if let Err(e) = write_all(&tmp, summary, scenario, run) {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(e.into());
-    }
+    let tmp = stage(&parent, &name, summary, scenario, run)?;
     if target.exists() {
         let old = parent.join(format!(".{name}.old-{pid}"));
         if let Err(e) = fs::rename(target, &old) {
@@ -200,17 +213,7 @@ pub fn write_new_results(
     scenario: &Scenario,
     run: &RunInfo,
 ) -> Result<PathBuf, ResultsError> {
-    fs::create_dir_all(base)?;
-    let pid = std::process::id();
-    let tmp = base.join(format!(".{id}.tmp-{pid}"));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp)?;
-    }
-    fs::create_dir(&tmp)?;
-    if let Err(e) = write_all(&tmp, summary, scenario, run) {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(e.into());
-    }
+    let tmp = stage(base, id, summary, scenario, run)?;
     for k in 1..10_000 {
         let candidate = if k == 1 {
             base.join(id)
