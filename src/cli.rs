@@ -6,6 +6,7 @@
 
 use crate::erlang;
 use crate::report::{self, RunInfo};
+use crate::routing::Policy;
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::sweep::{self, SweepOptions};
 use crate::time::{Human, parse_duration, parse_rate};
@@ -215,14 +216,36 @@ fn run(args: RunArgs) -> Result<()> {
     if let Some(dir) = &args.out {
         report::files::check_replaceable(dir).with_context(|| format!("cannot write results to {}", dir.display()))?;
     }
+    // replications.csv is streamed beside the results folder while the run folds replications,
+    // then moved into it: per-replication records are never held in memory.
+    let mut sink = if args.no_write {
+        None
+    } else {
+        Some(ReplicationsSink::create(&staging_parent(&args, &sc), &sc)?)
+    };
     let clock = Instant::now();
-    let summary = sweep::run(&sc, SweepOptions { threads }, &|| bar.inc(1))?;
+    let plan = sweep::Plan::all(&sc);
+    let opts = SweepOptions { threads };
+    let outcome = match &mut sink {
+        Some(sink) => sweep::run_plan(&sc, &plan, opts, Policy::default, &|| bar.inc(1), sink),
+        None => sweep::run_plan(&sc, &plan, opts, Policy::default, &|| bar.inc(1), &mut sweep::NoSink),
+    };
     let elapsed = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let replications_csv = match sink {
+        Some(sink) if outcome.is_ok() => Some(sink.finish()?),
+        Some(sink) => {
+            sink.discard();
+            None
+        }
+        None => None,
+    };
+    let summary = outcome?;
 
     // Results first: a reader that goes away (`cxsim run … | head`) must not cost the run; and
     // if writing fails, the table is still printed before the error.
-    let written = (!args.no_write).then(|| write_run(&args, &sc, &summary, threads, started, elapsed));
+    let written =
+        (!args.no_write).then(|| write_run(&args, &sc, &summary, threads, started, elapsed, replications_csv));
     let printed = if args.quiet {
         Ok(())
     } else {
@@ -250,6 +273,7 @@ fn write_run(
     threads: usize,
     started: u64,
     elapsed: f64,
+    replications_csv: Option<PathBuf>,
 ) -> Result<PathBuf> {
     let info = RunInfo {
         cxsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -261,6 +285,7 @@ fn write_run(
         threads,
         started_utc: report::files::rfc3339(started),
         elapsed_s: elapsed,
+        replications_csv,
     };
     match &args.out {
         Some(dir) => report::write_results(dir, summary, sc, &info)
@@ -270,6 +295,66 @@ fn write_run(
             report::files::write_new_results(&base, &report::files::run_id(started), summary, sc, &info)
                 .with_context(|| format!("cannot write results under {}", base.display()))
         }
+    }
+}
+
+/// The folder in which the results folder will be created (and its files staged).
+fn staging_parent(args: &RunArgs, sc: &Scenario) -> PathBuf {
+    match &args.out {
+        Some(dir) => match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+        None => Path::new("results").join(&sc.name),
+    }
+}
+
+/// Streams `replications.csv` to a hidden file while a sweep folds replications.
+struct ReplicationsSink {
+    path: PathBuf,
+    writer: report::csv::ReplicationsWriter<std::io::BufWriter<std::fs::File>>,
+}
+
+impl ReplicationsSink {
+    fn create(parent: &Path, sc: &Scenario) -> Result<Self> {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let path = parent.join(format!(".tmp-replications-{}-{nanos}.csv", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("cannot write results under {}", parent.display()))?;
+        let writer = report::csv::ReplicationsWriter::new(sc, std::io::BufWriter::new(file))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(Self { path, writer })
+    }
+
+    /// Flushes the file and returns its path.
+    fn finish(self) -> Result<PathBuf> {
+        let path = self.path;
+        let file = self
+            .writer
+            .finish()
+            .and_then(|w| w.into_inner().map_err(|e| csv::Error::from(e.into_error())))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(path)
+    }
+
+    fn discard(self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+impl sweep::Sink for ReplicationsSink {
+    fn on_output(
+        &mut self,
+        sc: &Scenario,
+        out: &crate::stats::RepOutput,
+    ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self.writer.write(sc, out)?)
     }
 }
 

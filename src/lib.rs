@@ -53,6 +53,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod erlang;
+pub mod metrics;
 pub mod report;
 pub mod rng;
 pub mod routing;

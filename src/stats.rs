@@ -186,8 +186,10 @@ impl GroupCounts {
 /// The wait percentiles reported, as fractions.
 pub const WAIT_PERCENTILES: [f64; 5] = [0.50, 0.80, 0.90, 0.95, 0.99];
 
-/// Everything one replication contributes to a summary. Serializable losslessly, so shards of
-/// a sweep can be merged into exactly the numbers of one run.
+/// Everything one replication contributes to a summary: raw sufficient statistics only —
+/// counts, sums, time integrals and histograms, never a ratio or a percentile (those are
+/// derived when replications are folded). Every field is finite, so the output serialises
+/// losslessly (JSON included) and shards of a sweep merge into exactly the numbers of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RepOutput {
     pub replication: u32,
@@ -196,11 +198,6 @@ pub struct RepOutput {
     pub types: Vec<TypeCounts>,
     /// `[group × interval]`, row-major by group.
     pub groups: Vec<GroupCounts>,
-    /// Wait percentiles of answered contacts ([`WAIT_PERCENTILES`]) per type, then all types;
-    /// NaN where nothing was answered.
-    pub wait_percentiles: Vec<[f64; 5]>,
-    /// The same per interval: `[(type, then all types) × interval]`, row-major.
-    pub interval_wait_percentiles: Vec<[f64; 5]>,
     /// Wait histogram of answered contacts per type, `[type × FINE bins]` (see
     /// [`histogram::FINE`]); summaries pool these across replications.
     pub wait_counts: Vec<u64>,
@@ -221,13 +218,6 @@ impl RepOutput {
     pub fn type_intervals(&self, ty: usize) -> &[TypeCounts] {
         let n = self.n_intervals as usize;
         &self.types[ty * n..(ty + 1) * n]
-    }
-
-    /// Wait percentiles of answered contacts of type `ty` (or all types for
-    /// `ty == number of types`) in each interval.
-    pub fn interval_percentiles(&self, ty: usize) -> &[[f64; 5]] {
-        let n = self.n_intervals as usize;
-        &self.interval_wait_percentiles[ty * n..(ty + 1) * n]
     }
 
     /// The whole-period wait histogram of type `ty`.

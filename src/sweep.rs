@@ -13,7 +13,7 @@ use crate::routing::{Policy, RoutingPolicy};
 use crate::scenario::Scenario;
 use crate::stats::Collector;
 use crate::stats::RepOutput;
-use crate::summary::{Summary, SummaryBuilder};
+use crate::summary::{FoldError, Summary, SummaryBuilder};
 use rayon::prelude::*;
 use std::sync::Mutex;
 
@@ -33,7 +33,58 @@ pub enum SweepError {
         #[source]
         source: rayon::ThreadPoolBuildError,
     },
+    #[error(transparent)]
+    Fold(#[from] FoldError),
+    /// The caller's [`Sink`] failed (e.g. writing `replications.csv`).
+    #[error("{0}")]
+    Sink(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
+
+/// The jobs of a sweep, in the order their outputs are folded: replication numbers (each with
+/// its own random streams). A whole run is `0..replications`; a shard of it is a sub-range,
+/// and any list of distinct replications gives the same figures for them wherever it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    jobs: Vec<u32>,
+}
+
+impl Plan {
+    /// Replications `0..sc.replications`.
+    pub fn all(sc: &Scenario) -> Self {
+        Self {
+            jobs: (0..sc.replications).collect(),
+        }
+    }
+
+    /// These replications, in this order.
+    pub fn of(jobs: Vec<u32>) -> Self {
+        Self { jobs }
+    }
+
+    pub fn jobs(&self) -> &[u32] {
+        &self.jobs
+    }
+}
+
+/// What a caller sees of a sweep while it runs, serially on the calling thread.
+#[allow(unused_variables)]
+pub trait Sink {
+    /// Each replication's output, in job order, as it is folded (to stream per-replication
+    /// records to a file instead of keeping them).
+    fn on_output(&mut self, sc: &Scenario, out: &RepOutput) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        Ok(())
+    }
+    /// After each round of replications, with the running fold (read a figure with
+    /// `running.summary()`); return `false` to stop after this round.
+    fn on_round(&mut self, running: &SummaryBuilder<'_>) -> bool {
+        true
+    }
+}
+
+/// A sink that keeps nothing and never stops a sweep early.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoSink;
+impl Sink for NoSink {}
 
 /// How to run a sweep.
 #[derive(Debug, Clone, Copy)]
@@ -88,7 +139,25 @@ where
     P: RoutingPolicy + Send,
     F: Fn() -> P + Sync,
 {
-    let threads = opts.effective_threads(sc);
+    run_plan(sc, &Plan::all(sc), opts, make_policy, on_done, &mut NoSink)
+}
+
+/// The general sweep: the jobs of `plan`, a policy per worker from `make_policy`, `on_done`
+/// called from workers once per finished replication (a progress bar), and `sink` told of each
+/// output and each round serially, in job order.
+pub fn run_plan<P, F>(
+    sc: &Scenario,
+    plan: &Plan,
+    opts: SweepOptions,
+    make_policy: F,
+    on_done: &(dyn Fn() + Sync),
+    sink: &mut dyn Sink,
+) -> Result<Summary, SweepError>
+where
+    P: RoutingPolicy + Send,
+    F: Fn() -> P + Sync,
+{
+    let threads = opts.effective_threads(sc).min(plan.jobs.len().max(1));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("cxsim-worker-{i}"))
@@ -96,18 +165,16 @@ where
         .map_err(|source| SweepError::ThreadPool { threads, source })?;
     let engines: Vec<CacheAligned<Mutex<Option<Engine<'_, P>>>>> =
         (0..threads).map(|_| CacheAligned(Mutex::new(None))).collect();
-    let mut builder = SummaryBuilder::new(sc);
+    let mut builder = SummaryBuilder::with_plan(sc, plan.jobs.clone());
     // A few replications per thread keep threads busy; with many interval statistics per
     // replication, one each keeps memory down.
-    let cells = (sc.contact_types.len() + 1) * sc.n_intervals as usize;
-    let chunk = (threads * if cells > 10_000 { 1 } else { 4 }) as u32;
-    let mut start = 0;
-    while start < sc.replications {
-        let end = (start + chunk).min(sc.replications);
+    let cells = (sc.contact_types.len() + sc.agent_groups.len() + 1) * sc.n_intervals as usize;
+    let chunk = threads * if cells > 10_000 { 1 } else { 4 };
+    for round in plan.jobs.chunks(chunk) {
         let outputs: Vec<RepOutput> = pool.install(|| {
-            (start..end)
-                .into_par_iter()
-                .map(|rep| {
+            round
+                .par_iter()
+                .map(|&rep| {
                     let slot = rayon::current_thread_index().unwrap_or(0) % threads;
                     let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
                     let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), Collector::new(sc)));
@@ -120,9 +187,12 @@ where
                 .collect()
         });
         for out in &outputs {
-            builder.add(out);
+            builder.add(out)?;
+            sink.on_output(sc, out).map_err(SweepError::Sink)?;
         }
-        start = end;
+        if !sink.on_round(&builder) {
+            break;
+        }
     }
     Ok(builder.finish())
 }

@@ -1,8 +1,16 @@
 //! CSV outputs in long ("tidy") form — one figure per row — so they load directly into pandas,
 //! R or a spreadsheet pivot table. Floats are written in Rust's shortest round-trip form;
 //! an undefined figure (NaN) is an empty cell.
+//!
+//! Every estimate carries the same columns wherever it appears: `mean`, `ci95_low`,
+//! `ci95_high`, `ci95_half_width`, `n` (replications), `events` (how many events the figure
+//! rests on, where that is a count) and `reliable` (false where the rarer outcome was seen in
+//! too few replications for the interval to be trusted).
 
-use crate::summary::Summary;
+use crate::scenario::Scenario;
+use crate::stats::RepOutput;
+use crate::stats::tally::Estimate;
+use crate::summary::{ScopeLayout, Summary, scope_layouts};
 use std::io::Write;
 
 fn num(v: f64) -> String {
@@ -13,69 +21,79 @@ fn opt(v: Option<f64>) -> String {
     v.map(num).unwrap_or_default()
 }
 
+/// The columns of an estimate.
+const ESTIMATE_COLUMNS: [&str; 7] = [
+    "mean",
+    "ci95_low",
+    "ci95_high",
+    "ci95_half_width",
+    "n",
+    "events",
+    "reliable",
+];
+
+fn estimate_cells(e: &Estimate) -> [String; 7] {
+    [
+        num(e.mean),
+        num(e.low()),
+        num(e.high()),
+        num(e.half_width),
+        e.n.to_string(),
+        e.events.map(|v| v.to_string()).unwrap_or_default(),
+        e.reliable.to_string(),
+    ]
+}
+
 /// `summary.csv`: whole-period figures per scope with 95% confidence intervals and, where the
-/// scenario is an Erlang model, the exact theoretical value.
+/// run estimates an Erlang model's steady state, the exact theoretical value.
 pub fn write_summary<W: Write>(s: &Summary, w: W) -> csv::Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "scope_kind",
-        "scope",
-        "metric",
-        "mean",
-        "ci95_low",
-        "ci95_high",
-        "ci95_half_width",
-        "n",
-        "theory",
-    ])?;
+    let mut header = vec!["scope_kind", "scope", "metric"];
+    header.extend(ESTIMATE_COLUMNS);
+    header.push("theory");
+    out.write_record(&header)?;
     for scope in &s.scopes {
         for m in &scope.metrics {
-            let e = m.estimate;
-            out.write_record([
-                scope.kind.as_str(),
-                &scope.name,
-                &m.name,
-                &num(e.mean),
-                &num(e.low()),
-                &num(e.high()),
-                &num(e.half_width),
-                &e.n.to_string(),
-                &opt(m.theory),
-            ])?;
+            let mut row = vec![scope.kind.as_str().to_string(), scope.name.clone(), m.name.clone()];
+            row.extend(estimate_cells(&m.estimate));
+            row.push(opt(m.theory));
+            out.write_record(&row)?;
         }
     }
     out.flush()?;
     Ok(())
 }
 
-/// `intervals.csv`: per-interval figures per scope (contacts by arrival interval).
+/// `intervals.csv`: per-interval figures per scope (contacts by arrival interval), with the
+/// same interval columns as `summary.csv`. `start_s` is where measuring began (the warm-up's
+/// end for an interval it cuts, flagged `partial`).
 pub fn write_intervals<W: Write>(s: &Summary, w: W) -> csv::Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
+    let mut header = vec![
         "scope_kind",
         "scope",
         "interval",
         "start_s",
         "end_s",
+        "partial",
         "metric",
-        "mean",
-        "ci95_half_width",
-        "n",
-    ])?;
+    ];
+    header.extend(ESTIMATE_COLUMNS);
+    out.write_record(&header)?;
     for scope in &s.scopes {
         for (frame, row) in s.intervals.iter().zip(&scope.intervals) {
             for (name, e) in scope.interval_metrics.iter().zip(row) {
-                out.write_record([
-                    scope.kind.as_str(),
-                    &scope.name,
-                    &frame.index.to_string(),
-                    &num(frame.start_s),
-                    &num(frame.end_s),
-                    name,
-                    &num(e.mean),
-                    &num(e.half_width),
-                    &e.n.to_string(),
-                ])?;
+                let mut cells = vec![
+                    scope.kind.as_str().to_string(),
+                    scope.name.clone(),
+                    frame.index.to_string(),
+                    num(frame.start_s),
+                    num(frame.end_s),
+                    frame.partial.to_string(),
+                    name.clone(),
+                ];
+                cells.extend(estimate_cells(e));
+                out.write_record(&cells)?;
             }
         }
     }
@@ -83,23 +101,58 @@ pub fn write_intervals<W: Write>(s: &Summary, w: W) -> csv::Result<()> {
     Ok(())
 }
 
-/// `replications.csv`: each replication's whole-period figures, for users who want the raw
-/// sample (bootstrap, their own tests).
-pub fn write_replications<W: Write>(s: &Summary, w: W) -> csv::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(["replication", "scope_kind", "scope", "metric", "value"])?;
-    for rec in &s.replication_records {
-        let scope = &s.scopes[rec.scope];
-        for (m, v) in scope.metrics.iter().zip(&rec.values) {
-            out.write_record([
-                &rec.replication.to_string(),
-                scope.kind.as_str(),
-                &scope.name,
-                &m.name,
-                &num(*v),
-            ])?;
-        }
+/// The columns of `replications.csv`.
+pub const REPLICATION_COLUMNS: [&str; 7] = [
+    "replication",
+    "scope_kind",
+    "scope",
+    "metric",
+    "value",
+    "numerator",
+    "denominator",
+];
+
+/// `replications.csv`, written one replication at a time as a sweep folds them (nothing is
+/// kept in memory): each replication's whole-period ratio figures with their numerator and
+/// denominator, so that any subset of replications can be re-aggregated exactly
+/// (`Σ numerator / Σ denominator`), bootstrapped or tested by the user.
+pub struct ReplicationsWriter<W: Write> {
+    out: csv::Writer<W>,
+    scopes: Vec<ScopeLayout>,
+}
+
+impl<W: Write> ReplicationsWriter<W> {
+    /// Writes the header.
+    pub fn new(sc: &Scenario, w: W) -> csv::Result<Self> {
+        let mut out = csv::Writer::from_writer(w);
+        out.write_record(REPLICATION_COLUMNS)?;
+        Ok(Self {
+            out,
+            scopes: scope_layouts(sc),
+        })
     }
-    out.flush()?;
-    Ok(())
+
+    /// Writes one replication's rows.
+    pub fn write(&mut self, sc: &Scenario, rep: &RepOutput) -> csv::Result<()> {
+        let replication = rep.replication.to_string();
+        for scope in &self.scopes {
+            for (name, value, x, y) in scope.replication_figures(sc, rep) {
+                self.out.write_record([
+                    replication.as_str(),
+                    scope.kind().as_str(),
+                    scope.name(),
+                    name,
+                    &num(value),
+                    &num(x),
+                    &num(y),
+                ])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes and returns the writer.
+    pub fn finish(self) -> csv::Result<W> {
+        self.out.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+    }
 }

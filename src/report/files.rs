@@ -25,6 +25,11 @@ pub struct RunInfo {
     /// UTC start time, RFC 3339.
     pub started_utc: String,
     pub elapsed_s: f64,
+    /// `replications.csv` as streamed during the run (see
+    /// [`csv::ReplicationsWriter`]); it is moved into the results folder. `None` writes the
+    /// file with its header only.
+    #[serde(skip)]
+    pub replications_csv: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -49,9 +54,19 @@ fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) 
     write_file(dir, "intervals.csv", |w| {
         csv::write_intervals(summary, w).map_err(other)
     })?;
-    write_file(dir, "replications.csv", |w| {
-        csv::write_replications(summary, w).map_err(other)
-    })?;
+    let replications = dir.join("replications.csv");
+    match &run.replications_csv {
+        Some(streamed) => {
+            if fs::rename(streamed, &replications).is_err() {
+                fs::copy(streamed, &replications)?;
+                fs::remove_file(streamed)?;
+            }
+        }
+        None => write_file(dir, "replications.csv", |w| {
+            w.write_all(csv::REPLICATION_COLUMNS.join(",").as_bytes())?;
+            w.write_all(b"\n")
+        })?,
+    }
     write_file(dir, "summary.json", |w| {
         let text = json::render(summary, run).map_err(other)?;
         w.write_all(text.as_bytes())?;

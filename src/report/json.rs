@@ -4,80 +4,75 @@ use super::files::RunInfo;
 use crate::summary::Summary;
 use serde::Serialize;
 
-/// How each figure is defined; written into `summary.json` so the file documents itself.
-pub const DEFINITIONS: &[(&str, &str)] = &[
+/// Definitions that are not of one figure; written into `summary.json` beside the figures'.
+pub const GENERAL_DEFINITIONS: &[(&str, &str)] = &[
     (
         "attribution",
-        "contacts count in the interval of their arrival; only contacts arriving after the warm-up count; time averages cover [warmup, horizon)",
+        "contacts count in the interval of their arrival; only contacts arriving after the warm-up count; time averages cover [warmup, horizon); an interval the warm-up cuts is flagged partial and starts at the warm-up's end",
     ),
-    ("offered", "arrivals, blocked ones included"),
-    ("answered", "contacts an agent picked up"),
-    ("abandoned", "contacts that hung up while waiting"),
-    ("blocked", "arrivals that found the queue at capacity"),
-    ("cleared", "contacts still waiting at closing with closing = \"clear\""),
-    (
-        "in_system_at_end",
-        "contacts still waiting or in service when the replication ended",
-    ),
-    ("p_abandon", "abandoned / offered"),
-    ("p_blocked", "blocked / offered"),
-    ("p_wait", "contacts that had to queue / (offered - blocked)"),
-    (
-        "sl_offered_T",
-        "answered within T / offered: every abandonment and block is a miss",
-    ),
-    ("sl_answered_T", "answered within T / answered"),
-    (
-        "sl_excl_short_abandons_T",
-        "answered within T / (offered - abandoned within T)",
-    ),
-    (
-        "asa_all_s",
-        "mean wait of contacts whose wait ended: answered, abandoned (time to abandon), cleared",
-    ),
-    ("asa_answered_s", "mean wait of answered contacts, zeros included"),
-    ("mean_wait_abandoned_s", "mean time to abandon"),
-    (
-        "wait_pXX_s",
-        "percentiles of the waits of answered contacts, pooled over replications (log-spaced histograms: bins <= 6.25% wide for the whole period, <= 25% per interval, interpolated); 95% CI by sectioning for the whole period, from the spread of per-replication percentiles per interval",
-    ),
-    ("max_wait_s", "longest wait of an answered contact"),
-    ("aht_s", "mean handle time of answered contacts"),
-    ("mean_queue", "time-average number of contacts waiting"),
-    ("occupancy", "busy agent-time / on-duty agent-time"),
-    ("mean_agents", "time-average number of agents on duty"),
     (
         "ci95",
-        "Student-t 95% confidence interval over replications; n = replications where the figure is defined",
+        "95% confidence interval [ci95_low, ci95_high] = mean -/+ half_width; n = replications folded",
+    ),
+    (
+        "events",
+        "how many events a figure rests on: for a proportion the rarer of its two outcomes (e.g. the misses of a 99.9% service level), for a mean per contact the contacts behind it; null for counts and time averages",
+    ),
+    (
+        "reliable",
+        "false when the rarer outcome occurred in fewer than 10 replications (or in fewer than all, with fewer than 10 replications): the interval then rests on too few independent observations to be trusted; run more or longer replications",
     ),
     (
         "theory",
-        "exact Erlang B/C/A value when the scenario is exactly that model",
+        "exact Erlang B/C/A steady-state value, given only when the scenario is exactly that model and the run has a warm-up and closing = \"serve\" (otherwise its figures are transient and differ from the steady state)",
+    ),
+    (
+        "null",
+        "a figure that is undefined (no contact to measure it on), never NaN",
     ),
 ];
+
+/// One figure's definition in `summary.json`.
+#[derive(Serialize)]
+struct FigureDefinition {
+    unit: &'static str,
+    definition: &'static str,
+    estimator: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Definition {
+    Figure(FigureDefinition),
+    Text(&'static str),
+}
+
+/// Every definition, by name (`sl_offered_T` stands for each threshold T).
+fn definitions() -> std::collections::BTreeMap<String, Definition> {
+    let mut out: std::collections::BTreeMap<String, Definition> = GENERAL_DEFINITIONS
+        .iter()
+        .map(|(k, v)| (k.to_string(), Definition::Text(v)))
+        .collect();
+    for (name, unit, definition, estimator) in crate::metrics::definitions() {
+        out.insert(
+            name,
+            Definition::Figure(FigureDefinition {
+                unit,
+                definition,
+                estimator,
+            }),
+        );
+    }
+    out
+}
 
 #[derive(Serialize)]
 struct Document<'a> {
     cxsim_version: &'a str,
     run: &'a RunInfo,
-    definitions: std::collections::BTreeMap<&'a str, &'a str>,
-    summary: SummaryView<'a>,
-}
-
-/// The summary without per-replication records (those are in `replications.csv`).
-#[derive(Serialize)]
-struct SummaryView<'a> {
-    scenario: &'a str,
-    seed: u64,
-    replications: u32,
-    warmup_s: f64,
-    horizon_s: f64,
-    interval_s: f64,
-    erlang_model: &'a Option<String>,
-    scopes: &'a [crate::summary::ScopeSummary],
-    intervals: &'a [crate::summary::IntervalFrame],
-    total_arrivals: u64,
-    total_events: u64,
+    definitions: std::collections::BTreeMap<String, Definition>,
+    /// The whole summary; it reads back into a [`Summary`] exactly.
+    summary: &'a Summary,
 }
 
 /// Renders `summary.json`.
@@ -85,19 +80,17 @@ pub fn render(s: &Summary, run: &RunInfo) -> serde_json::Result<String> {
     serde_json::to_string_pretty(&Document {
         cxsim_version: env!("CARGO_PKG_VERSION"),
         run,
-        definitions: DEFINITIONS.iter().copied().collect(),
-        summary: SummaryView {
-            scenario: &s.scenario,
-            seed: s.seed,
-            replications: s.replications,
-            warmup_s: s.warmup_s,
-            horizon_s: s.horizon_s,
-            interval_s: s.interval_s,
-            erlang_model: &s.erlang_model,
-            scopes: &s.scopes,
-            intervals: &s.intervals,
-            total_arrivals: s.total_arrivals,
-            total_events: s.total_events,
-        },
+        definitions: definitions(),
+        summary: s,
     })
+}
+
+/// Reads the summary back from the text of a `summary.json`: the same numbers, bit for bit
+/// (undefined figures are `null` in the file and NaN again here).
+pub fn read(text: &str) -> serde_json::Result<Summary> {
+    #[derive(serde::Deserialize)]
+    struct Back {
+        summary: Summary,
+    }
+    Ok(serde_json::from_str::<Back>(text)?.summary)
 }

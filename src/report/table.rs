@@ -2,7 +2,8 @@
 //! 95% confidence intervals and, for Erlang models, the exact value and whether the interval
 //! covers it.
 
-use crate::summary::{Metric, ScopeKind, Summary};
+use crate::stats::tally::Estimate;
+use crate::summary::{Metric, ScopeKind, ScopeSummary, Summary};
 use crate::time::Human;
 use std::fmt::Write;
 
@@ -36,74 +37,134 @@ fn hide_if_zero(m: &Metric) -> bool {
         m.name.as_str(),
         "blocked" | "cleared" | "in_system_at_end" | "p_blocked"
     ) && m.estimate.mean == 0.0
-        && (m.estimate.half_width == 0.0 || m.estimate.half_width.is_nan())
+        && (m.estimate.half_width == 0.0 || m.estimate.half_width.is_nan() || m.estimate.events == Some(0))
 }
 
-/// Most measured intervals for which the terminal shows the per-interval table.
+/// Most measured intervals the terminal shows; the rest are counted in a closing line (every
+/// interval is in `intervals.csv`).
 const MAX_INTERVAL_ROWS: usize = 48;
 
-/// Wall-clock label of an interval start, `d+HH:MM` from the scenario start (`0+08:30`).
-fn clock(seconds: f64) -> String {
-    let m = (seconds / 60.0).round() as u64;
-    format!("{}+{:02}:{:02}", m / 1440, m / 60 % 24, m % 60)
+/// Clock label of a time `seconds` after t = 0 when t = 0 is `day_start` seconds after
+/// midnight: `08:30`, and `d2 08:30` from the second day on.
+fn clock(seconds: f64, day_start: f64) -> String {
+    let m = ((seconds + day_start) / 60.0).round() as u64;
+    let (day, hh, mm) = (m / 1440, m / 60 % 24, m % 60);
+    if day == 0 {
+        format!("{hh:02}:{mm:02}")
+    } else {
+        format!("d{} {hh:02}:{mm:02}", day + 1)
+    }
 }
 
-/// Per-interval means for each contact type (offered, SL at the first threshold, abandonment,
-/// ASA of answered) beside the occupancy of every group.
+/// A value and its half-width in a short form: `81.2%±1.3`.
+fn with_ci(name: &str, e: &Estimate) -> String {
+    let v = format_value(name, e.mean);
+    if !e.half_width.is_finite() || !e.mean.is_finite() {
+        return v;
+    }
+    let h = format_value(name, e.half_width);
+    format!("{v}±{}", h.trim_end_matches('%').trim_end_matches('s'))
+}
+
+/// Per-interval figures for each contact type (offered, service level over offered at the
+/// first threshold with its CI, abandonment, ASA of answered) beside each group's agents on
+/// duty and occupancy.
 fn render_intervals(s: &Summary, out: &mut String) {
-    if s.intervals.len() < 2 || s.intervals.len() > MAX_INTERVAL_ROWS {
+    if s.intervals.len() < 2 {
         return;
     }
     let types: Vec<_> = s.scopes.iter().filter(|sc| sc.kind == ScopeKind::Type).collect();
     let groups: Vec<_> = s.scopes.iter().filter(|sc| sc.kind == ScopeKind::Group).collect();
-    let column = |scope: &crate::summary::ScopeSummary, prefix: &str| {
-        scope.interval_metrics.iter().position(|m| m.starts_with(prefix))
+    let sl_name = |t: &ScopeSummary| {
+        t.interval_metrics
+            .iter()
+            .find(|m| m.starts_with("sl_offered_"))
+            .cloned()
     };
     let _ = writeln!(
         out,
-        "\nby interval (start = day+hh:mm from t = 0; means over replications; contacts by arrival interval)"
+        "\nby interval (clock time of the interval start; contacts by arrival interval; 95% CI after ±)"
     );
-    let mut header = format!("  {:<8}", "start");
-    for t in &types {
-        let sl = column(t, "sl_offered_").map(|i| t.interval_metrics[i].trim_start_matches("sl_offered_").to_string());
-        let _ = write!(
-            header,
-            " | {:>8} {:>8} {:>8} {:>8}",
-            short(&t.name, 8),
-            format!("SL{}", sl.unwrap_or_default()),
-            "aband.",
-            "ASA"
+    if let Some(sl) = types.iter().find_map(|t| sl_name(t)) {
+        let _ = writeln!(
+            out,
+            "  SL = {sl}: answered within {} / offered; aband. = p_abandon; ASA = asa_answered_s; per group: agents on duty, occupancy",
+            sl.trim_start_matches("sl_offered_")
         );
     }
+    let label_width = s
+        .intervals
+        .iter()
+        .map(|f| clock(f.start_s, s.day_start_s).len())
+        .max()
+        .unwrap_or(5);
+    let mut header = format!("  {:<label_width$}", "start");
+    let mut widths = Vec::new();
+    for t in &types {
+        let w = t.name.chars().count().max(8);
+        widths.push(w);
+        let _ = write!(header, " | {:>w$} {:>13} {:>7} {:>7}", t.name, "SL", "aband.", "ASA");
+    }
     for g in &groups {
-        let _ = write!(header, " | {:>8}", short(&g.name, 8));
+        let w = g.name.chars().count().max(6);
+        let _ = write!(header, " | {:>w$} {:>7}", g.name, "occ.");
     }
     let _ = writeln!(out, "{header}");
-    for (row, frame) in s.intervals.iter().enumerate() {
-        let mut line = format!("  {:<8}", clock(frame.start_s));
-        for t in &types {
-            let get = |prefix: &str| column(t, prefix).map_or(f64::NAN, |i| t.intervals[row][i].mean);
+    let mut flagged = false;
+    for (row, frame) in s.intervals.iter().enumerate().take(MAX_INTERVAL_ROWS) {
+        let mut line = format!(
+            "  {:<label_width$}",
+            clock(frame.start_s, s.day_start_s) + if frame.partial { "*" } else { "" }
+        );
+        for (t, w) in types.iter().zip(&widths) {
+            let get = |name: &str| t.interval(row, name);
+            let nan = Estimate {
+                mean: f64::NAN,
+                half_width: f64::NAN,
+                n: 0,
+                events: None,
+                reliable: false,
+            };
+            let sl = sl_name(t).and_then(|n| get(&n)).unwrap_or(nan);
+            flagged |= !sl.reliable && sl.half_width.is_finite();
             let _ = write!(
                 line,
-                " | {:>8} {:>8} {:>8} {:>8}",
-                format_value("offered", get("offered")),
-                format_value("sl_", get("sl_offered_")),
-                format_value("p_", get("p_abandon")),
-                format_value("x_s", get("asa_answered_s")),
+                " | {:>w$} {:>13} {:>7} {:>7}",
+                format_value("offered", get("offered").unwrap_or(nan).mean),
+                with_ci("sl_", &sl) + if sl.reliable { "" } else { "!" },
+                format_value("p_", get("p_abandon").unwrap_or(nan).mean),
+                format_value("x_s", get("asa_answered_s").unwrap_or(nan).mean),
             );
         }
         for g in &groups {
-            let occ = column(g, "occupancy").map_or(f64::NAN, |i| g.intervals[row][i].mean);
-            let _ = write!(line, " | {:>8}", format_value("occupancy", occ));
+            let w = g.name.chars().count().max(6);
+            let agents = g.interval(row, "mean_agents").map_or(f64::NAN, |e| e.mean);
+            let occ = g.interval(row, "occupancy").map_or(f64::NAN, |e| e.mean);
+            let _ = write!(
+                line,
+                " | {:>w$} {:>7}",
+                format_value("x", agents),
+                format_value("occupancy", occ)
+            );
         }
-        let _ = writeln!(out, "{line}");
+        let _ = writeln!(out, "{}", line.trim_end());
     }
-    let _ = writeln!(out, "  (occupancy per group on the right)");
-}
-
-/// `name` cut to at most `n` characters.
-fn short(name: &str, n: usize) -> String {
-    name.chars().take(n).collect()
+    if s.intervals.len() > MAX_INTERVAL_ROWS {
+        let _ = writeln!(
+            out,
+            "  … {} more intervals in intervals.csv",
+            s.intervals.len() - MAX_INTERVAL_ROWS
+        );
+    }
+    if flagged {
+        let _ = writeln!(
+            out,
+            "  ! fewer than 10 replications (or not all) missed the SL in this interval: its CI is not to be trusted"
+        );
+    }
+    if s.intervals.iter().any(|f| f.partial) {
+        let _ = writeln!(out, "  * the warm-up cuts this interval: measured from its end");
+    }
 }
 
 /// Renders the summary as plain text (no colour codes).
@@ -123,12 +184,22 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
         if threads == 1 { "" } else { "s" },
         elapsed_s
     );
-    if let Some(model) = &s.erlang_model {
-        let _ = writeln!(
-            out,
-            "This scenario is an Erlang {model} model: the exact value is shown beside each simulated figure."
-        );
+    match (&s.erlang_model, s.theory_attached) {
+        (Some(model), true) => {
+            let _ = writeln!(
+                out,
+                "This scenario is an Erlang {model} model: the exact steady-state value is shown beside each figure theory gives."
+            );
+        }
+        (Some(model), false) => {
+            let _ = writeln!(
+                out,
+                "This scenario is an Erlang {model} model, but the run has no warm-up or clears its queue at closing: its figures are transient, so steady-state values are not shown."
+            );
+        }
+        _ => {}
     }
+    let mut unreliable = false;
     for scope in &s.scopes {
         let title = match scope.kind {
             ScopeKind::Type => format!("contact type \"{}\"", scope.name),
@@ -140,32 +211,51 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
         if has_theory {
             let _ = writeln!(
                 out,
-                "{title:<34} {:>12} {:>14} {:>12}  in CI",
+                "{title:<34} {:>12} {:>15} {:>12}  in CI",
                 "mean", "95% CI", "Erlang"
             );
         } else {
-            let _ = writeln!(out, "{:<34} {:>12} {:>14}", title, "mean", "95% CI");
+            let _ = writeln!(out, "{:<34} {:>12} {:>15}", title, "mean", "95% CI");
         }
         for m in scope.metrics.iter().filter(|m| !hide_if_zero(m)) {
             let e = m.estimate;
+            let flag = if e.reliable || !e.mean.is_finite() || !e.half_width.is_finite() {
+                " "
+            } else {
+                unreliable = true;
+                "!"
+            };
+            let ci = if m.name == "max_wait_s" {
+                "(longest)".to_string()
+            } else {
+                format_half(&m.name, e.half_width)
+            };
             let mut line = format!(
-                "  {:<32} {:>12} {:>14}",
+                "  {:<32} {:>12} {:>14}{flag}",
                 m.name,
                 format_value(&m.name, e.mean),
-                format_half(&m.name, e.half_width)
+                ci
             );
             if let Some(t) = m.theory {
-                let covered = (e.low() <= t + 1e-12 && t - 1e-12 <= e.high())
-                    || (e.half_width == 0.0 && (e.mean - t).abs() < 1e-12);
-                let _ = write!(
-                    line,
-                    " {:>12}  {}",
-                    format_value(&m.name, t),
-                    if covered { "yes" } else { "no" }
-                );
+                let covered = if !e.half_width.is_finite() || !e.mean.is_finite() {
+                    "—"
+                } else if (e.low() <= t + 1e-12 && t - 1e-12 <= e.high())
+                    || (e.half_width == 0.0 && (e.mean - t).abs() < 1e-12)
+                {
+                    "yes"
+                } else {
+                    "no"
+                };
+                let _ = write!(line, " {:>12}  {covered}", format_value(&m.name, t));
             }
             let _ = writeln!(out, "{}", line.trim_end());
         }
+    }
+    if unreliable {
+        let _ = writeln!(
+            out,
+            "\n! the rarer outcome occurred in too few replications for this interval to be trusted; run more or longer replications"
+        );
     }
     render_intervals(s, &mut out);
     out

@@ -8,7 +8,7 @@
 //! they cover only `[warmup, horizon)`.
 
 use super::histogram::{COARSE, WaitHistogram};
-use super::{ContactInfo, GroupCounts, Observer, RepOutput, TypeCounts, WAIT_PERCENTILES};
+use super::{ContactInfo, GroupCounts, Observer, RepOutput, TypeCounts};
 use crate::engine::event::AgentId;
 use crate::scenario::{GroupId, MAX_SL_THRESHOLDS, Scenario, TypeId};
 
@@ -32,8 +32,6 @@ pub struct Collector {
     groups: Vec<GroupCounts>,
     /// Waits of answered contacts, per type.
     waits: Vec<WaitHistogram>,
-    /// Waits of answered contacts, all types.
-    waits_all: WaitHistogram,
     /// Waits of answered contacts per `[type × interval]`, [`COARSE`] bins each.
     interval_waits: Vec<u32>,
     queue: Vec<Level>,
@@ -69,7 +67,6 @@ impl Collector {
             types: vec![TypeCounts::default(); nt * n],
             groups: vec![GroupCounts::default(); ng * n],
             waits: vec![WaitHistogram::default(); nt],
-            waits_all: WaitHistogram::default(),
             interval_waits: vec![0; nt * n * COARSE.bins()],
             queue: vec![Level::default(); nt],
             busy: vec![Level::default(); ng],
@@ -139,38 +136,11 @@ impl Collector {
 
     /// Builds the replication's output. Call after the replication ran.
     pub fn output(&self, events: u64) -> RepOutput {
-        let pct = |h: &WaitHistogram| WAIT_PERCENTILES.map(|p| h.quantile(p));
-        let mut wait_percentiles: Vec<[f64; 5]> = self.waits.iter().map(pct).collect();
-        wait_percentiles.push(pct(&self.waits_all));
-        let (n, bins, nt) = (self.n_intervals as usize, COARSE.bins(), self.waits.len());
-        let mut interval_wait_percentiles = Vec::with_capacity((nt + 1) * n);
-        for t in 0..nt {
-            for i in 0..n {
-                let counts = &self.interval_waits[(t * n + i) * bins..(t * n + i + 1) * bins];
-                let max = self.types[t * n + i].max_wait_answered;
-                interval_wait_percentiles.push(WAIT_PERCENTILES.map(|p| COARSE.quantile(counts, p, max)));
-            }
-        }
-        let mut merged = vec![0u64; bins];
-        for i in 0..n {
-            merged.fill(0);
-            let mut max = 0.0f64;
-            for t in 0..nt {
-                let counts = &self.interval_waits[(t * n + i) * bins..(t * n + i + 1) * bins];
-                for (m, c) in merged.iter_mut().zip(counts) {
-                    *m += u64::from(*c);
-                }
-                max = max.max(self.types[t * n + i].max_wait_answered);
-            }
-            interval_wait_percentiles.push(WAIT_PERCENTILES.map(|p| COARSE.quantile(&merged, p, max)));
-        }
         RepOutput {
             replication: self.replication,
             n_intervals: self.n_intervals,
             types: self.types.clone(),
             groups: self.groups.clone(),
-            wait_percentiles,
-            interval_wait_percentiles,
             wait_counts: self.waits.iter().flat_map(|h| h.counts().iter().copied()).collect(),
             interval_wait_counts: self.interval_waits.clone(),
             in_system_at_end: self.in_system_at_end.clone(),
@@ -189,7 +159,6 @@ impl Observer for Collector {
         for h in &mut self.waits {
             h.clear();
         }
-        self.waits_all.clear();
         self.interval_waits.fill(0);
         self.queue.fill(Level::default());
         self.busy.fill(Level::default());
@@ -253,7 +222,6 @@ impl Observer for Collector {
         *bin = bin.saturating_add(1);
         self.groups[group.index() * self.n_intervals as usize + c.interval as usize].answered += 1;
         self.waits[c.ty.index()].record(wait);
-        self.waits_all.record(wait);
     }
 
     #[inline]

@@ -11,13 +11,14 @@
 //!
 //! Across replications, [`PooledQuantiles`] estimates a percentile from the pooled counts of
 //! all replications — the quantile of the wait of a random contact — with a sectioning
-//! confidence interval: the spread over replications of each replication's empirical CDF at
-//! the estimate, F̂ᵣ(q̂), gives a Student-t interval for F(q̂), which is mapped back through the
-//! pooled distribution. (Averaging each replication's own percentile instead estimates the
+//! confidence interval: the spread over replications of each replication's count of waits up
+//! to the estimate, Cᵣ(q̂), gives a ratio-estimator interval for F(q̂), which is mapped back
+//! through the pooled distribution. The whole period and each reporting interval use the same
+//! estimator. (Averaging each replication's own percentile instead estimates the
 //! mean of a per-replication percentile, which differs from the percentile of the wait
 //! distribution when waits are correlated within a replication — as they always are.)
 
-use super::tally::{Estimate, student_t_975};
+use super::tally::{Estimate, MIN_REPLICATIONS_WITH_EVENTS, student_t_975};
 
 /// The shape of a log-spaced histogram: bin 0 holds exact zeros, bin 1 waits in
 /// `(0, 2^min_exp)`, then `(max_exp − min_exp)·2^sub_bits` log bins, and the last bin waits of
@@ -108,26 +109,37 @@ impl Layout {
     }
 }
 
-/// Running sums of one bin's per-replication CDF value `C` (at the bin's upper edge) and of
-/// its product with the previous bin's, enough for the exact variance of any interpolation
-/// between the two edges.
+/// Running sums over replications of one bin's cumulative count `C` (waits up to the bin's
+/// upper edge in replication r): `Σ C²`, `Σ C[previous bin] · C` and `Σ C · N` (N = the
+/// replication's total). With the pooled counts these give the exact ratio-estimator variance
+/// of any linear interpolation between two adjacent edges.
 #[derive(Debug, Clone, Copy, Default)]
 struct CdfSums {
-    sum: f64,
     sum_sq: f64,
-    /// Σ C[previous bin] · C[this bin].
     cross: f64,
+    with_total: f64,
 }
 
-/// Percentiles of waits pooled over replications, with sectioning confidence intervals (see
-/// the module docs). Fold replications in replication order.
+/// Percentiles of waits pooled over replications, with a sectioning-style confidence interval
+/// (see the module docs). Fold replications in replication order.
+///
+/// The pooled CDF at q, `F̂(q) = Σᵣ Cᵣ(q) / Σᵣ Nᵣ`, is a ratio estimator over replications,
+/// so its standard error is the delta-method one, `s / (√n · N̄)` with
+/// `s² = Σᵣ (Cᵣ(q) − F̂ Nᵣ)² / (n − 1)`: replications weigh by their number of waits, which
+/// keeps the interval honest per interval, where replications hold few and unequal numbers of
+/// waits. The interval for the percentile is `[F̂⁻¹(p − t·se), F̂⁻¹(p + t·se)]`.
 #[derive(Debug, Clone)]
 pub struct PooledQuantiles {
     layout: Layout,
     pooled: Vec<u64>,
     cdf: Vec<CdfSums>,
+    /// Σ N and Σ N² over replications.
+    total: f64,
+    total_sq: f64,
     max: f64,
     reps: u64,
+    /// Replications with at least one wait.
+    reps_with_waits: u64,
 }
 
 impl PooledQuantiles {
@@ -136,65 +148,86 @@ impl PooledQuantiles {
             layout,
             pooled: vec![0; layout.bins()],
             cdf: vec![CdfSums::default(); layout.bins()],
+            total: 0.0,
+            total_sq: 0.0,
             max: 0.0,
             reps: 0,
+            reps_with_waits: 0,
         }
     }
 
     /// Adds one replication's counts (laid out as this estimator's layout) and its largest
-    /// wait. A replication with no answered contact is skipped.
+    /// wait. A replication with no wait still counts as a replication (it holds 0 of 0).
     pub fn add<C: Copy + Into<u64>>(&mut self, counts: &[C], max: f64) {
         debug_assert_eq!(counts.len(), self.pooled.len());
+        self.reps += 1;
         let total: u64 = counts.iter().map(|c| (*c).into()).sum();
         if total == 0 {
             return;
         }
-        self.reps += 1;
+        self.reps_with_waits += 1;
         self.max = self.max.max(max);
+        let n = total as f64;
+        self.total += n;
+        self.total_sq += n * n;
         let (mut cum, mut previous) = (0u64, 0.0f64);
         for ((c, pooled), sums) in counts.iter().zip(&mut self.pooled).zip(&mut self.cdf) {
             let c: u64 = (*c).into();
             cum += c;
             *pooled += c;
-            let f = cum as f64 / total as f64;
-            sums.sum += f;
+            let f = cum as f64;
             sums.sum_sq += f * f;
             sums.cross += previous * f;
+            sums.with_total += f * n;
             previous = f;
         }
     }
 
-    /// Standard deviation over replications of F̂ᵣ(q), each replication's share of waits up
-    /// to `q`, interpolated linearly inside the bin that holds `q` (as the quantile is).
-    fn cdf_spread_at(&self, q: f64) -> f64 {
+    /// Standard error of the pooled CDF at `q`, each replication's cumulative count
+    /// interpolated linearly inside the bin that holds `q` (as the quantile is).
+    fn cdf_standard_error(&self, q: f64) -> f64 {
         let n = self.reps as f64;
         let i = self.layout.index(q);
+        let cum = |j: usize| self.pooled[..=j].iter().sum::<u64>() as f64;
         let b = self.cdf[i];
-        let (var_b, mean_b) = ((b.sum_sq - b.sum * b.sum / n) / (n - 1.0), b.sum / n);
-        if i == 0 {
-            return var_b.max(0.0).sqrt();
-        }
-        let a = self.cdf[i - 1];
-        let (lo, hi) = self.layout.edges(i, self.max);
-        let f = if hi > lo {
-            ((q - lo) / (hi - lo)).clamp(0.0, 1.0)
+        let (sum_x, sum_xx, sum_xn) = if i == 0 {
+            (cum(0), b.sum_sq, b.with_total)
         } else {
-            1.0
+            let a = self.cdf[i - 1];
+            let (lo, hi) = self.layout.edges(i, self.max);
+            let f = if hi > lo {
+                ((q - lo) / (hi - lo)).clamp(0.0, 1.0)
+            } else {
+                1.0
+            };
+            let g = 1.0 - f;
+            (
+                g * cum(i - 1) + f * cum(i),
+                g * g * a.sum_sq + f * f * b.sum_sq + 2.0 * f * g * b.cross,
+                g * a.with_total + f * b.with_total,
+            )
         };
-        let var_a = (a.sum_sq - a.sum * a.sum / n) / (n - 1.0);
-        let cov = (b.cross - n * (a.sum / n) * mean_b) / (n - 1.0);
-        let var = (1.0 - f).powi(2) * var_a + f * f * var_b + 2.0 * f * (1.0 - f) * cov;
-        var.max(0.0).sqrt()
+        let r = sum_x / self.total;
+        let ss = (sum_xx - 2.0 * r * sum_xn + r * r * self.total_sq).max(0.0);
+        (ss / (n - 1.0)).sqrt() / (n.sqrt() * self.total / n)
     }
 
-    /// The pooled `p`-quantile with its 95% sectioning interval, reported symmetrically as the
-    /// larger of its two sides (conservative). `n` is the number of replications with answers.
+    /// The pooled `p`-quantile with its 95% interval, reported symmetrically as the larger of
+    /// its two sides (conservative). `n` counts every replication folded; `events` is the
+    /// number of pooled waits on the rarer side of the percentile; the figure is `reliable`
+    /// when waits occurred in enough replications (see [`MIN_REPLICATIONS_WITH_EVENTS`]) and at
+    /// least that many waits lie on the rarer side.
     pub fn estimate(&self, p: f64) -> Estimate {
-        if self.reps == 0 {
+        let needed = MIN_REPLICATIONS_WITH_EVENTS.min(self.reps);
+        let rare = (p.min(1.0 - p) * self.total).floor() as u64;
+        let reliable = self.reps >= 2 && self.reps_with_waits >= needed && rare >= MIN_REPLICATIONS_WITH_EVENTS;
+        if self.reps_with_waits == 0 {
             return Estimate {
                 mean: f64::NAN,
                 half_width: f64::NAN,
-                n: 0,
+                n: self.reps,
+                events: Some(0),
+                reliable: false,
             };
         }
         let q = self.layout.quantile(&self.pooled, p, self.max);
@@ -203,16 +236,30 @@ impl PooledQuantiles {
                 mean: q,
                 half_width: f64::NAN,
                 n: self.reps,
+                events: Some(rare),
+                reliable: false,
             };
         }
-        let d = student_t_975(self.reps - 1) * self.cdf_spread_at(q) / (self.reps as f64).sqrt();
+        let d = student_t_975(self.reps - 1) * self.cdf_standard_error(q);
         let lo = self.layout.quantile(&self.pooled, (p - d).clamp(0.0, 1.0), self.max);
         let hi = self.layout.quantile(&self.pooled, (p + d).clamp(0.0, 1.0), self.max);
         Estimate {
             mean: q,
             half_width: (q - lo).max(hi - q).max(0.0),
             n: self.reps,
+            events: Some(rare),
+            reliable,
         }
+    }
+
+    /// The largest wait in any replication folded (0 if none).
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// Replications folded.
+    pub fn replications(&self) -> u64 {
+        self.reps
     }
 }
 
@@ -278,7 +325,7 @@ mod tests {
         let e = pooled.estimate(0.9);
         assert_eq!(e.n, 5);
         assert!((e.mean - h.quantile(0.9)).abs() < 1e-9);
-        assert!(e.half_width < 1e-9, "{e:?}");
+        assert!(e.half_width < 1e-6 * e.mean, "{e:?}"); // rounding of the sums of squares only
         assert!(PooledQuantiles::new(FINE).estimate(0.5).mean.is_nan());
     }
 
@@ -325,9 +372,9 @@ mod tests {
         for p in [0.97, 0.99] {
             let q = narrow.estimate(p).mean;
             assert!(
-                narrow.cdf_spread_at(q) > 0.005,
-                "p{p}: spread {}",
-                narrow.cdf_spread_at(q)
+                narrow.cdf_standard_error(q) > 0.0015,
+                "p{p}: standard error {}",
+                narrow.cdf_standard_error(q)
             );
         }
         // Long waits spread from 100 s to 1000 s: the share beyond q varies a lot between

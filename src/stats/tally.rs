@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A running mean/variance of per-replication values (Welford). NaN values are skipped: they
-/// mark a replication where the figure is undefined (e.g. an SL with no answered contact).
+/// mark a replication where the value is undefined.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Tally {
     n: u64,
@@ -37,18 +37,178 @@ impl Tally {
             mean,
             half_width,
             n: self.n,
+            events: None,
+            reliable: self.n >= 2,
         }
     }
 }
 
-/// A mean over replications with its 95% confidence interval `mean ± half_width`.
+/// Replications in which the rarer outcome must occur before a ratio's interval is trusted:
+/// with fewer, the delta-method variance rests on too few clusters (see [`RatioTally`]).
+pub const MIN_REPLICATIONS_WITH_EVENTS: u64 = 10;
+
+/// A ratio estimator over replications: `R = Σ xᵣ / Σ yᵣ` (for example abandoned / offered, or
+/// the sum of waits / the number answered), folded one replication at a time.
+///
+/// This is the estimand users mean — the share of *all* contacts, the mean over *all* answered
+/// contacts — and it weights each replication by its volume. (Averaging each replication's own
+/// ratio with equal weight under-weights the busy replications, which are the congested ones,
+/// and biases per-interval figures optimistically.) The 95% interval is the delta-method one:
+/// `R ± t · s / (√n · ȳ)` with `s² = Σ (xᵣ − R yᵣ)² / (n − 1)`. Co-moments are kept with
+/// Welford's updates, so the variance does not suffer the cancellation of raw sums of squares.
+///
+/// `x` and `y` are also tracked as counts of *events* where they are counts: the pooled
+/// numerator, the pooled complement `y − x` (for proportions) and how many replications saw
+/// each, so that a figure resting on a handful of events can say so.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RatioTally {
+    n: u64,
+    mean_x: f64,
+    mean_y: f64,
+    cxx: f64,
+    cyy: f64,
+    cxy: f64,
+    /// Replications with `x > 0` and with `y − x > 0` (proportions).
+    reps_x: u64,
+    reps_rest: u64,
+    /// Replications with `y > 0`.
+    reps_y: u64,
+}
+
+/// What the numerator and denominator of a ratio count, for the reliability of its interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatioKind {
+    /// `x` events among `y` trials (a probability): the rarer of `x` and `y − x` decides.
+    Proportion,
+    /// A sum over `y` contacts (a mean per contact): the number of contacts decides.
+    MeanPerContact,
+    /// A count per replication or a time average: always reliable with two replications.
+    PerReplication,
+}
+
+impl RatioTally {
+    /// Adds one replication's numerator `x` and denominator `y` (both ≥ 0).
+    #[inline]
+    pub fn add(&mut self, x: f64, y: f64) {
+        self.n += 1;
+        let n = self.n as f64;
+        let (dx, dy) = (x - self.mean_x, y - self.mean_y);
+        self.mean_x += dx / n;
+        self.mean_y += dy / n;
+        self.cxx += dx * (x - self.mean_x);
+        self.cyy += dy * (y - self.mean_y);
+        self.cxy += dx * (y - self.mean_y);
+        self.reps_x += u64::from(x > 0.0);
+        self.reps_rest += u64::from(y - x > 0.0);
+        self.reps_y += u64::from(y > 0.0);
+    }
+
+    /// Replications folded.
+    pub fn replications(&self) -> u64 {
+        self.n
+    }
+
+    /// Σ x over replications.
+    pub fn sum_x(&self) -> f64 {
+        self.mean_x * self.n as f64
+    }
+
+    /// Σ y over replications.
+    pub fn sum_y(&self) -> f64 {
+        self.mean_y * self.n as f64
+    }
+
+    /// The ratio with its 95% interval. NaN if `Σ y = 0`; half-width NaN with one replication.
+    /// For a proportion the interval is widened, where needed, to contain the Wilson score
+    /// interval of the pooled counts, so that it never has zero width when no replication (or
+    /// every one) saw the event; `reliable` is false when the rarer outcome occurred in fewer
+    /// than [`MIN_REPLICATIONS_WITH_EVENTS`] replications (or fewer than all of them, with
+    /// fewer replications than that).
+    pub fn estimate(&self, kind: RatioKind) -> Estimate {
+        let n = self.n;
+        if n == 0 || self.mean_y <= 0.0 {
+            return Estimate {
+                mean: f64::NAN,
+                half_width: f64::NAN,
+                n,
+                events: match kind {
+                    RatioKind::PerReplication => None,
+                    _ => Some(0),
+                },
+                reliable: false,
+            };
+        }
+        let r = self.mean_x / self.mean_y;
+        let mut half_width = if n < 2 {
+            f64::NAN
+        } else {
+            let s2 = ((self.cxx - 2.0 * r * self.cxy + r * r * self.cyy) / (n - 1) as f64).max(0.0);
+            student_t_975(n - 1) * s2.sqrt() / ((n as f64).sqrt() * self.mean_y)
+        };
+        let needed = MIN_REPLICATIONS_WITH_EVENTS.min(n);
+        let (events, reliable) = match kind {
+            RatioKind::Proportion => {
+                let (x, y) = (self.sum_x().round(), self.sum_y().round());
+                if half_width.is_finite() {
+                    let (lo, hi) = wilson(x, y);
+                    half_width = half_width.max(r - lo).max(hi - r);
+                }
+                let rare = x.min(y - x).max(0.0) as u64;
+                (Some(rare), n >= 2 && self.reps_x.min(self.reps_rest) >= needed)
+            }
+            RatioKind::MeanPerContact => (Some(self.sum_y().round() as u64), n >= 2 && self.reps_y >= needed),
+            RatioKind::PerReplication => (None, n >= 2),
+        };
+        Estimate {
+            mean: r,
+            half_width,
+            n,
+            events,
+            reliable,
+        }
+    }
+}
+
+/// The Wilson score 95% interval for `x` successes in `y` independent trials.
+pub fn wilson(x: f64, y: f64) -> (f64, f64) {
+    if y <= 0.0 {
+        return (0.0, 1.0);
+    }
+    let z: f64 = 1.959_963_984_540_054;
+    let p = x / y;
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * y)) / (1.0 + z2 / y);
+    let half = z / (1.0 + z2 / y) * (p * (1.0 - p) / y + z2 / (4.0 * y * y)).max(0.0).sqrt();
+    ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// A figure over replications with its 95% confidence interval `mean ± half_width`.
+///
+/// Serialised with `null` for an undefined value (never NaN, which JSON cannot hold), so a
+/// summary survives a JSON round trip bit for bit.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
+    #[serde(with = "nan_as_null")]
     pub mean: f64,
-    /// Half-width of the Student-t 95% interval; NaN with fewer than two replications.
+    /// Half-width of the 95% interval; NaN with fewer than two replications or for a figure
+    /// with no interval (a maximum).
+    #[serde(with = "nan_as_null")]
     pub half_width: f64,
-    /// Replications in which the figure was defined.
+    /// Replications folded into the figure.
     pub n: u64,
+    /// How many events the figure rests on, where that is a count: for a proportion the rarer
+    /// of the two outcomes (misses of a 99.9% SL, abandons of a 0.1% abandonment rate), for a
+    /// mean per contact the contacts behind it. `None` for counts and time averages.
+    #[serde(default)]
+    pub events: Option<u64>,
+    /// Whether the interval can be trusted: false when the rarer outcome was seen in too few
+    /// replications (see [`RatioTally::estimate`]) or with fewer than two replications.
+    #[serde(default = "yes")]
+    pub reliable: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Estimate {
@@ -57,6 +217,24 @@ impl Estimate {
     }
     pub fn high(&self) -> f64 {
         self.mean + self.half_width
+    }
+}
+
+/// Serde for an `f64` that may be NaN: NaN is written as `null` and `null` read back as NaN.
+/// Infinities are not produced by any figure.
+pub mod nan_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_nan() {
+            s.serialize_none()
+        } else {
+            s.serialize_some(v)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
     }
 }
 
@@ -133,5 +311,72 @@ mod tests {
         assert_eq!(e.n, 3);
         assert!((e.mean - 2.0).abs() < 1e-12);
         assert!((e.half_width - 4.302_652_73 * 1.0 / 3f64.sqrt()).abs() < 1e-8);
+    }
+
+    #[test]
+    fn a_ratio_weights_replications_by_their_denominator() {
+        // 1 of 10 and 50 of 100: the share of all contacts is 51/110, not the mean of 10% and 50%.
+        let mut r = RatioTally::default();
+        r.add(1.0, 10.0);
+        r.add(50.0, 100.0);
+        let e = r.estimate(RatioKind::Proportion);
+        assert!((e.mean - 51.0 / 110.0).abs() < 1e-15);
+        assert_eq!(e.events, Some(51));
+    }
+
+    #[test]
+    fn the_delta_method_interval_matches_its_formula() {
+        let data = [(3.0, 10.0), (5.0, 12.0), (2.0, 9.0), (7.0, 14.0)];
+        let mut r = RatioTally::default();
+        for (x, y) in data {
+            r.add(x, y);
+        }
+        let (sx, sy): (f64, f64) = data.iter().fold((0.0, 0.0), |a, d| (a.0 + d.0, a.1 + d.1));
+        let ratio = sx / sy;
+        let s2 = data.iter().map(|(x, y)| (x - ratio * y).powi(2)).sum::<f64>() / 3.0;
+        let expected = student_t_975(3) * s2.sqrt() / (2.0 * sy / 4.0);
+        let e = r.estimate(RatioKind::MeanPerContact);
+        assert!((e.mean - ratio).abs() < 1e-15);
+        assert!(
+            (e.half_width - expected).abs() < 1e-12,
+            "{} vs {expected}",
+            e.half_width
+        );
+    }
+
+    #[test]
+    fn a_proportion_never_seen_to_fail_keeps_a_nonzero_interval_and_is_flagged() {
+        let mut r = RatioTally::default();
+        for _ in 0..30 {
+            r.add(1000.0, 1000.0);
+        }
+        let e = r.estimate(RatioKind::Proportion);
+        assert_eq!(e.mean, 1.0);
+        assert!(e.half_width > 1e-4, "{e:?}");
+        assert_eq!(e.events, Some(0));
+        assert!(!e.reliable);
+        let mut seen = RatioTally::default();
+        for i in 0..30 {
+            seen.add(990.0 + f64::from(i % 3), 1000.0);
+        }
+        assert!(seen.estimate(RatioKind::Proportion).reliable);
+    }
+
+    #[test]
+    fn wilson_bounds_match_a_textbook_case() {
+        // 0 of 100: upper bound 0.0370 (Agresti & Coull 1998, table 1 style figure).
+        let (lo, hi) = wilson(0.0, 100.0);
+        assert!(lo < 1e-12);
+        assert!((hi - 0.036_994).abs() < 1e-5, "{hi}");
+    }
+
+    #[test]
+    fn an_undefined_estimate_survives_json() {
+        let e = RatioTally::default().estimate(RatioKind::Proportion);
+        let text = serde_json::to_string(&e).unwrap();
+        assert!(text.contains("null"), "{text}");
+        let back: Estimate = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.mean.to_bits(), e.mean.to_bits());
+        assert_eq!(back.half_width.to_bits(), e.half_width.to_bits());
     }
 }

@@ -86,7 +86,8 @@ fn run_writes_every_results_file_into_the_out_folder() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(json["summary"]["replications"], 4);
-    assert!(json["definitions"]["sl_offered_T"].is_string());
+    assert!(json["definitions"]["sl_offered_T"]["definition"].is_string());
+    assert!(json["definitions"]["sl_offered_T"]["estimator"].is_string());
     // Nothing else is left beside the results folder (no temporary folder).
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()

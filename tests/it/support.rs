@@ -15,16 +15,13 @@ pub fn bits(s: &Summary) -> Vec<u64> {
     for scope in &s.scopes {
         for m in &scope.metrics {
             out.extend([m.estimate.mean.to_bits(), m.estimate.half_width.to_bits(), m.estimate.n]);
+            out.extend([m.estimate.events.unwrap_or(u64::MAX), u64::from(m.estimate.reliable)]);
         }
         for row in &scope.intervals {
             for e in row {
                 out.extend([e.mean.to_bits(), e.half_width.to_bits(), e.n]);
             }
         }
-    }
-    for r in &s.replication_records {
-        out.push(u64::from(r.replication));
-        out.extend(r.values.iter().map(|v| v.to_bits()));
     }
     out.extend([s.total_arrivals, s.total_events]);
     out
@@ -33,4 +30,30 @@ pub fn bits(s: &Summary) -> Vec<u64> {
 /// Runs a sweep with `threads` threads.
 pub fn run(sc: &Scenario, threads: usize) -> Summary {
     cxsim::sweep::run(sc, cxsim::sweep::SweepOptions { threads }, &|| {}).expect("sweep runs")
+}
+
+/// Runs a sweep with `threads` threads and returns its summary with `replications.csv` as
+/// the command line streams it.
+pub fn run_with_replications(sc: &Scenario, threads: usize) -> (Summary, String) {
+    struct Rows<'a>(cxsim::report::csv::ReplicationsWriter<&'a mut Vec<u8>>);
+    impl cxsim::sweep::Sink for Rows<'_> {
+        fn on_output(
+            &mut self,
+            sc: &Scenario,
+            out: &cxsim::stats::RepOutput,
+        ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            Ok(self.0.write(sc, out)?)
+        }
+    }
+    let mut buf = Vec::new();
+    let s = {
+        let mut rows = Rows(cxsim::report::csv::ReplicationsWriter::new(sc, &mut buf).expect("header"));
+        let plan = cxsim::sweep::Plan::all(sc);
+        let opts = cxsim::sweep::SweepOptions { threads };
+        let s = cxsim::sweep::run_plan(sc, &plan, opts, cxsim::routing::Policy::default, &|| {}, &mut rows)
+            .expect("sweep runs");
+        rows.0.finish().expect("flushes");
+        s
+    };
+    (s, String::from_utf8(buf).expect("utf-8"))
 }

@@ -1,0 +1,568 @@
+//! The figures cxsim reports, declared once: name, unit, definition, estimator and exact
+//! queueing-theory counterpart. The summary fold, the CSV and JSON files, the terminal table
+//! and the theory tests all read these tables, so a figure cannot mean one thing in one output
+//! and another elsewhere.
+//!
+//! Every figure except a percentile or a maximum is a **ratio estimator over replications**:
+//! for each replication (or replication × interval) the table gives a numerator and a
+//! denominator, and the figure is `Σ numerator / Σ denominator` over replications — the share
+//! of all offered contacts, the mean over all answered contacts, the time average over all
+//! measured time. A count such as `offered` has denominator 1: its figure is the mean per
+//! replication. Its 95% interval is the delta-method one ([`RatioTally`]).
+
+use crate::erlang;
+use crate::scenario::{Closing, ErlangKind, Scenario};
+use crate::stats::tally::RatioKind;
+use crate::stats::{GroupCounts, TypeCounts};
+
+#[cfg(doc)]
+use crate::stats::tally::RatioTally;
+
+/// What a figure is measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A number of contacts (per replication, or a time-average number waiting).
+    Contacts,
+    /// A share between 0 and 1 (shown as a percentage).
+    Probability,
+    /// Seconds.
+    Seconds,
+    /// A number of agents.
+    Agents,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Contacts => "contacts",
+            Unit::Probability => "probability",
+            Unit::Seconds => "seconds",
+            Unit::Agents => "agents",
+        }
+    }
+}
+
+/// How a figure is estimated across replications.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Estimator {
+    /// `Σ numerator / Σ denominator` over replications with a delta-method 95% interval.
+    Ratio(RatioKind),
+    /// Percentile `p` of the waits of answered contacts pooled over replications, with a
+    /// sectioning interval ([`crate::stats::histogram::PooledQuantiles`]).
+    Percentile(f64),
+    /// The largest value seen in any replication; no interval.
+    Maximum,
+}
+
+impl Estimator {
+    /// A short description for `summary.json`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Estimator::Ratio(RatioKind::Proportion) => {
+                "ratio estimator: sum of numerators / sum of denominators over replications; 95% CI by the delta method, widened to the Wilson interval of the pooled counts"
+            }
+            Estimator::Ratio(RatioKind::MeanPerContact) => {
+                "ratio estimator: sum over contacts / number of contacts, pooled over replications; 95% CI by the delta method"
+            }
+            Estimator::Ratio(RatioKind::PerReplication) => {
+                "ratio estimator: sum of numerators / sum of denominators over replications (a count: mean per replication); 95% CI by the delta method (Student t)"
+            }
+            Estimator::Percentile(_) => {
+                "percentile of the waits pooled over replications (log-spaced histogram, interpolated); 95% CI by sectioning: the ratio-estimator interval of the pooled CDF at the estimate, mapped back"
+            }
+            Estimator::Maximum => "largest value in any replication; no CI",
+        }
+    }
+}
+
+/// The exact value of an Erlang model that a figure is compared with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Exact {
+    PWait,
+    PAbandon,
+    PBlocked,
+    SlOffered,
+    SlAnswered,
+    SlExclShortAbandons,
+    AsaAll,
+    AsaAnswered,
+    MeanWaitAbandoned,
+    /// The `p`-quantile of the wait of answered contacts.
+    WaitQuantile(f64),
+    Aht,
+    MeanQueue,
+    Occupancy,
+    MeanAgents,
+}
+
+/// A figure of a contact type (or of all types together).
+#[derive(Debug, Clone, Copy)]
+pub struct TypeMetric {
+    /// The name; for a per-threshold figure the prefix, completed by the threshold label
+    /// (`sl_offered_` + `20s`).
+    pub name: &'static str,
+    /// One figure per service-level threshold of the type.
+    pub per_threshold: bool,
+    pub unit: Unit,
+    pub definition: &'static str,
+    pub estimator: Estimator,
+    /// Reported per interval as well as for the whole period.
+    pub per_interval: bool,
+    pub exact: Option<Exact>,
+    /// Numerator and denominator of one replication's cell, given the threshold index.
+    pub value: fn(&TypeCounts, usize) -> (f64, f64),
+}
+
+/// A figure of an agent group.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupMetric {
+    pub name: &'static str,
+    pub unit: Unit,
+    pub definition: &'static str,
+    pub estimator: Estimator,
+    pub exact: Option<Exact>,
+    pub value: fn(&GroupCounts) -> (f64, f64),
+}
+
+const fn count(
+    name: &'static str,
+    definition: &'static str,
+    value: fn(&TypeCounts, usize) -> (f64, f64),
+) -> TypeMetric {
+    TypeMetric {
+        name,
+        per_threshold: false,
+        unit: Unit::Contacts,
+        definition,
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        per_interval: true,
+        exact: None,
+        value,
+    }
+}
+
+const fn share(
+    name: &'static str,
+    per_threshold: bool,
+    definition: &'static str,
+    exact: Exact,
+    value: fn(&TypeCounts, usize) -> (f64, f64),
+) -> TypeMetric {
+    TypeMetric {
+        name,
+        per_threshold,
+        unit: Unit::Probability,
+        definition,
+        estimator: Estimator::Ratio(RatioKind::Proportion),
+        per_interval: true,
+        exact: Some(exact),
+        value,
+    }
+}
+
+const fn mean_wait(
+    name: &'static str,
+    definition: &'static str,
+    exact: Exact,
+    value: fn(&TypeCounts, usize) -> (f64, f64),
+) -> TypeMetric {
+    TypeMetric {
+        name,
+        per_threshold: false,
+        unit: Unit::Seconds,
+        definition,
+        estimator: Estimator::Ratio(RatioKind::MeanPerContact),
+        per_interval: true,
+        exact: Some(exact),
+        value,
+    }
+}
+
+const fn percentile(name: &'static str, p: f64) -> TypeMetric {
+    TypeMetric {
+        name,
+        per_threshold: false,
+        unit: Unit::Seconds,
+        definition: "percentile of the waits of answered contacts (zeros included), pooled over replications: the wait that this share of answered contacts did not exceed",
+        estimator: Estimator::Percentile(p),
+        per_interval: true,
+        exact: Some(Exact::WaitQuantile(p)),
+        value: |_, _| (0.0, 0.0),
+    }
+}
+
+fn n(v: u64) -> f64 {
+    v as f64
+}
+
+/// The name of the in-system figure, which is not per interval and comes from the
+/// replication's end state rather than from interval counts.
+pub const IN_SYSTEM_AT_END: &str = "in_system_at_end";
+
+/// The figures of a contact type, in report order.
+pub const TYPE_METRICS: &[TypeMetric] = &[
+    count("offered", "arrivals, blocked ones included, per replication", |c, _| {
+        (n(c.offered), 1.0)
+    }),
+    count("answered", "contacts an agent picked up, per replication", |c, _| {
+        (n(c.answered), 1.0)
+    }),
+    count(
+        "abandoned",
+        "contacts that hung up while waiting, per replication",
+        |c, _| (n(c.abandoned), 1.0),
+    ),
+    count(
+        "blocked",
+        "arrivals that found the queue at capacity, per replication",
+        |c, _| (n(c.blocked), 1.0),
+    ),
+    count(
+        "cleared",
+        "contacts still waiting at closing with closing = \"clear\", per replication",
+        |c, _| (n(c.cleared), 1.0),
+    ),
+    TypeMetric {
+        name: IN_SYSTEM_AT_END,
+        per_threshold: false,
+        unit: Unit::Contacts,
+        definition: "measured contacts still waiting or in service when the replication ended, per replication (whole period only)",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        per_interval: false,
+        exact: None,
+        value: |_, _| (0.0, 1.0),
+    },
+    share("p_abandon", false, "abandoned / offered", Exact::PAbandon, |c, _| {
+        (n(c.abandoned), n(c.offered))
+    }),
+    share("p_blocked", false, "blocked / offered", Exact::PBlocked, |c, _| {
+        (n(c.blocked), n(c.offered))
+    }),
+    share(
+        "p_wait",
+        false,
+        "contacts that had to queue / (offered - blocked)",
+        Exact::PWait,
+        |c, _| (n(c.waited), n(c.offered - c.blocked)),
+    ),
+    share(
+        "sl_offered_",
+        true,
+        "service level over offered: answered within T / offered (every abandonment and block is a miss)",
+        Exact::SlOffered,
+        |c, k| (n(c.answered_within[k]), n(c.offered)),
+    ),
+    share(
+        "sl_answered_",
+        true,
+        "service level over answered: answered within T / answered",
+        Exact::SlAnswered,
+        |c, k| (n(c.answered_within[k]), n(c.answered)),
+    ),
+    share(
+        "sl_excl_short_abandons_",
+        true,
+        "service level excluding short abandons: answered within T / (offered - abandoned within T)",
+        Exact::SlExclShortAbandons,
+        |c, k| (n(c.answered_within[k]), n(c.offered - c.abandoned_within[k])),
+    ),
+    mean_wait(
+        "asa_all_s",
+        "mean wait of every contact whose wait ended (answered; abandoned, with their time to abandon; cleared)",
+        Exact::AsaAll,
+        |c, _| {
+            (
+                c.wait_answered + c.wait_abandoned + c.wait_cleared,
+                n(c.answered + c.abandoned + c.cleared),
+            )
+        },
+    ),
+    mean_wait(
+        "asa_answered_s",
+        "mean wait of answered contacts, zeros included",
+        Exact::AsaAnswered,
+        |c, _| (c.wait_answered, n(c.answered)),
+    ),
+    mean_wait(
+        "mean_wait_abandoned_s",
+        "mean time to abandon of abandoned contacts",
+        Exact::MeanWaitAbandoned,
+        |c, _| (c.wait_abandoned, n(c.abandoned)),
+    ),
+    percentile("wait_p50_s", 0.50),
+    percentile("wait_p80_s", 0.80),
+    percentile("wait_p90_s", 0.90),
+    percentile("wait_p95_s", 0.95),
+    percentile("wait_p99_s", 0.99),
+    TypeMetric {
+        name: "max_wait_s",
+        per_threshold: false,
+        unit: Unit::Seconds,
+        definition: "longest wait of an answered contact in any replication",
+        estimator: Estimator::Maximum,
+        per_interval: true,
+        exact: None,
+        value: |_, _| (0.0, 0.0),
+    },
+    mean_wait("aht_s", "mean handle time of answered contacts", Exact::Aht, |c, _| {
+        (c.handle, n(c.answered))
+    }),
+    TypeMetric {
+        name: "mean_queue",
+        per_threshold: false,
+        unit: Unit::Contacts,
+        definition: "time-average number of contacts waiting over the measured time",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        per_interval: true,
+        exact: Some(Exact::MeanQueue),
+        value: |c, _| (c.queue_time, c.measured),
+    },
+];
+
+/// The figures of an agent group, in report order.
+pub const GROUP_METRICS: &[GroupMetric] = &[
+    GroupMetric {
+        name: "occupancy",
+        unit: Unit::Probability,
+        definition: "busy agent-time / on-duty agent-time",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        exact: Some(Exact::Occupancy),
+        value: |g| (g.busy_time, g.present_time),
+    },
+    GroupMetric {
+        name: "mean_agents",
+        unit: Unit::Agents,
+        definition: "time-average number of agents on duty",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        exact: Some(Exact::MeanAgents),
+        value: |g| (g.present_time, g.measured),
+    },
+    GroupMetric {
+        name: "answered",
+        unit: Unit::Contacts,
+        definition: "contacts this group answered (by arrival interval), per replication",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        exact: None,
+        value: |g| (n(g.answered), 1.0),
+    },
+];
+
+/// A service-level threshold as it appears in figure names: seconds (`20s`, `60s`).
+pub fn threshold_label(t: f64) -> String {
+    format!("{t}s")
+}
+
+/// One concrete figure of a type scope: a table entry and, for per-threshold figures, the
+/// threshold index.
+#[derive(Debug, Clone)]
+pub struct TypeFigure {
+    pub name: String,
+    pub metric: &'static TypeMetric,
+    /// Threshold index (0 unless `metric.per_threshold`).
+    pub k: usize,
+    /// The threshold in seconds, for per-threshold figures.
+    pub threshold: Option<f64>,
+}
+
+/// The figures of a type scope with these SL thresholds, in report order.
+pub fn type_figures(thresholds: &[f64]) -> Vec<TypeFigure> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < TYPE_METRICS.len() {
+        let m = &TYPE_METRICS[i];
+        if m.per_threshold {
+            // Per-threshold figures are grouped by threshold: all three SL figures at the
+            // first threshold, then at the second, …
+            let run: Vec<&'static TypeMetric> = TYPE_METRICS[i..].iter().take_while(|m| m.per_threshold).collect();
+            for (k, t) in thresholds.iter().enumerate() {
+                for m in &run {
+                    out.push(TypeFigure {
+                        name: format!("{}{}", m.name, threshold_label(*t)),
+                        metric: m,
+                        k,
+                        threshold: Some(*t),
+                    });
+                }
+            }
+            i += run.len();
+        } else {
+            out.push(TypeFigure {
+                name: m.name.to_string(),
+                metric: m,
+                k: 0,
+                threshold: None,
+            });
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The definition of a figure by its name (threshold labels replaced by `T`), for documents.
+pub fn definitions() -> Vec<(String, &'static str, &'static str, &'static str)> {
+    let mut out: Vec<(String, &'static str, &'static str, &'static str)> = TYPE_METRICS
+        .iter()
+        .map(|m| {
+            let name = if m.per_threshold {
+                format!("{}T", m.name)
+            } else {
+                m.name.to_string()
+            };
+            (name, m.unit.as_str(), m.definition, m.estimator.describe())
+        })
+        .collect();
+    for m in GROUP_METRICS {
+        if out.iter().all(|(n, ..)| n != m.name) {
+            out.push((
+                m.name.to_string(),
+                m.unit.as_str(),
+                m.definition,
+                m.estimator.describe(),
+            ));
+        }
+    }
+    out
+}
+
+/// Exact steady-state figures of a scenario that is an Erlang model.
+#[derive(Debug, Clone, Copy)]
+pub struct Theory {
+    model: crate::scenario::ErlangModel,
+    c: Option<erlang::ErlangC>,
+    a: Option<erlang::ErlangA>,
+    b: f64,
+}
+
+impl Theory {
+    /// The exact figures of `sc` if it is an Erlang B, C or A model (stable, for C).
+    pub fn of(sc: &Scenario) -> Option<Theory> {
+        let model = sc.erlang_model()?;
+        let load = model.arrival_rate * model.mean_service;
+        let (mut c, mut a) = (None, None);
+        match model.kind {
+            ErlangKind::B => {}
+            ErlangKind::C => c = Some(erlang::erlang_c(model.agents, model.arrival_rate, model.mean_service)?),
+            ErlangKind::A { mean_patience } => {
+                a = Some(erlang::erlang_a(
+                    model.agents,
+                    model.arrival_rate,
+                    model.mean_service,
+                    mean_patience,
+                ));
+            }
+        }
+        Some(Theory {
+            model,
+            c,
+            a,
+            b: erlang::erlang_b(model.agents, load),
+        })
+    }
+
+    /// Whether a run of `sc` estimates the steady state the theory describes: it must discard
+    /// a warm-up (else the figures include the empty start) and serve its queue at closing
+    /// (else cleared contacts cut waits short).
+    pub fn applies_to_run(sc: &Scenario) -> bool {
+        sc.warmup > 0.0 && sc.closing == Closing::Serve
+    }
+
+    /// The exact value of `what` (at SL threshold `t` seconds where it applies), if theory
+    /// has it for this model.
+    pub fn value(&self, what: Exact, t: Option<f64>) -> Option<f64> {
+        let m = &self.model;
+        let load = m.arrival_rate * m.mean_service;
+        let agents = f64::from(m.agents);
+        let t = t.unwrap_or(0.0);
+        match (m.kind, what) {
+            (_, Exact::Aht) => Some(m.mean_service),
+            (_, Exact::MeanAgents) => Some(agents),
+            (ErlangKind::B, Exact::PBlocked) => Some(self.b),
+            (ErlangKind::B, Exact::PWait | Exact::PAbandon | Exact::MeanQueue) => Some(0.0),
+            (ErlangKind::B, Exact::Occupancy) => Some(load * (1.0 - self.b) / agents),
+            (ErlangKind::B, Exact::AsaAll | Exact::AsaAnswered | Exact::WaitQuantile(_)) => Some(0.0),
+            (ErlangKind::B, Exact::SlAnswered | Exact::SlExclShortAbandons) => Some(1.0),
+            (ErlangKind::B, Exact::SlOffered) => Some(1.0 - self.b),
+            (ErlangKind::B, Exact::MeanWaitAbandoned) => None,
+            (ErlangKind::C, what) => {
+                let c = self.c?;
+                match what {
+                    Exact::PWait => Some(c.p_wait),
+                    Exact::PAbandon | Exact::PBlocked => Some(0.0),
+                    Exact::SlOffered | Exact::SlAnswered | Exact::SlExclShortAbandons => Some(c.service_level(t)),
+                    Exact::AsaAll | Exact::AsaAnswered => Some(c.asa),
+                    Exact::MeanQueue => Some(c.mean_queue),
+                    Exact::Occupancy => Some(c.occupancy),
+                    Exact::WaitQuantile(p) => {
+                        // P(W > w) = C e^{-(nμ-λ) w}.
+                        let drain = agents / m.mean_service - m.arrival_rate;
+                        Some(if p <= 1.0 - c.p_wait {
+                            0.0
+                        } else {
+                            -((1.0 - p) / c.p_wait).ln() / drain
+                        })
+                    }
+                    Exact::MeanWaitAbandoned | Exact::Aht | Exact::MeanAgents => None,
+                }
+            }
+            (ErlangKind::A { .. }, what) => {
+                let a = self.a?;
+                match what {
+                    Exact::PWait => Some(a.p_wait),
+                    Exact::PAbandon => Some(a.p_abandon),
+                    Exact::PBlocked => Some(0.0),
+                    Exact::SlOffered => Some(a.sl_offered(t)),
+                    Exact::SlAnswered => Some(a.sl_answered(t)),
+                    Exact::SlExclShortAbandons => Some(a.sl_excl_short_abandons(t)),
+                    Exact::AsaAll => Some(a.asa_all),
+                    Exact::AsaAnswered => Some(a.asa_served),
+                    Exact::MeanWaitAbandoned => Some(a.mean_wait_abandoned),
+                    Exact::MeanQueue => Some(a.mean_queue),
+                    Exact::Occupancy => Some(a.occupancy),
+                    Exact::WaitQuantile(_) | Exact::Aht | Exact::MeanAgents => None,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_figure_name_is_unique_for_two_thresholds() {
+        let figures = type_figures(&[20.0, 60.0]);
+        let mut names: Vec<&str> = figures.iter().map(|f| f.name.as_str()).collect();
+        let before = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), before);
+        assert!(names.contains(&"sl_excl_short_abandons_60s"));
+        let k60 = figures.iter().find(|f| f.name == "sl_answered_60s").unwrap();
+        assert_eq!((k60.k, k60.threshold), (1, Some(60.0)));
+    }
+
+    #[test]
+    fn the_short_abandon_figure_excludes_only_abandons_within_the_threshold() {
+        let mut c = TypeCounts {
+            offered: 100,
+            abandoned: 10,
+            ..TypeCounts::default()
+        };
+        c.answered_within[0] = 80;
+        c.abandoned_within[0] = 4;
+        let f = type_figures(&[20.0]);
+        let excl = f.iter().find(|f| f.name == "sl_excl_short_abandons_20s").unwrap();
+        assert_eq!((excl.metric.value)(&c, excl.k), (80.0, 96.0));
+    }
+
+    #[test]
+    fn every_definition_is_written_down() {
+        for (name, unit, definition, estimator) in definitions() {
+            assert!(
+                !definition.is_empty() && !estimator.is_empty() && !unit.is_empty(),
+                "{name}"
+            );
+        }
+    }
+}
