@@ -4,6 +4,7 @@ mod alloc;
 mod cli;
 mod determinism;
 mod errors;
+mod estimators;
 mod golden;
 mod golden_reports;
 mod properties;
