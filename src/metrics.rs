@@ -111,6 +111,9 @@ pub struct TypeMetric {
     pub exact: Option<Exact>,
     /// Numerator and denominator of one replication's cell, given the threshold index.
     pub value: fn(&TypeCounts, usize) -> (f64, f64),
+    /// Counted from the replication's end state (contacts still in the system), not from
+    /// interval counts: `value` does not apply.
+    pub from_end_state: bool,
 }
 
 /// A figure of an agent group.
@@ -138,6 +141,7 @@ const fn count(
         per_interval: true,
         exact: None,
         value,
+        from_end_state: false,
     }
 }
 
@@ -157,6 +161,7 @@ const fn share(
         per_interval: true,
         exact: Some(exact),
         value,
+        from_end_state: false,
     }
 }
 
@@ -175,6 +180,7 @@ const fn mean_wait(
         per_interval: true,
         exact: Some(exact),
         value,
+        from_end_state: false,
     }
 }
 
@@ -188,6 +194,7 @@ const fn percentile(name: &'static str, p: f64) -> TypeMetric {
         per_interval: true,
         exact: Some(Exact::WaitQuantile(p)),
         value: |_, _| (0.0, 0.0),
+        from_end_state: false,
     }
 }
 
@@ -231,6 +238,7 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
         per_interval: false,
         exact: None,
         value: |_, _| (0.0, 1.0),
+        from_end_state: true,
     },
     share("p_abandon", false, "abandoned / offered", Exact::PAbandon, |c, _| {
         (n(c.abandoned), n(c.offered))
@@ -303,6 +311,7 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
         per_interval: true,
         exact: None,
         value: |_, _| (0.0, 0.0),
+        from_end_state: false,
     },
     mean_wait("aht_s", "mean handle time of answered contacts", Exact::Aht, |c, _| {
         (c.handle, n(c.answered))
@@ -316,6 +325,7 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
         per_interval: true,
         exact: Some(Exact::MeanQueue),
         value: |c, _| (c.queue_time, c.measured),
+        from_end_state: false,
     },
 ];
 

@@ -13,7 +13,7 @@
 //! Attribution: contacts count in the interval of their **arrival**, and only those arriving
 //! after the warm-up; time averages cover `[warmup, horizon)`.
 
-use crate::metrics::{self, Estimator, GROUP_METRICS, GroupMetric, IN_SYSTEM_AT_END, Theory, TypeFigure};
+use crate::metrics::{self, Estimator, GROUP_METRICS, GroupMetric, Theory, TypeFigure};
 use crate::scenario::{ErlangKind, Scenario};
 use crate::stats::histogram::{COARSE, FINE, PooledQuantiles};
 use crate::stats::tally::{Estimate, RatioKind, RatioTally};
@@ -178,7 +178,7 @@ impl Figure {
     fn value(&self, cell: &Cell<'_>) -> (f64, f64) {
         match (self, cell) {
             (Figure::Type(f), Cell::Type(c, in_system)) => {
-                if f.metric.name == IN_SYSTEM_AT_END {
+                if f.metric.from_end_state {
                     (*in_system, 1.0)
                 } else {
                     (f.metric.value)(c, f.k)
@@ -200,7 +200,15 @@ pub struct ScopeLayout {
     figures: Vec<Figure>,
     /// Indices in `figures` of the per-interval ones.
     interval_figures: Vec<usize>,
+    /// The per-interval ratio figures of a type scope, compact for the fold's inner loop:
+    /// (numerator and denominator, threshold index, position in `interval_figures`).
+    type_ratios: Vec<(TypeValue, usize, usize)>,
+    /// The same for a group scope.
+    group_ratios: Vec<(GroupValue, usize)>,
 }
+
+type TypeValue = fn(&TypeCounts, usize) -> (f64, f64);
+type GroupValue = fn(&GroupCounts) -> (f64, f64);
 
 /// The scopes of a scenario's summary, in report order: each type, all types (with more than
 /// one type), each group.
@@ -211,13 +219,7 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
             .into_iter()
             .map(Figure::Type)
             .collect();
-        ScopeLayout {
-            kind,
-            name,
-            source,
-            interval_figures: (0..figures.len()).filter(|i| figures[*i].per_interval()).collect(),
-            figures,
-        }
+        ScopeLayout::new(kind, name, source, figures)
     };
     for (i, t) in sc.contact_types.iter().enumerate() {
         scopes.push(type_scope(
@@ -238,18 +240,40 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
         scopes.push(type_scope(ScopeKind::All, "all".into(), Source::AllTypes, shared));
     }
     for (i, g) in sc.agent_groups.iter().enumerate() {
-        scopes.push(ScopeLayout {
-            kind: ScopeKind::Group,
-            name: g.name.clone(),
-            source: Source::Group(i),
-            figures: GROUP_METRICS.iter().map(Figure::Group).collect(),
-            interval_figures: (0..GROUP_METRICS.len()).collect(),
-        });
+        scopes.push(ScopeLayout::new(
+            ScopeKind::Group,
+            g.name.clone(),
+            Source::Group(i),
+            GROUP_METRICS.iter().map(Figure::Group).collect(),
+        ));
     }
     scopes
 }
 
 impl ScopeLayout {
+    fn new(kind: ScopeKind, name: String, source: Source, figures: Vec<Figure>) -> Self {
+        let interval_figures: Vec<usize> = (0..figures.len()).filter(|i| figures[*i].per_interval()).collect();
+        let (mut type_ratios, mut group_ratios) = (Vec::new(), Vec::new());
+        for (pos, &f) in interval_figures.iter().enumerate() {
+            match &figures[f] {
+                Figure::Type(t) if matches!(t.metric.estimator, Estimator::Ratio(_)) && !t.metric.from_end_state => {
+                    type_ratios.push((t.metric.value, t.k, pos));
+                }
+                Figure::Group(g) if matches!(g.estimator, Estimator::Ratio(_)) => group_ratios.push((g.value, pos)),
+                _ => {}
+            }
+        }
+        Self {
+            kind,
+            name,
+            source,
+            figures,
+            interval_figures,
+            type_ratios,
+            group_ratios,
+        }
+    }
+
     pub fn kind(&self) -> ScopeKind {
         self.kind
     }
@@ -428,10 +452,18 @@ impl<'a> SummaryBuilder<'a> {
             let layout = &scope.layout;
             let m = layout.interval_figures.len();
             for (row, i) in (first..out.n_intervals as usize).enumerate() {
+                let tallies = &mut scope.intervals[row * m..(row + 1) * m];
                 let all;
-                let cell = match layout.source {
-                    Source::Group(g) => Cell::Group(&out.group_intervals(g)[i]),
-                    Source::Type(t) => Cell::Type(&out.type_intervals(t)[i], f64::NAN),
+                let c = match layout.source {
+                    Source::Group(g) => {
+                        let c = &out.group_intervals(g)[i];
+                        for &(value, pos) in &layout.group_ratios {
+                            let (x, y) = value(c);
+                            tallies[pos].add(x, y);
+                        }
+                        continue;
+                    }
+                    Source::Type(t) => &out.type_intervals(t)[i],
                     Source::AllTypes => {
                         let mut c = TypeCounts::default();
                         for t in 0..n_types {
@@ -439,16 +471,12 @@ impl<'a> SummaryBuilder<'a> {
                         }
                         c.measured = out.type_intervals(0)[i].measured;
                         all = c;
-                        Cell::Type(&all, f64::NAN)
+                        &all
                     }
                 };
-                let tallies = &mut scope.intervals[row * m..(row + 1) * m];
-                for (tally, &f) in tallies.iter_mut().zip(&layout.interval_figures) {
-                    let figure = &layout.figures[f];
-                    if matches!(figure.estimator(), Estimator::Ratio(_)) {
-                        let (x, y) = figure.value(&cell);
-                        tally.add(x, y);
-                    }
+                for &(value, k, pos) in &layout.type_ratios {
+                    let (x, y) = value(c, k);
+                    tallies[pos].add(x, y);
                 }
             }
             let (t, g, in_system) = layout.whole_period(out, first, n_types);
@@ -624,16 +652,26 @@ fn pool_waits(
     waits.answered += merged.iter().sum::<u64>();
     waits.max = waits.max.max(max);
     for (row, i) in (first..out.n_intervals as usize).enumerate() {
-        merged_row.fill(0);
-        let mut row_max = 0.0f64;
-        for &t in types {
-            for (p, c) in merged_row.iter_mut().zip(out.interval_wait_counts(t, i)) {
-                *p += u64::from(*c);
+        let (answered, row_max) = if let [t] = types {
+            // One type: its own histogram, no merging.
+            let c = &out.type_intervals(*t)[i];
+            waits.rows[row].add(out.interval_wait_counts(*t, i), c.max_wait_answered);
+            (c.answered, c.max_wait_answered)
+        } else {
+            merged_row.fill(0);
+            let (mut answered, mut row_max) = (0u64, 0.0f64);
+            for &t in types {
+                for (p, c) in merged_row.iter_mut().zip(out.interval_wait_counts(t, i)) {
+                    *p += u64::from(*c);
+                }
+                let c = &out.type_intervals(t)[i];
+                answered += c.answered;
+                row_max = row_max.max(c.max_wait_answered);
             }
-            row_max = row_max.max(out.type_intervals(t)[i].max_wait_answered);
-        }
-        waits.rows[row].add(merged_row, row_max);
-        waits.row_answered[row] += merged_row.iter().sum::<u64>();
+            waits.rows[row].add(merged_row, row_max);
+            (answered, row_max)
+        };
+        waits.row_answered[row] += answered;
         waits.row_max[row] = waits.row_max[row].max(row_max);
     }
 }

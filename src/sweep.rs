@@ -166,6 +166,9 @@ where
     let engines: Vec<CacheAligned<Mutex<Option<Engine<'_, P>>>>> =
         (0..threads).map(|_| CacheAligned(Mutex::new(None))).collect();
     let mut builder = SummaryBuilder::with_plan(sc, plan.jobs.clone());
+    // Folded outputs go back to the workers to be filled again (see
+    // `Collector::output_reusing`): their contents never depend on their history.
+    let spares: Mutex<Vec<RepOutput>> = Mutex::new(Vec::new());
     // A few replications per thread keep threads busy; with many interval statistics per
     // replication, one each keeps memory down.
     let cells = (sc.contact_types.len() + sc.agent_groups.len() + 1) * sc.n_intervals as usize;
@@ -179,7 +182,9 @@ where
                     let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
                     let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), Collector::new(sc)));
                     engine.run(rep);
-                    let out = engine.observer().output(engine.events_processed());
+                    let spare = spares.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                    let events = engine.events_processed();
+                    let out = engine.observer_mut().output_reusing(events, spare);
                     drop(guard);
                     on_done();
                     out
@@ -190,6 +195,7 @@ where
             builder.add(out)?;
             sink.on_output(sc, out).map_err(SweepError::Sink)?;
         }
+        spares.lock().unwrap_or_else(|e| e.into_inner()).extend(outputs);
         if !sink.on_round(&builder) {
             break;
         }

@@ -134,6 +134,36 @@ impl Collector {
         c.arrival >= self.warmup
     }
 
+    /// Like [`Collector::output`], but moves the counts into `spare` (an earlier output of
+    /// the same scenario) by swapping buffers instead of copying them; the collector keeps the
+    /// spare's buffers, which the next replication's start clears. Many intervals make an
+    /// output large, and this saves copying it and allocating a new one every replication.
+    pub fn output_reusing(&mut self, events: u64, spare: Option<RepOutput>) -> RepOutput {
+        let nt = self.waits.len();
+        let fits = |o: &RepOutput| {
+            o.types.len() == self.types.len()
+                && o.groups.len() == self.groups.len()
+                && o.interval_wait_counts.len() == self.interval_waits.len()
+                && o.in_system_at_end.len() == nt
+        };
+        let Some(mut out) = spare.filter(fits) else {
+            return self.output(events);
+        };
+        std::mem::swap(&mut self.types, &mut out.types);
+        std::mem::swap(&mut self.groups, &mut out.groups);
+        std::mem::swap(&mut self.interval_waits, &mut out.interval_wait_counts);
+        out.wait_counts.clear();
+        out.wait_counts
+            .extend(self.waits.iter().flat_map(|h| h.counts().iter().copied()));
+        out.in_system_at_end.copy_from_slice(&self.in_system_at_end);
+        out.replication = self.replication;
+        out.n_intervals = self.n_intervals;
+        out.arrivals = self.arrivals;
+        out.events = events;
+        out.end_time = self.end_time;
+        out
+    }
+
     /// Builds the replication's output. Call after the replication ran.
     pub fn output(&self, events: u64) -> RepOutput {
         RepOutput {
@@ -154,8 +184,6 @@ impl Collector {
 impl Observer for Collector {
     fn on_start(&mut self, replication: u32) {
         self.replication = replication;
-        self.types.fill(TypeCounts::default());
-        self.groups.fill(GroupCounts::default());
         for h in &mut self.waits {
             h.clear();
         }
@@ -167,15 +195,23 @@ impl Observer for Collector {
         self.in_system_at_end.fill(0);
         self.arrivals = 0;
         self.end_time = 0.0;
-        // Measured length of each interval, the same for every type and group.
-        for i in 0..self.n_intervals {
-            let start = f64::from(i) * self.interval;
-            let span = self.measured_span(start, (start + self.interval).min(self.horizon));
+        // Counts start at zero, with the measured length of each interval (the same for every
+        // type and group), in one pass.
+        let n = self.n_intervals as usize;
+        for i in 0..n {
+            let start = i as f64 * self.interval;
+            let measured = self.measured_span(start, (start + self.interval).min(self.horizon));
             for t in 0..self.thresholds.len() {
-                self.type_slot(TypeId(t as u16), i).measured = span;
+                self.types[t * n + i] = TypeCounts {
+                    measured,
+                    ..TypeCounts::default()
+                };
             }
             for g in 0..self.busy.len() {
-                self.groups[g * self.n_intervals as usize + i as usize].measured = span;
+                self.groups[g * n + i] = GroupCounts {
+                    measured,
+                    ..GroupCounts::default()
+                };
             }
         }
     }

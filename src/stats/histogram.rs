@@ -109,10 +109,11 @@ impl Layout {
     }
 }
 
-/// Running sums over replications of one bin's cumulative count `C` (waits up to the bin's
-/// upper edge in replication r): `Σ C²`, `Σ C[previous bin] · C` and `Σ C · N` (N = the
-/// replication's total). With the pooled counts these give the exact ratio-estimator variance
-/// of any linear interpolation between two adjacent edges.
+/// Running sums over replications of one bin's complement count `D = N − C` (waits above the
+/// bin's upper edge in replication r, N its total): `Σ D²`, `Σ D[previous bin] · D` and
+/// `Σ D · N`. With the pooled counts these give the exact ratio-estimator variance of any
+/// linear interpolation between two adjacent edges (the residuals of `D` are those of `C`
+/// with the sign changed).
 #[derive(Debug, Clone, Copy, Default)]
 struct CdfSums {
     sum_sq: f64,
@@ -120,18 +121,30 @@ struct CdfSums {
     with_total: f64,
 }
 
+impl CdfSums {
+    fn add(&mut self, o: CdfSums, sign: f64) {
+        self.sum_sq += sign * o.sum_sq;
+        self.cross += sign * o.cross;
+        self.with_total += sign * o.with_total;
+    }
+}
+
 /// Percentiles of waits pooled over replications, with a sectioning-style confidence interval
 /// (see the module docs). Fold replications in replication order.
 ///
 /// The pooled CDF at q, `F̂(q) = Σᵣ Cᵣ(q) / Σᵣ Nᵣ`, is a ratio estimator over replications,
 /// so its standard error is the delta-method one, `s / (√n · N̄)` with
-/// `s² = Σᵣ (Cᵣ(q) − F̂ Nᵣ)² / (n − 1)`: replications weigh by their number of waits, which
+/// `s² = Σᵣ (Cᵣ(q) − F̂ Nᵣ)² / (n − 1)` (Cᵣ(q): waits up to q in replication r): replications weigh by their number of waits, which
 /// keeps the interval honest per interval, where replications hold few and unequal numbers of
 /// waits. The interval for the percentile is `[F̂⁻¹(p − t·se), F̂⁻¹(p + t·se)]`.
 #[derive(Debug, Clone)]
 pub struct PooledQuantiles {
     layout: Layout,
     pooled: Vec<u64>,
+    /// The [`CdfSums`] of each bin as a difference array: bin i's sums are the prefix sum of
+    /// entries `0..=i`. A replication's complement count is constant between its occupied
+    /// bins, so it adds a constant to a run of bins: two entries per run instead of one per
+    /// bin (a replication-interval with a handful of waits touches a handful of entries).
     cdf: Vec<CdfSums>,
     /// Σ N and Σ N² over replications.
     total: f64,
@@ -170,17 +183,58 @@ impl PooledQuantiles {
         let n = total as f64;
         self.total += n;
         self.total_sq += n * n;
-        let (mut cum, mut previous) = (0u64, 0.0f64);
-        for ((c, pooled), sums) in counts.iter().zip(&mut self.pooled).zip(&mut self.cdf) {
+        // Sums of the complement D = N − C (waits above each edge): constant between occupied
+        // bins, and 0 from the last occupied bin on. Each run [start, next occupied bin) of
+        // constant D adds (D², D², D·N) to every bin of the run — except that the run's first
+        // bin pairs D with the previous run's D in `cross`.
+        let (mut above, mut previous, mut start) = (n, n, 0usize);
+        for (i, c) in counts.iter().enumerate() {
             let c: u64 = (*c).into();
-            cum += c;
-            *pooled += c;
-            let f = cum as f64;
-            sums.sum_sq += f * f;
-            sums.cross += previous * f;
-            sums.with_total += f * n;
-            previous = f;
+            if c == 0 {
+                continue;
+            }
+            self.pooled[i] += c;
+            // Close the run [start, i) of D = above.
+            if i > start {
+                self.range(start, i, above, previous, n);
+                previous = above;
+            }
+            above -= c as f64;
+            // Bin i itself begins a run with the new D.
+            self.range(i, i + 1, above, previous, n);
+            previous = above;
+            start = i + 1;
+            if above == 0.0 {
+                break;
+            }
         }
+    }
+
+    /// Adds to bins `from..to` the sums of a complement count `d` that follows `previous`.
+    #[inline]
+    fn range(&mut self, from: usize, to: usize, d: f64, previous: f64, n: f64) {
+        let run = CdfSums {
+            sum_sq: d * d,
+            cross: d * d,
+            with_total: d * n,
+        };
+        self.cdf[from].add(run, 1.0);
+        self.cdf[from].cross += previous * d - d * d;
+        if from + 1 < self.cdf.len() {
+            self.cdf[from + 1].cross -= previous * d - d * d;
+        }
+        if to < self.cdf.len() {
+            self.cdf[to].add(run, -1.0);
+        }
+    }
+
+    /// The sums of bin `i` (prefix sum of the difference array).
+    fn sums_at(&self, i: usize) -> CdfSums {
+        let mut s = CdfSums::default();
+        for d in &self.cdf[..=i] {
+            s.add(*d, 1.0);
+        }
+        s
     }
 
     /// Standard error of the pooled CDF at `q`, each replication's cumulative count
@@ -188,12 +242,13 @@ impl PooledQuantiles {
     fn cdf_standard_error(&self, q: f64) -> f64 {
         let n = self.reps as f64;
         let i = self.layout.index(q);
-        let cum = |j: usize| self.pooled[..=j].iter().sum::<u64>() as f64;
-        let b = self.cdf[i];
+        // Pooled waits above the upper edge of bin j (the complement the sums are kept of).
+        let cum = |j: usize| self.total - self.pooled[..=j].iter().sum::<u64>() as f64;
+        let b = self.sums_at(i);
         let (sum_x, sum_xx, sum_xn) = if i == 0 {
             (cum(0), b.sum_sq, b.with_total)
         } else {
-            let a = self.cdf[i - 1];
+            let a = self.sums_at(i - 1);
             let (lo, hi) = self.layout.edges(i, self.max);
             let f = if hi > lo {
                 ((q - lo) / (hi - lo)).clamp(0.0, 1.0)
@@ -327,6 +382,47 @@ mod tests {
         assert!((e.mean - h.quantile(0.9)).abs() < 1e-9);
         assert!(e.half_width < 1e-6 * e.mean, "{e:?}"); // rounding of the sums of squares only
         assert!(PooledQuantiles::new(FINE).estimate(0.5).mean.is_nan());
+    }
+
+    #[test]
+    fn the_difference_array_gives_the_sums_of_every_bin() {
+        // Sparse replications, as per interval: the run-wise updates must equal the direct
+        // per-bin sums of D = N − C, D² , D[i−1]·D and D·N.
+        let bins = COARSE.bins();
+        let reps: Vec<Vec<u32>> = (0..7u32)
+            .map(|r| {
+                let mut c = vec![0u32; bins];
+                for k in 0..=r {
+                    c[((k * 13 + r * 7) % 40) as usize] += k + 1;
+                }
+                c
+            })
+            .collect();
+        let mut pooled = PooledQuantiles::new(COARSE);
+        let mut direct = vec![CdfSums::default(); bins];
+        for c in &reps {
+            pooled.add(c, 100.0);
+            let n: f64 = c.iter().map(|v| f64::from(*v)).sum();
+            let (mut cum, mut previous) = (0.0, n);
+            for (i, v) in c.iter().enumerate() {
+                cum += f64::from(*v);
+                let d = n - cum;
+                direct[i].sum_sq += d * d;
+                direct[i].cross += previous * d;
+                direct[i].with_total += d * n;
+                previous = d;
+            }
+        }
+        for (i, want) in direct.iter().enumerate() {
+            let got = pooled.sums_at(i);
+            for (g, w) in [
+                (got.sum_sq, want.sum_sq),
+                (got.cross, want.cross),
+                (got.with_total, want.with_total),
+            ] {
+                assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0), "bin {i}: {g} vs {w}");
+            }
+        }
     }
 
     #[test]

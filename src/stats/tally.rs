@@ -1,4 +1,5 @@
-//! Across-replication estimates: Welford's running mean and variance, folded serially in job
+//! Across-replication estimates — ratio estimators with delta-method intervals, and Welford's
+//! running mean and variance — folded serially in job
 //! order, and Student-t 95% confidence intervals.
 
 use serde::{Deserialize, Serialize};
@@ -54,8 +55,9 @@ pub const MIN_REPLICATIONS_WITH_EVENTS: u64 = 10;
 /// contacts — and it weights each replication by its volume. (Averaging each replication's own
 /// ratio with equal weight under-weights the busy replications, which are the congested ones,
 /// and biases per-interval figures optimistically.) The 95% interval is the delta-method one:
-/// `R ± t · s / (√n · ȳ)` with `s² = Σ (xᵣ − R yᵣ)² / (n − 1)`. Co-moments are kept with
-/// Welford's updates, so the variance does not suffer the cancellation of raw sums of squares.
+/// `R ± t · s / (√n · ȳ)` with `s² = Σ (xᵣ − R yᵣ)² / (n − 1)`. Sums of squares are kept of
+/// values shifted by the first replication's, so the variance does not suffer the
+/// cancellation of raw sums of squares, and adding a replication needs no division.
 ///
 /// `x` and `y` are also tracked as counts of *events* where they are counts: the pooled
 /// numerator, the pooled complement `y − x` (for proportions) and how many replications saw
@@ -63,11 +65,18 @@ pub const MIN_REPLICATIONS_WITH_EVENTS: u64 = 10;
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct RatioTally {
     n: u64,
-    mean_x: f64,
-    mean_y: f64,
-    cxx: f64,
-    cyy: f64,
-    cxy: f64,
+    /// Σ x and Σ y, plain (exact for counts below 2⁵³).
+    sx: f64,
+    sy: f64,
+    /// The first replication's values, subtracted before squaring (a shift near the mean
+    /// keeps the sums of squares free of cancellation), and the shifted sums.
+    kx: f64,
+    ky: f64,
+    dx: f64,
+    dy: f64,
+    dxx: f64,
+    dyy: f64,
+    dxy: f64,
     /// Replications with `x > 0` and with `y − x > 0` (proportions).
     reps_x: u64,
     reps_rest: u64,
@@ -87,17 +96,23 @@ pub enum RatioKind {
 }
 
 impl RatioTally {
-    /// Adds one replication's numerator `x` and denominator `y` (both ≥ 0).
+    /// Adds one replication's numerator `x` and denominator `y` (both ≥ 0). No division:
+    /// the fold runs this for every figure of every interval of every replication.
     #[inline]
     pub fn add(&mut self, x: f64, y: f64) {
+        if self.n == 0 {
+            self.kx = x;
+            self.ky = y;
+        }
         self.n += 1;
-        let n = self.n as f64;
-        let (dx, dy) = (x - self.mean_x, y - self.mean_y);
-        self.mean_x += dx / n;
-        self.mean_y += dy / n;
-        self.cxx += dx * (x - self.mean_x);
-        self.cyy += dy * (y - self.mean_y);
-        self.cxy += dx * (y - self.mean_y);
+        self.sx += x;
+        self.sy += y;
+        let (a, b) = (x - self.kx, y - self.ky);
+        self.dx += a;
+        self.dy += b;
+        self.dxx += a * a;
+        self.dyy += b * b;
+        self.dxy += a * b;
         self.reps_x += u64::from(x > 0.0);
         self.reps_rest += u64::from(y - x > 0.0);
         self.reps_y += u64::from(y > 0.0);
@@ -110,12 +125,12 @@ impl RatioTally {
 
     /// Σ x over replications.
     pub fn sum_x(&self) -> f64 {
-        self.mean_x * self.n as f64
+        self.sx
     }
 
     /// Σ y over replications.
     pub fn sum_y(&self) -> f64 {
-        self.mean_y * self.n as f64
+        self.sy
     }
 
     /// The ratio with its 95% interval. NaN if `Σ y = 0`; half-width NaN with one replication.
@@ -126,7 +141,7 @@ impl RatioTally {
     /// fewer replications than that).
     pub fn estimate(&self, kind: RatioKind) -> Estimate {
         let n = self.n;
-        if n == 0 || self.mean_y <= 0.0 {
+        if n == 0 || self.sy <= 0.0 {
             return Estimate {
                 mean: f64::NAN,
                 half_width: f64::NAN,
@@ -138,12 +153,17 @@ impl RatioTally {
                 reliable: false,
             };
         }
-        let r = self.mean_x / self.mean_y;
+        let r = self.sx / self.sy;
         let mut half_width = if n < 2 {
             f64::NAN
         } else {
-            let s2 = ((self.cxx - 2.0 * r * self.cxy + r * r * self.cyy) / (n - 1) as f64).max(0.0);
-            student_t_975(n - 1) * s2.sqrt() / ((n as f64).sqrt() * self.mean_y)
+            // Co-moments about the means, from the shifted sums.
+            let nf = n as f64;
+            let cxx = self.dxx - self.dx * self.dx / nf;
+            let cyy = self.dyy - self.dy * self.dy / nf;
+            let cxy = self.dxy - self.dx * self.dy / nf;
+            let s2 = ((cxx - 2.0 * r * cxy + r * r * cyy) / (n - 1) as f64).max(0.0);
+            student_t_975(n - 1) * s2.sqrt() / (nf.sqrt() * self.sy / nf)
         };
         let needed = MIN_REPLICATIONS_WITH_EVENTS.min(n);
         let (events, reliable) = match kind {
