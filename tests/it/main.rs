@@ -4,6 +4,7 @@ mod alloc;
 mod cli;
 mod determinism;
 mod errors;
+mod exact;
 mod golden;
 mod golden_reports;
 mod properties;
