@@ -5,6 +5,7 @@ mod cli;
 mod determinism;
 mod errors;
 mod estimators;
+mod exact;
 mod golden;
 mod golden_reports;
 mod properties;

@@ -1,31 +1,42 @@
 //! Properties that hold for every scenario (proptest): contacts are conserved, no agent serves
-//! two contacts at once, queues are FIFO, agents serve only their group's types, occupancy is a
-//! fraction, and simulated time never decreases.
+//! two contacts at once, queues are FIFO (within a type always; across the types a group serves
+//! under the default policy), agents serve only their group's types, busy time never exceeds
+//! on-duty time, simulated time never decreases, and `closing = "clear"` leaves nobody in the
+//! system.
+//!
+//! The generated scenarios include a warm-up, exact ties (integer constant handle times that
+//! divide the 600 s interval, so service ends coincide with each other and with staffing
+//! changes), four patience distributions, and a user-written policy besides the default.
 
 use super::support::scenario;
 use cxsim::engine::Engine;
 use cxsim::engine::contact::ContactKey;
 use cxsim::engine::event::AgentId;
-use cxsim::routing::Policy;
+use cxsim::routing::{Policy, RoutingPolicy, View};
 use cxsim::scenario::{GroupId, Scenario, TypeId};
 use cxsim::stats::{Collector, ContactInfo, Observer};
 use proptest::prelude::*;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 /// An observer that checks invariants as the engine runs and records violations.
 #[derive(Default)]
 struct Checker {
     serves: Vec<Vec<TypeId>>,
+    /// Whether the policy promises FIFO across the types a group serves (the default does).
+    cross_type_fifo: bool,
     last_time: f64,
     busy: BTreeMap<AgentId, ContactKey>,
     waiting: Vec<VecDeque<ContactKey>>,
+    /// Arrival time of each contact that queued in this replication.
+    arrivals: HashMap<ContactKey, f64>,
     violations: Vec<String>,
 }
 
 impl Checker {
-    fn new(sc: &Scenario) -> Self {
+    fn new(sc: &Scenario, cross_type_fifo: bool) -> Self {
         Self {
             serves: sc.agent_groups.iter().map(|g| g.serves.clone()).collect(),
+            cross_type_fifo,
             waiting: vec![VecDeque::new(); sc.contact_types.len()],
             ..Self::default()
         }
@@ -51,6 +62,7 @@ impl Observer for Checker {
     fn on_start(&mut self, _replication: u32) {
         self.last_time = 0.0;
         self.busy.clear();
+        self.arrivals.clear();
         for q in &mut self.waiting {
             q.clear();
         }
@@ -64,6 +76,7 @@ impl Observer for Checker {
     fn on_enqueue(&mut self, now: f64, c: &ContactInfo) {
         self.tick(now);
         self.waiting[c.ty.index()].push_back(c.key);
+        self.arrivals.insert(c.key, c.arrival);
     }
     fn on_answer(&mut self, now: f64, c: &ContactInfo, agent: AgentId, group: GroupId, _handle: f64) {
         self.tick(now);
@@ -86,6 +99,18 @@ impl Observer for Checker {
                 ));
             }
             self.leave_queue(c);
+            if self.cross_type_fifo {
+                for ty in &self.serves[group.index()] {
+                    if let Some(older) = self.waiting[ty.index()].front()
+                        && self.arrivals.get(older).is_some_and(|t| *t < c.arrival)
+                    {
+                        self.violations.push(format!(
+                            "at {now}: answered {:?} of type {:?} ahead of older {older:?} of type {ty:?}",
+                            c.key, c.ty
+                        ));
+                    }
+                }
+            }
         }
         if now < c.arrival {
             self.violations.push("answered before arrival".into());
@@ -114,81 +139,168 @@ impl Observer for Checker {
     }
 }
 
+/// A user-written policy unlike the default: the most recently idle agent of the group listed
+/// last, and the type listed last among those waiting.
+struct NewestIdleLastType;
+
+impl RoutingPolicy for NewestIdleLastType {
+    fn select_agent(&mut self, view: &View<'_>, ty: TypeId, _arrival: f64) -> Option<AgentId> {
+        view.groups_serving(ty)
+            .iter()
+            .rev()
+            .find_map(|g| view.idle_agents(*g).last())
+            .map(|(a, _)| a)
+    }
+    fn select_queue(&mut self, view: &View<'_>, agent: AgentId) -> Option<TypeId> {
+        view.types_served(view.group_of(agent))
+            .iter()
+            .rev()
+            .copied()
+            .find(|t| view.queue_len(*t) > 0)
+    }
+}
+
 /// A random small scenario: 1–3 types, 1–3 groups, per-interval rates and headcounts (zeros
-/// included), optional patience and capacity, either closing rule.
+/// included), an optional warm-up, handle times that are exponential, lognormal, uniform or an
+/// integer constant dividing the interval (exact ties), optional patience (exponential,
+/// integer constant, uniform or lognormal) and capacity, either closing rule.
 fn arb_scenario() -> impl Strategy<Value = String> {
     let types = 1usize..=3;
     let groups = 1usize..=3;
-    (types, groups, 1usize..=4, 0..i64::MAX, any::<bool>()).prop_flat_map(|(nt, ng, ni, seed, clear)| {
-        let type_s = prop::collection::vec(
-            (
-                prop::collection::vec(0.0f64..0.08, ni),
-                prop_oneof![
-                    Just("exponential"),
-                    Just("lognormal"),
-                    Just("constant"),
-                    Just("uniform")
-                ],
-                10.0f64..400.0,
-                prop::option::of(1.0f64..600.0),
-                prop::option::of(0u32..4),
-            ),
-            nt,
-        );
-        let group_s = prop::collection::vec(
-            (
-                prop::collection::vec(0u32..4, ni),
-                prop::collection::vec(any::<bool>(), nt),
-            ),
-            ng,
-        );
-        (type_s, group_s).prop_map(move |(ts, gs)| {
-            let mut s = format!(
-                "[simulation]\nhorizon = {}\ninterval = 600\nseed = {seed}\nreplications = 2\nclosing = \"{}\"\n",
-                600 * ni,
-                if clear { "clear" } else { "serve" }
+    (types, groups, 1usize..=4, 0..i64::MAX, any::<bool>(), 0u32..4).prop_flat_map(
+        |(nt, ng, ni, seed, clear, warm)| {
+            let type_s = prop::collection::vec(
+                (
+                    prop::collection::vec(0.0f64..0.08, ni),
+                    prop_oneof![
+                        Just("exponential"),
+                        Just("lognormal"),
+                        Just("constant"),
+                        Just("uniform")
+                    ],
+                    10.0f64..400.0,
+                    prop_oneof![Just(60u32), Just(100), Just(120), Just(200), Just(300)],
+                    prop::option::of((
+                        prop_oneof![
+                            Just("exponential"),
+                            Just("constant"),
+                            Just("uniform"),
+                            Just("lognormal")
+                        ],
+                        1u32..600,
+                    )),
+                    prop::option::of(0u32..4),
+                ),
+                nt,
             );
-            for (i, (rates, dist, mean, patience, cap)) in ts.iter().enumerate() {
-                let rates: Vec<String> = rates.iter().map(|r| format!("{r:?}")).collect();
-                let handle = match *dist {
-                    "lognormal" => format!("{{ dist = \"lognormal\", mean = {mean:?}, cv = 0.9 }}"),
-                    "constant" => format!("{{ dist = \"constant\", value = {mean:?} }}"),
-                    "uniform" => format!("{{ dist = \"uniform\", min = 0, max = {mean:?} }}"),
-                    _ => format!("{{ dist = \"exponential\", mean = {mean:?} }}"),
-                };
-                s += &format!(
-                    "[[contact_types]]\nname = \"t{i}\"\narrivals = {{ rates = [{}] }}\nhandle_time = {handle}\n",
-                    rates.join(", ")
+            let group_s = prop::collection::vec(
+                (
+                    prop::collection::vec(0u32..4, ni),
+                    prop::collection::vec(any::<bool>(), nt),
+                ),
+                ng,
+            );
+            (type_s, group_s).prop_map(move |(ts, gs)| {
+                // The warm-up ends at 0, inside the first interval, on a boundary or later.
+                let warmup = [0, 250, 600, 900][warm as usize].min(600 * ni as u32 - 1);
+                let mut s = format!(
+                    "[simulation]\nhorizon = {}\ninterval = 600\nwarmup = {warmup}\nseed = {seed}\nreplications = 2\nclosing = \"{}\"\n",
+                    600 * ni,
+                    if clear { "clear" } else { "serve" }
                 );
-                if let Some(p) = patience {
-                    s += &format!("patience = {{ dist = \"exponential\", mean = {p:?} }}\n");
+                for (i, (rates, dist, mean, whole, patience, cap)) in ts.iter().enumerate() {
+                    let rates: Vec<String> = rates.iter().map(|r| format!("{r:?}")).collect();
+                    let handle = match *dist {
+                        "lognormal" => format!("{{ dist = \"lognormal\", mean = {mean:?}, cv = 0.9 }}"),
+                        "constant" => format!("{{ dist = \"constant\", value = {whole} }}"),
+                        "uniform" => format!("{{ dist = \"uniform\", min = 0, max = {mean:?} }}"),
+                        _ => format!("{{ dist = \"exponential\", mean = {mean:?} }}"),
+                    };
+                    s += &format!(
+                        "[[contact_types]]\nname = \"t{i}\"\narrivals = {{ rates = [{}] }}\nhandle_time = {handle}\n",
+                        rates.join(", ")
+                    );
+                    if let Some((kind, p)) = patience {
+                        let p = match *kind {
+                            "constant" => format!("{{ dist = \"constant\", value = {p} }}"),
+                            "uniform" => format!("{{ dist = \"uniform\", min = 0, max = {p} }}"),
+                            "lognormal" => format!("{{ dist = \"lognormal\", mean = {p}, cv = 1.5 }}"),
+                            _ => format!("{{ dist = \"exponential\", mean = {p} }}"),
+                        };
+                        s += &format!("patience = {p}\n");
+                    }
+                    if let Some(c) = cap {
+                        s += &format!("queue_capacity = {c}\n");
+                    }
                 }
-                if let Some(c) = cap {
-                    s += &format!("queue_capacity = {c}\n");
+                for (g, (heads, serve)) in gs.iter().enumerate() {
+                    let mut served: Vec<String> =
+                        (0..nt).filter(|t| serve[*t]).map(|t| format!("\"t{t}\"")).collect();
+                    // Every type must be served: the first group serves whatever nobody else does.
+                    if g == 0 {
+                        served = (0..nt)
+                            .filter(|t| serve[*t] || !gs.iter().skip(1).any(|(_, sv)| sv[*t]))
+                            .map(|t| format!("\"t{t}\""))
+                            .collect();
+                    }
+                    if served.is_empty() {
+                        served.push("\"t0\"".into());
+                    }
+                    let heads: Vec<String> = heads.iter().map(u32::to_string).collect();
+                    s += &format!(
+                        "[[agent_groups]]\nname = \"g{g}\"\nserves = [{}]\nheadcount = [{}]\n",
+                        served.join(", "),
+                        heads.join(", ")
+                    );
                 }
-            }
-            for (g, (heads, serve)) in gs.iter().enumerate() {
-                let mut served: Vec<String> = (0..nt).filter(|t| serve[*t]).map(|t| format!("\"t{t}\"")).collect();
-                // Every type must be served: the first group serves whatever nobody else does.
-                if g == 0 {
-                    served = (0..nt)
-                        .filter(|t| serve[*t] || !gs.iter().skip(1).any(|(_, sv)| sv[*t]))
-                        .map(|t| format!("\"t{t}\""))
-                        .collect();
-                }
-                if served.is_empty() {
-                    served.push("\"t0\"".into());
-                }
-                let heads: Vec<String> = heads.iter().map(u32::to_string).collect();
-                s += &format!(
-                    "[[agent_groups]]\nname = \"g{g}\"\nserves = [{}]\nheadcount = [{}]\n",
-                    served.join(", "),
-                    heads.join(", ")
+                s
+            })
+        },
+    )
+}
+
+/// Runs two replications of `toml` under `policy` and checks every invariant.
+fn check_invariants<P: RoutingPolicy>(toml: &str, policy: P, cross_type_fifo: bool) -> Result<(), TestCaseError> {
+    let sc = scenario(toml);
+    let observer = (Collector::new(&sc), Checker::new(&sc, cross_type_fifo));
+    let mut engine = Engine::with(&sc, policy, observer);
+    for rep in 0..2 {
+        engine.run(rep);
+        let (collector, checker) = engine.observer();
+        prop_assert!(checker.violations.is_empty(), "{:?}\n{toml}", checker.violations);
+        let out = collector.output(engine.events_processed());
+        for t in 0..sc.contact_types.len() {
+            let c = out
+                .type_intervals(t)
+                .iter()
+                .fold(cxsim::stats::TypeCounts::default(), |mut a, b| {
+                    a.add(b);
+                    a
+                });
+            let accounted = c.answered + c.abandoned + c.blocked + c.cleared + out.in_system_at_end[t];
+            prop_assert_eq!(c.offered, accounted, "type {} of\n{}", t, toml);
+            prop_assert!(c.waited <= c.offered - c.blocked);
+        }
+        for g in 0..sc.agent_groups.len() {
+            for i in out.group_intervals(g) {
+                prop_assert!(
+                    i.busy_time <= i.present_time * (1.0 + 1e-12) + 1e-9,
+                    "busy {} > present {}",
+                    i.busy_time,
+                    i.present_time
                 );
             }
-            s
-        })
-    })
+        }
+        if sc.closing == cxsim::scenario::Closing::Clear {
+            // Clearing sends the queue away and lets services finish: nobody is left.
+            prop_assert!(
+                out.in_system_at_end.iter().all(|n| *n == 0),
+                "left in system {:?}\n{toml}",
+                out.in_system_at_end
+            );
+        }
+    }
+    Ok(())
 }
 
 proptest! {
@@ -196,28 +308,11 @@ proptest! {
 
     #[test]
     fn every_scenario_conserves_contacts_and_keeps_its_invariants(toml in arb_scenario()) {
-        let sc = scenario(&toml);
-        let observer = (Collector::new(&sc), Checker::new(&sc));
-        let mut engine = Engine::with(&sc, Policy::default(), observer);
-        for rep in 0..2 {
-            engine.run(rep);
-            let (collector, checker) = engine.observer();
-            prop_assert!(checker.violations.is_empty(), "{:?}\n{toml}", checker.violations);
-            let out = collector.output(engine.events_processed());
-            for t in 0..sc.contact_types.len() {
-                let c = out.type_intervals(t).iter().fold(cxsim::stats::TypeCounts::default(), |mut a, b| { a.add(b); a });
-                let accounted = c.answered + c.abandoned + c.blocked + c.cleared + out.in_system_at_end[t];
-                prop_assert_eq!(c.offered, accounted, "type {} of\n{}", t, toml);
-                prop_assert!(c.waited <= c.offered - c.blocked);
-            }
-            for g in 0..sc.agent_groups.len() {
-                for i in out.group_intervals(g) {
-                    prop_assert!(i.busy_time <= i.present_time * (1.0 + 1e-12) + 1e-9, "busy {} > present {}", i.busy_time, i.present_time);
-                }
-            }
-            if sc.closing == cxsim::scenario::Closing::Clear {
-                prop_assert!(out.in_system_at_end.iter().all(|n| *n == 0) || sc.contact_types.iter().any(|t| t.patience.is_none()));
-            }
-        }
+        check_invariants(&toml, Policy::default(), true)?;
+    }
+
+    #[test]
+    fn a_user_written_policy_keeps_the_invariants_too(toml in arb_scenario()) {
+        check_invariants(&toml, NewestIdleLastType, false)?;
     }
 }

@@ -1,0 +1,312 @@
+//! Hand-built scenarios whose answer is known exactly: the tie between a service end and a
+//! patience deadline, FIFO across contact types, occupancy after a warm-up, and the service
+//! level that leaves out short abandons. Each pins one rule that no statistical comparison
+//! sees sharply enough.
+
+use super::support::{run, scenario};
+use cxsim::engine::Engine;
+use cxsim::engine::event::AgentId;
+use cxsim::routing::Policy;
+use cxsim::scenario::{GroupId, TypeId};
+use cxsim::stats::{Collector, ContactInfo, Observer};
+use cxsim::summary::ScopeKind;
+use std::collections::VecDeque;
+
+/// Every contact of this scenario arrives within the first 5e-14 s (about three of them), has a
+/// 1000 s handle time and a 1000 s patience. In floating point 1000 + t = 1000 for t < 5.7e-14,
+/// so the first contact's service end and the others' patience deadlines all fall on exactly
+/// t = 1000 s: a tie between a service end and abandonments, built without any luck.
+const TIE: &str = r#"
+[simulation]
+horizon = 5e-14
+interval = 5e-14
+seed = 11
+replications = 1
+
+[[contact_types]]
+name = "c"
+arrivals = { rate = 6e13 }
+handle_time = { dist = "constant", value = 1000 }
+patience = { dist = "constant", value = 1000 }
+
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 1
+"#;
+
+/// Records answers and abandonments with their times.
+#[derive(Default)]
+struct Outcomes {
+    answered: Vec<(f64, f64)>,
+    abandoned: Vec<(f64, f64)>,
+}
+
+impl Observer for Outcomes {
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, _agent: AgentId, _group: GroupId, _handle: f64) {
+        self.answered.push((c.arrival, now));
+    }
+    fn on_abandon(&mut self, now: f64, c: &ContactInfo) {
+        self.abandoned.push((c.arrival, now));
+    }
+}
+
+#[test]
+fn an_agent_freed_at_a_patience_deadline_answers_the_contact_before_it_leaves() {
+    let sc = scenario(TIE);
+    let mut engine = Engine::with(&sc, Policy::default(), Outcomes::default());
+    engine.run(0);
+    let o = engine.observer();
+    let offered = o.answered.len() + o.abandoned.len();
+    assert!(
+        offered >= 3,
+        "the seed should give at least three arrivals, got {offered}"
+    );
+    // The first contact is answered at once; its service ends at exactly 1000 s, the instant
+    // the second one's patience runs out. The service end ranks first, so the freed agent
+    // answers the second contact at 1000 s; the rest abandon at 1000 s.
+    assert_eq!(o.answered.len(), 2, "{:?}", o.answered);
+    assert!(o.answered[0].1 < 1e-12);
+    assert_eq!(o.answered[1].1, 1000.0);
+    assert_eq!(o.abandoned.len(), offered - 2);
+    assert!(o.abandoned.iter().all(|(_, t)| *t == 1000.0));
+    // The summary agrees: p_abandon = (offered − 2) / offered.
+    let s = run(&sc, 1);
+    let t = s.scope(ScopeKind::Type, "c").unwrap();
+    assert_eq!(t.get("answered").unwrap().estimate.mean, 2.0);
+    assert_eq!(
+        t.get("p_abandon").unwrap().estimate.mean,
+        (offered - 2) as f64 / offered as f64
+    );
+}
+
+/// Checks, at every answer taken from a queue, that it was the oldest contact waiting among
+/// all the types the agent's group serves (ties: the type listed first).
+struct CrossTypeFifo {
+    serves: Vec<Vec<TypeId>>,
+    queues: Vec<VecDeque<(f64, u64)>>,
+    checked: u32,
+    violations: Vec<String>,
+}
+
+impl Observer for CrossTypeFifo {
+    fn on_enqueue(&mut self, _now: f64, c: &ContactInfo) {
+        self.queues[c.ty.index()].push_back((c.arrival, c.journey));
+    }
+    fn on_abandon(&mut self, _now: f64, c: &ContactInfo) {
+        self.queues[c.ty.index()].retain(|(_, j)| *j != c.journey);
+    }
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, _agent: AgentId, group: GroupId, _handle: f64) {
+        let q = &mut self.queues[c.ty.index()];
+        let Some(pos) = q.iter().position(|(_, j)| *j == c.journey) else {
+            return; // answered on arrival
+        };
+        q.remove(pos);
+        self.checked += 1;
+        for ty in &self.serves[group.index()] {
+            if let Some((older, j)) = self.queues[ty.index()].front()
+                && *older < c.arrival
+            {
+                self.violations.push(format!(
+                    "at {now:.3}: answered #{} (arrived {:.3}) ahead of #{j} of type {} (arrived {older:.3})",
+                    c.journey,
+                    c.arrival,
+                    ty.index()
+                ));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_freed_agent_takes_the_oldest_contact_across_the_types_it_serves() {
+    // Two types share one overloaded agent, so both queues are long and their heads differ
+    // in age at almost every service end.
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "4h"
+interval = "4h"
+seed = 5
+replications = 1
+
+[[contact_types]]
+name = "x"
+arrivals = { rate = "40/h" }
+handle_time = { dist = "constant", value = "100s" }
+patience = { dist = "exponential", mean = "20m" }
+
+[[contact_types]]
+name = "y"
+arrivals = { rate = "20/h" }
+handle_time = { dist = "constant", value = "100s" }
+
+[[agent_groups]]
+name = "g"
+serves = ["x", "y"]
+headcount = 1
+"#,
+    );
+    let observer = CrossTypeFifo {
+        serves: sc.agent_groups.iter().map(|g| g.serves.clone()).collect(),
+        queues: vec![VecDeque::new(); 2],
+        checked: 0,
+        violations: Vec::new(),
+    };
+    let mut engine = Engine::with(&sc, Policy::default(), observer);
+    engine.run(0);
+    let o = engine.observer();
+    assert!(o.checked > 100, "only {} answers from a queue", o.checked);
+    assert!(
+        o.violations.is_empty(),
+        "{}",
+        o.violations[..o.violations.len().min(5)].join("\n")
+    );
+}
+
+#[test]
+fn occupancy_and_staffing_cover_only_the_time_after_the_warm_up() {
+    // Nobody arrives in the first interval; from 600 s contacts arrive, the first one takes
+    // the only agent for a million seconds and the rest are blocked. After the warm-up
+    // (900 s) the agent is busy all the time: occupancy exactly 1 and one agent on average,
+    // over the whole period and in each measured interval. (Counting the warm-up, occupancy
+    // would be about 2/3.)
+    let s = run(
+        &scenario(
+            r#"
+[simulation]
+horizon = "30m"
+interval = "10m"
+warmup = "15m"
+seed = 2
+replications = 3
+
+[[contact_types]]
+name = "c"
+arrivals = { rates = [0, "1/s", "1/s"] }
+handle_time = { dist = "constant", value = 1e6 }
+queue_capacity = 0
+
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 1
+"#,
+        ),
+        1,
+    );
+    let g = s.scope(ScopeKind::Group, "g").unwrap();
+    let close = |x: f64, want: f64, what: &str| assert!((x - want).abs() < 1e-12, "{what}: {x} vs {want}");
+    close(g.get("occupancy").unwrap().estimate.mean, 1.0, "occupancy");
+    close(g.get("mean_agents").unwrap().estimate.mean, 1.0, "mean agents");
+    let k = g.interval_metrics.iter().position(|m| m == "occupancy").unwrap();
+    assert_eq!(s.intervals.len(), 2, "intervals 1 and 2 are measured");
+    for row in &g.intervals {
+        close(row[k].mean, 1.0, "interval occupancy");
+    }
+}
+
+/// Counts, per the definitions in `summary.rs`, what the service-level figures should be.
+#[derive(Default)]
+struct ServiceLevels {
+    offered: u64,
+    answered: u64,
+    answered_within: u64,
+    abandoned: u64,
+    abandoned_within: u64,
+    wait_answered: f64,
+    wait_abandoned: f64,
+}
+
+impl Observer for ServiceLevels {
+    fn on_arrival(&mut self, _now: f64, _c: &ContactInfo) {
+        self.offered += 1;
+    }
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, _agent: AgentId, _group: GroupId, _handle: f64) {
+        let w = now - c.arrival;
+        self.answered += 1;
+        self.answered_within += u64::from(w <= 20.0);
+        self.wait_answered += w;
+    }
+    fn on_abandon(&mut self, now: f64, c: &ContactInfo) {
+        let w = now - c.arrival;
+        self.abandoned += 1;
+        self.abandoned_within += u64::from(w <= 20.0);
+        self.wait_abandoned += w;
+    }
+}
+
+#[test]
+fn service_levels_count_short_abandons_as_the_definitions_say() {
+    // Patience uniform on [0, 40 s] against a 20 s threshold: about half the abandons are
+    // short (left out of sl_excl_short_abandons) and half long (misses).
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "8h"
+interval = "8h"
+seed = 9
+replications = 1
+
+[[contact_types]]
+name = "c"
+arrivals = { rate = "100/h" }
+handle_time = { dist = "exponential", mean = "40s" }
+patience = { dist = "uniform", min = 0, max = 40 }
+sl_threshold = 20
+
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 1
+"#,
+    );
+    let mut engine = Engine::with(&sc, Policy::default(), ServiceLevels::default());
+    engine.run(0);
+    let c = engine.observer();
+    let long = c.abandoned - c.abandoned_within;
+    assert!(
+        c.abandoned_within > 50 && long > 50,
+        "{} short, {long} long abandons",
+        c.abandoned_within
+    );
+    let s = run(&sc, 1);
+    let t = s.scope(ScopeKind::Type, "c").unwrap();
+    let f = |m: &str| t.get(m).unwrap().estimate.mean;
+    let (offered, within) = (c.offered as f64, c.answered_within as f64);
+    let close = |x: f64, want: f64, what: &str| {
+        assert!((x - want).abs() <= 1e-12 * want.abs(), "{what}: {x} vs {want}");
+    };
+    assert_eq!(f("offered"), offered);
+    close(f("sl_offered_20s"), within / offered, "sl_offered");
+    close(f("sl_answered_20s"), within / c.answered as f64, "sl_answered");
+    close(
+        f("sl_excl_short_abandons_20s"),
+        within / (offered - c.abandoned_within as f64),
+        "sl_excl_short_abandons",
+    );
+    close(f("asa_answered_s"), c.wait_answered / c.answered as f64, "asa_answered");
+    close(
+        f("mean_wait_abandoned_s"),
+        c.wait_abandoned / c.abandoned as f64,
+        "mean_wait_abandoned",
+    );
+    close(
+        f("asa_all_s"),
+        (c.wait_answered + c.wait_abandoned) / (c.answered + c.abandoned) as f64,
+        "asa_all",
+    );
+}
+
+/// The default collector and a second observer see the same replication.
+#[test]
+fn the_collector_counts_what_an_observer_sees() {
+    let sc = scenario(TIE);
+    let mut engine = Engine::with(&sc, Policy::default(), (Collector::new(&sc), Outcomes::default()));
+    engine.run(0);
+    let (collector, outcomes) = engine.observer();
+    let out = collector.output(engine.events_processed());
+    let c = &out.type_intervals(0)[0];
+    assert_eq!(c.answered as usize, outcomes.answered.len());
+    assert_eq!(c.abandoned as usize, outcomes.abandoned.len());
+}
