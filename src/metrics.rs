@@ -408,6 +408,22 @@ pub fn type_figures(thresholds: &[f64]) -> Vec<TypeFigure> {
     out
 }
 
+/// The unit of the figure called `name` (a per-threshold name such as `sl_offered_20s`
+/// included), if it is one of the tables'.
+pub fn unit_of(name: &str) -> Option<Unit> {
+    TYPE_METRICS
+        .iter()
+        .find(|m| {
+            if m.per_threshold {
+                name.starts_with(m.name)
+            } else {
+                name == m.name
+            }
+        })
+        .map(|m| m.unit)
+        .or_else(|| GROUP_METRICS.iter().find(|m| m.name == name).map(|m| m.unit))
+}
+
 /// The definition of a figure by its name (threshold labels replaced by `T`), for documents.
 pub fn definitions() -> Vec<(String, &'static str, &'static str, &'static str)> {
     let mut out: Vec<(String, &'static str, &'static str, &'static str)> = TYPE_METRICS
@@ -564,6 +580,16 @@ mod tests {
         let f = type_figures(&[20.0]);
         let excl = f.iter().find(|f| f.name == "sl_excl_short_abandons_20s").unwrap();
         assert_eq!((excl.metric.value)(&c, excl.k), (80.0, 96.0));
+    }
+
+    #[test]
+    fn units_are_found_by_figure_name() {
+        assert_eq!(unit_of("sl_answered_60s"), Some(Unit::Probability));
+        assert_eq!(unit_of("occupancy"), Some(Unit::Probability));
+        assert_eq!(unit_of("wait_p90_s"), Some(Unit::Seconds));
+        assert_eq!(unit_of("mean_agents"), Some(Unit::Agents));
+        assert_eq!(unit_of("offered"), Some(Unit::Contacts));
+        assert_eq!(unit_of("nonsense"), None);
     }
 
     #[test]

@@ -2,24 +2,24 @@
 //! 95% confidence intervals and, for Erlang models, the exact value and whether the interval
 //! covers it.
 
+use crate::metrics::{self, Unit};
 use crate::stats::tally::Estimate;
 use crate::summary::{Metric, ScopeKind, ScopeSummary, Summary};
 use crate::time::Human;
 use std::fmt::Write;
 
-/// How a figure is shown.
+/// How a figure is shown, by its unit in [`crate::metrics`]: shares as percentages, seconds
+/// and agents with one decimal, time-average queue lengths with three, counts with one.
 fn format_value(name: &str, v: f64) -> String {
     if !v.is_finite() {
         return "—".into();
     }
-    if name.starts_with("p_") || name.starts_with("sl_") || name == "occupancy" {
-        format!("{:.2}%", 100.0 * v)
-    } else if name.ends_with("_s") {
-        format!("{v:.1}s")
-    } else if name.starts_with("mean_") {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.1}")
+    match metrics::unit_of(name) {
+        Some(Unit::Probability) => format!("{:.2}%", 100.0 * v),
+        Some(Unit::Seconds) => format!("{v:.1}s"),
+        Some(Unit::Agents) => format!("{v:.1}"),
+        _ if name.starts_with("mean_") => format!("{v:.3}"),
+        _ => format!("{v:.1}"),
     }
 }
 
@@ -131,9 +131,9 @@ fn render_intervals(s: &Summary, out: &mut String) {
                 line,
                 " | {:>w$} {:>13} {:>7} {:>7}",
                 format_value("offered", get("offered").unwrap_or(nan).mean),
-                with_ci("sl_", &sl) + if sl.reliable { "" } else { "!" },
-                format_value("p_", get("p_abandon").unwrap_or(nan).mean),
-                format_value("x_s", get("asa_answered_s").unwrap_or(nan).mean),
+                with_ci("sl_offered_", &sl) + if sl.reliable { "" } else { "!" },
+                format_value("p_abandon", get("p_abandon").unwrap_or(nan).mean),
+                format_value("asa_answered_s", get("asa_answered_s").unwrap_or(nan).mean),
             );
         }
         for g in &groups {
@@ -143,7 +143,7 @@ fn render_intervals(s: &Summary, out: &mut String) {
             let _ = write!(
                 line,
                 " | {:>w$} {:>7}",
-                format_value("x", agents),
+                format_value("mean_agents", agents),
                 format_value("occupancy", occ)
             );
         }
