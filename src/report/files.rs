@@ -539,6 +539,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stale_folders_of_dead_processes_are_removed_or_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // A replaced folder whose replacement never arrived is put back; one that was
+        // replaced is removed; a temporary folder is removed; a live process's is kept.
+        fs::create_dir(d.join(".lost.old-4194304999")).unwrap();
+        fs::write(d.join(".lost.old-4194304999/run.toml"), "kept").unwrap();
+        fs::create_dir(d.join("done")).unwrap();
+        fs::create_dir(d.join(".done.old-4194304999")).unwrap();
+        fs::create_dir(d.join(".half.tmp-4194304999")).unwrap();
+        let live = format!(".busy.tmp-{}", std::process::id());
+        fs::create_dir(d.join(&live)).unwrap();
+        fs::create_dir(d.join(".notes")).unwrap();
+        clean_stale(d).unwrap();
+        let mut left: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [live, ".notes".into(), "done".into(), "lost".into()]);
+        assert_eq!(fs::read_to_string(d.join("lost/run.toml")).unwrap(), "kept");
+    }
+
+    #[test]
     fn run_ids_are_utc_calendar_times() {
         assert_eq!(run_id(0), "19700101-000000");
         assert_eq!(rfc3339(1_795_410_600), "2026-11-23T05:10:00Z");

@@ -208,3 +208,17 @@ fn a_device_or_a_fifo_is_refused_as_a_scenario_instead_of_read_forever() {
         "{err}"
     );
 }
+
+#[test]
+fn an_input_file_larger_than_the_limit_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    // Sparse: takes no disk space.
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(cxsim::scenario::MAX_INPUT_BYTES + 1).unwrap();
+    let err = cxsim::scenario::load(&path).unwrap_err().to_string();
+    assert!(
+        err.ends_with("cannot read scenario: it is larger than the 256 MiB accepted"),
+        "{err}"
+    );
+}
