@@ -51,13 +51,15 @@ pub const MAX_REPLICATIONS: i64 = 1_000_000;
 pub fn compile_str(src: &str, label: &str, default_name: &str, base_dir: &Path) -> Result<Scenario> {
     let input_hash = sha256_hex(src.as_bytes());
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let record = is_run_record(src);
     let cx = Cx {
         file: label,
         src,
         base_dir,
+        prefix: if record { "scenario." } else { "" },
         inputs: RefCell::new(Vec::new()),
     };
-    let raw: RawScenario = if is_run_record(src) {
+    let raw: RawScenario = if record {
         cx.parse::<RunRecord>()?.scenario
     } else {
         cx.parse::<RawScenario>()?
@@ -145,6 +147,8 @@ struct Cx<'a> {
     file: &'a str,
     src: &'a str,
     base_dir: &'a Path,
+    /// Put before every field path: `"scenario."` in a run record, else empty.
+    prefix: &'static str,
     /// Samples files read so far, with their hashes.
     inputs: RefCell<Vec<InputFile>>,
 }
@@ -235,25 +239,35 @@ impl Cx<'_> {
     /// Deserializes the whole file as `T`; a failure names the field and its position.
     fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
         serde_path_to_error::deserialize(toml::Deserializer::new(self.src)).map_err(|e| {
+            // serde's path already starts at the top of the file.
             let field = clean_path(&e.path().to_string());
             let inner = e.into_inner();
             let span = inner.span().unwrap_or(0..0);
-            self.err(span, field, tidy_message(inner.message()))
+            ScenarioError::Invalid {
+                location: Location::at(self.file, self.src, span.start),
+                field,
+                message: tidy_message(inner.message()),
+            }
         })
     }
 
     fn warning(&self, span: Range<usize>, field: impl Into<String>, message: impl Into<String>) -> ScenarioWarning {
         ScenarioWarning {
             location: Location::at(self.file, self.src, span.start),
-            field: field.into(),
+            field: format!("{}{}", self.prefix, field.into()),
             message: message.into(),
         }
     }
 
     fn err(&self, span: Range<usize>, field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+        let field = field.into();
         ScenarioError::Invalid {
             location: Location::at(self.file, self.src, span.start),
-            field: field.into(),
+            field: if field.is_empty() {
+                field
+            } else {
+                format!("{}{field}", self.prefix)
+            },
             message: message.into(),
         }
     }

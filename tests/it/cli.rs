@@ -534,6 +534,17 @@ fn the_run_toml_of_a_results_folder_repeats_the_run_bit_for_bit() {
         assert!(record.contains(&input.path.display().to_string()), "{record}");
     }
     assert!(record.contains("role = \"contact_types[0].handle_time\""), "{record}");
+    // An error in a run record names the field as it is in that file.
+    let broken = dir.path().join("broken-run.toml");
+    std::fs::write(&broken, record.replace("headcount = [", "headcount = [-1, ")).unwrap();
+    cxsim()
+        .arg("check")
+        .arg(&broken)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            ": scenario.agent_groups[0].headcount: headcount must be a whole number",
+        ));
 }
 
 #[test]

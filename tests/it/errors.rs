@@ -222,3 +222,13 @@ fn an_input_file_larger_than_the_limit_is_refused_without_reading_it() {
         "{err}"
     );
 }
+
+#[test]
+fn a_scenario_file_starting_with_a_byte_order_mark_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.toml");
+    let text = std::fs::read_to_string("scenarios/erlang_c.toml").unwrap();
+    std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+    let sc = cxsim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.name, "erlang-c");
+}
