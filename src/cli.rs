@@ -34,7 +34,7 @@ struct Cli {
 enum Command {
     /// Run a scenario's replications and write its results.
     Run(RunArgs),
-    /// Check scenario files without running them.
+    /// Check scenario files without running them (every file; warnings on standard error).
     Check {
         /// Scenario files (TOML).
         #[arg(required = true)]
@@ -67,7 +67,7 @@ struct RunArgs {
     /// --quiet is not given.
     #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
     progress: ProgressMode,
-    /// Print nothing but errors and the results path.
+    /// Print nothing but errors, warnings and the results path.
     #[arg(short = 'q', long)]
     quiet: bool,
 }
