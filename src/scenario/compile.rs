@@ -663,7 +663,82 @@ impl Cx<'_> {
                 ));
             }
         }
+        if !out.iter().any(|w| w.field.ends_with(".arrivals")) {
+            out.extend(self.joint_overload(raw, types, groups, frame));
+        }
         out
+    }
+
+    /// The types without patience or queue limit taken together: their offered load against
+    /// every agent of the groups serving any of them. Catches an overload that each type
+    /// alone does not show (two types of 30 Erlangs sharing 50 agents).
+    fn joint_overload(
+        &self,
+        raw: &RawScenario,
+        types: &[ContactType],
+        groups: &[AgentGroup],
+        frame: &Frame,
+    ) -> Option<ScenarioWarning> {
+        let waiting: Vec<usize> = (0..types.len())
+            .filter(|t| types[*t].patience.is_none() && types[*t].queue_capacity.is_none())
+            .collect();
+        if waiting.len() < 2 {
+            return None;
+        }
+        let mut serving = vec![false; groups.len()];
+        for t in &waiting {
+            for g in &types[*t].served_by {
+                serving[g.index()] = true;
+            }
+        }
+        let n = frame.n_intervals as usize;
+        let means: Vec<f64> = waiting.iter().map(|t| types[*t].handle_time.mean()).collect();
+        // (interval, offered load, agents)
+        let over: Vec<(usize, f64, u64)> = (0..n)
+            .filter_map(|i| {
+                let load: f64 = waiting
+                    .iter()
+                    .zip(&means)
+                    .map(|(t, m)| types[*t].arrival_rates[i] * m)
+                    .sum();
+                let agents: u64 = (0..groups.len())
+                    .filter(|g| serving[*g])
+                    .map(|g| u64::from(groups[g].headcount[i]))
+                    .sum();
+                (load > agents as f64).then_some((i, load, agents))
+            })
+            .collect();
+        let &(wi, load, agents) = over
+            .iter()
+            .max_by(|a, b| (a.1 - a.2 as f64).total_cmp(&(b.1 - b.2 as f64)))?;
+        let names: Vec<String> = waiting
+            .iter()
+            .take(5)
+            .map(|t| format!("\"{}\"", types[*t].name))
+            .collect();
+        let more = if waiting.len() > 5 {
+            format!(" and {} more", waiting.len() - 5)
+        } else {
+            String::new()
+        };
+        let extent = if over.len() == n {
+            "their queues grow without bound".to_string()
+        } else {
+            format!(
+                "in {} of {n} intervals (the worst from {}) their queues grow",
+                over.len(),
+                Human(frame.interval_start(wi))
+            )
+        };
+        Some(self.warning(
+            raw.contact_types[waiting[0]].get_ref().arrivals.span(),
+            "contact_types",
+            format!(
+                "the types without patience ({}{more}) together: offered load {} Erlangs vs at most {agents} agents serving them: {extent}",
+                names.join(", "),
+                num(load)
+            ),
+        ))
     }
 
     /// Checks that names are non-empty, free of control characters and distinct; returns them

@@ -219,3 +219,31 @@ fn a_samples_file_with_a_byte_order_mark_loads() {
     assert!(sc.inputs[0].path.is_absolute());
     assert_eq!(sc.inputs[0].sha256.len(), 64);
 }
+
+#[test]
+fn types_without_patience_overloading_shared_agents_together_are_warned_about() {
+    // 30 + 30 Erlangs on 50 agents: neither type alone exceeds them.
+    let sc = super::support::scenario(
+        r#"
+[simulation]
+horizon = "2h"
+
+[[contact_types]]
+name = "billing"
+arrivals = { rate = "360/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+
+[[contact_types]]
+name = "tech"
+arrivals = { rate = "180/h" }
+handle_time = { dist = "exponential", mean = "10m" }
+
+[[agent_groups]]
+name = "team"
+serves = ["billing", "tech"]
+headcount = 50
+"#,
+    );
+    assert_eq!(sc.warnings.len(), 1, "{:?}", sc.warnings);
+    insta::assert_snapshot!(sc.warnings[0].to_string(), @r#"test.toml:7:12: contact_types: the types without patience ("billing", "tech") together: offered load 60 Erlangs vs at most 50 agents serving them: their queues grow without bound"#);
+}
