@@ -215,7 +215,7 @@ fn print_warnings(sc: &Scenario) {
 /// 1 if any failed otherwise.
 fn check(files: &[PathBuf]) -> Result<()> {
     let mut failed = 0;
-    let mut code = 2;
+    let mut any_invalid = false;
     for f in files {
         match scenario::load(f) {
             Ok(sc) => {
@@ -239,11 +239,12 @@ fn check(files: &[PathBuf]) -> Result<()> {
                 let e = anyhow::Error::from(e);
                 eprintln!("error: {}", chain_text(&e));
                 failed += 1;
-                code = code.min(exit_code(&e));
+                any_invalid |= exit_code(&e) == 2;
             }
         }
     }
     if failed > 0 {
+        let code = if any_invalid { 2 } else { 1 };
         return Err(Reported { failed, code }.into());
     }
     Ok(())

@@ -224,7 +224,7 @@ pub fn interval_count(horizon: f64, interval: f64) -> f64 {
 }
 
 /// A number for a message: at most three decimals, no trailing zeros.
-fn num(v: f64) -> String {
+fn short_num(v: f64) -> String {
     let r = (v * 1000.0).round() / 1000.0;
     if r.abs() >= 1e15 {
         format!("{v:.3e}")
@@ -368,7 +368,7 @@ impl Cx<'_> {
             let most = (MAX_INTERVAL_CELLS as f64 / per_interval).floor();
             return Err(self.err(span, "simulation.interval", format!(
                 "the horizon {} holds {} intervals of {}; with {n_types} contact type(s) and {n_groups} agent group(s) that is {} interval statistics ((types + groups + 1) × intervals), more than the {MAX_INTERVAL_CELLS} kept: use at most {most} intervals (a longer interval or a shorter horizon), or fewer types and groups",
-                Human(horizon), num(n_intervals), Human(interval), num(n_intervals * per_interval)
+                Human(horizon), short_num(n_intervals), Human(interval), short_num(n_intervals * per_interval)
             )));
         }
         let n_intervals = n_intervals.max(1.0) as u32;
@@ -624,20 +624,20 @@ impl Cx<'_> {
                         format!("{agents} agents")
                     };
                     let extent = if over.len() == n {
-                        format!("the queue grows without bound (about {} contacts/s)", num(growth))
+                        format!("the queue grows without bound (about {} contacts/s)", short_num(growth))
                     } else {
                         format!(
                             "in {} of {n} intervals (the worst from {}) the queue grows, by about {} contacts/s",
                             over.len(),
                             Human(frame.interval_start(wi)),
-                            num(growth)
+                            short_num(growth)
                         )
                     };
                     let unitless = match &raw_t.arrivals.get_ref().rate {
                         Some(r) if matches!(r.get_ref(), RateValue::PerSecond(_)) => format!(
                             "; `rate = {}` has no unit and means per second — write e.g. \"{}/h\" for per hour",
-                            num(t.arrival_rates[0]),
-                            num(t.arrival_rates[0])
+                            short_num(t.arrival_rates[0]),
+                            short_num(t.arrival_rates[0])
                         ),
                         _ => String::new(),
                     };
@@ -647,7 +647,7 @@ impl Cx<'_> {
                         format!(
                             "\"{}\": offered load {} Erlangs vs at most {agents_text} serving it and no patience: {extent}{unitless}",
                             t.name,
-                            num(load)
+                            short_num(load)
                         ),
                     ));
                 }
@@ -736,7 +736,7 @@ impl Cx<'_> {
             format!(
                 "the types without patience ({}{more}) together: offered load {} Erlangs vs at most {agents} agents serving them: {extent}",
                 names.join(", "),
-                num(load)
+                short_num(load)
             ),
         ))
     }
