@@ -170,8 +170,8 @@ fn staged_name(file_name: &str) -> Option<(&str, bool, u32)> {
 }
 
 /// Cleans up after processes killed while writing results in `dir`: their temporary folders
-/// (`.NAME.tmp-PID`) are removed, and a replaced folder (`.NAME.old-PID`) is put back at
-/// `NAME` if nothing took its place (else removed). Folders of running processes, and
+/// (`.NAME.tmp-PID`) and probe files (`.cxsim-probe-PID`) are removed, and a replaced folder
+/// (`.NAME.old-PID`) is put back at `NAME` if nothing took its place (else removed). Folders of running processes, and
 /// everything else, are left alone; where processes cannot be looked up, nothing is touched.
 pub fn clean_stale(dir: &Path) -> io::Result<()> {
     let entries = match fs::read_dir(dir) {
@@ -191,6 +191,11 @@ pub fn clean_stale(dir: &Path) -> io::Result<()> {
             } else {
                 fs::remove_dir_all(entry.path())?;
             }
+        } else if let Some(pid) = name.strip_prefix(PROBE_PREFIX).and_then(|p| p.parse::<u32>().ok())
+            && process_alive(pid) == Some(false)
+            && entry.file_type()?.is_file()
+        {
+            fs::remove_file(entry.path())?;
         }
     }
     Ok(())
@@ -209,6 +214,9 @@ fn split_target(target: &Path) -> (PathBuf, String) {
     (parent, name)
 }
 
+/// How the name of a probe file begins; the pid follows.
+const PROBE_PREFIX: &str = ".cxsim-probe-";
+
 /// Creates the folder `dir` and its parents if needed; a file in the way is named.
 fn create_dir(dir: &Path) -> io::Result<()> {
     if let Some(file) = dir.ancestors().find(|a| a.is_file()) {
@@ -224,7 +232,7 @@ fn create_dir(dir: &Path) -> io::Result<()> {
 /// folder that cannot be written, or a full disk, fails here.
 pub fn probe_writable(dir: &Path) -> io::Result<()> {
     create_dir(dir)?;
-    let probe = dir.join(format!(".cxsim-probe-{}", std::process::id()));
+    let probe = dir.join(format!("{PROBE_PREFIX}{}", std::process::id()));
     let result = (|| {
         let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&probe)?;
         f.write_all(&[0u8; 64 * 1024])?;
@@ -552,6 +560,7 @@ mod tests {
         let live = format!(".busy.tmp-{}", std::process::id());
         fs::create_dir(d.join(&live)).unwrap();
         fs::create_dir(d.join(".notes")).unwrap();
+        fs::write(d.join(".cxsim-probe-4194304999"), "").unwrap();
         clean_stale(d).unwrap();
         let mut left: Vec<String> = fs::read_dir(d)
             .unwrap()
