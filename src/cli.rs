@@ -2,9 +2,14 @@
 //!
 //! Arguments are parsed by clap into raw options, then validated into what each command needs
 //! (two stages, as in ripgrep). Exit codes: 0 success, 2 bad input or usage, 1 anything else.
-//! A closed stdout (`cxsim … | head`) ends the program quietly with 0.
+//! A closed stdout (`cxsim … | head`) ends the program quietly with 0. An interrupt (SIGINT or
+//! SIGTERM) removes the results being written and the folder's lock, and exits with 130.
+//!
+//! Built with the `cli` feature (on by default).
+#![cfg(feature = "cli")]
 
 use crate::erlang;
+use crate::report::files::{Destination, Prepared};
 use crate::report::{self, RunInfo};
 use crate::routing::Policy;
 use crate::scenario::{self, Scenario, ScenarioError};
@@ -30,7 +35,7 @@ struct Cli {
 enum Command {
     /// Run a scenario's replications and write its results.
     Run(RunArgs),
-    /// Check scenario files without running them.
+    /// Check scenario files without running them (every file; warnings on standard error).
     Check {
         /// Scenario files (TOML).
         #[arg(required = true)]
@@ -63,7 +68,7 @@ struct RunArgs {
     /// --quiet is not given.
     #[arg(long, value_enum, default_value_t = ProgressMode::Auto)]
     progress: ProgressMode,
-    /// Print nothing but errors and the results path.
+    /// Print nothing but errors, warnings and the results path.
     #[arg(short = 'q', long)]
     quiet: bool,
 }
@@ -94,6 +99,10 @@ struct ErlangArgs {
     thresholds: Vec<String>,
 }
 
+/// Smallest and largest offered load `cxsim erlang` computes, Erlangs.
+const MIN_ERLANG_LOAD: f64 = 1e-9;
+const MAX_ERLANG_LOAD: f64 = 1e7;
+
 /// A usage error found after parsing (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -109,18 +118,59 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            // `--help` and `--version` print to stdout; a failed write (`> /dev/full`) is an
+            // error, a reader gone away (`| head`) is not.
+            return match e.print() {
+                Err(io) if io.kind() != std::io::ErrorKind::BrokenPipe => {
+                    let _ = writeln!(std::io::stderr(), "error: cannot write to standard output: {io}");
+                    ExitCode::from(1)
+                }
+                _ => ExitCode::from(code),
+            };
         }
     };
     match dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::from(if is_input_error(&e) { 2 } else { 1 })
-        }
+        Err(e) => match e.downcast_ref::<Reported>() {
+            Some(r) => ExitCode::from(r.code),
+            None => {
+                eprintln!("error: {}", chain_text(&e));
+                ExitCode::from(exit_code(&e))
+            }
+        },
     }
+}
+
+/// Failures already printed (by `check`, which reports every file); only the exit code is
+/// left to give.
+#[derive(Debug, thiserror::Error)]
+#[error("{failed} file(s) failed")]
+struct Reported {
+    failed: usize,
+    code: u8,
+}
+
+fn exit_code(e: &anyhow::Error) -> u8 {
+    if is_input_error(e) { 2 } else { 1 }
+}
+
+/// An error and its causes on one line, `a: b: c`, leaving out a cause whose text the line
+/// already holds (errors that print their source, as `io::Error` wrappers often do, would
+/// otherwise show it twice).
+fn chain_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if text.is_empty() || out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
@@ -154,19 +204,49 @@ fn print(text: &str) -> Result<()> {
     Ok(())
 }
 
+/// Prints a scenario's warnings on standard error.
+fn print_warnings(sc: &Scenario) {
+    let mut err = std::io::stderr().lock();
+    for w in &sc.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
+}
+
+/// Checks every file (one bad file does not hide the others); exit code 2 if any is invalid,
+/// 1 if any failed otherwise.
 fn check(files: &[PathBuf]) -> Result<()> {
+    let mut failed = 0;
+    let mut any_invalid = false;
     for f in files {
-        let sc = scenario::load(f)?;
-        print(&format!(
-            "{}: ok — \"{}\": {} contact type(s), {} agent group(s), {} interval(s) of {}, {} replication(s)\n",
-            f.display(),
-            sc.name,
-            sc.contact_types.len(),
-            sc.agent_groups.len(),
-            sc.n_intervals,
-            Human(sc.interval),
-            sc.replications
-        ))?;
+        match scenario::load(f) {
+            Ok(sc) => {
+                print_warnings(&sc);
+                print(&format!(
+                    "{}: ok — \"{}\": {} contact type(s), {} agent group(s), {} interval(s) of {}, {} replication(s){}\n",
+                    f.display(),
+                    sc.name,
+                    sc.contact_types.len(),
+                    sc.agent_groups.len(),
+                    sc.n_intervals,
+                    Human(sc.interval),
+                    sc.replications,
+                    match sc.warnings.len() {
+                        0 => String::new(),
+                        n => format!(", {n} warning(s)"),
+                    }
+                ))?;
+            }
+            Err(e) => {
+                let e = anyhow::Error::from(e);
+                eprintln!("error: {}", chain_text(&e));
+                failed += 1;
+                any_invalid |= exit_code(&e) == 2;
+            }
+        }
+    }
+    if failed > 0 {
+        let code = if any_invalid { 2 } else { 1 };
+        return Err(Reported { failed, code }.into());
     }
     Ok(())
 }
@@ -191,6 +271,7 @@ fn apply_overrides(sc: &mut Scenario, args: &RunArgs) -> Result<()> {
 fn run(args: RunArgs) -> Result<()> {
     let mut sc = scenario::load(&args.scenario)?;
     apply_overrides(&mut sc, &args)?;
+    print_warnings(&sc);
     let threads = match args.threads {
         Some(0) => return Err(UsageError("--threads must be at least 1".into()).into()),
         Some(n) => SweepOptions { threads: n }.effective_threads(&sc),
@@ -212,16 +293,30 @@ fn run(args: RunArgs) -> Result<()> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    // Refuse an unusable results folder before simulating, not after.
-    if let Some(dir) = &args.out {
-        report::files::check_replaceable(dir).with_context(|| format!("cannot write results to {}", dir.display()))?;
-    }
-    // replications.csv is streamed beside the results folder while the run folds replications,
-    // then moved into it: per-replication records are never held in memory.
-    let mut sink = if args.no_write {
+    // Refuse an unusable results folder before simulating, not after: one that may not be
+    // replaced, is being written by another run, cannot be written or sits on a full disk.
+    let destination = if args.no_write {
         None
     } else {
-        Some(ReplicationsSink::create(&staging_parent(&args, &sc), &sc)?)
+        let (dest, shown) = match &args.out {
+            Some(dir) => (Destination::Folder(dir.clone()), dir.clone()),
+            None => {
+                let base = Path::new("results").join(&sc.name);
+                (Destination::NewUnder(base.clone()), base)
+            }
+        };
+        // An interrupt removes this run's lock and temporary folder before exiting.
+        let _ = ctrlc::set_handler(|| {
+            report::files::interrupted();
+            std::process::exit(130);
+        });
+        Some(report::files::prepare(dest).with_context(|| format!("cannot write results to {}", shown.display()))?)
+    };
+    // replications.csv is streamed beside the results folder while the run folds replications,
+    // then moved into it: per-replication records are never held in memory.
+    let mut sink = match &destination {
+        Some(_) => Some(ReplicationsSink::create(&staging_parent(&args, &sc), &sc)?),
+        None => None,
     };
     let clock = Instant::now();
     let plan = sweep::Plan::all(&sc);
@@ -244,8 +339,9 @@ fn run(args: RunArgs) -> Result<()> {
 
     // Results first: a reader that goes away (`cxsim run … | head`) must not cost the run; and
     // if writing fails, the table is still printed before the error.
-    let written =
-        (!args.no_write).then(|| write_run(&args, &sc, &summary, threads, started, elapsed, replications_csv));
+    let written = destination
+        .as_ref()
+        .map(|d| write_run(d, &args, &sc, &summary, (threads, started, elapsed), replications_csv));
     let printed = if args.quiet {
         Ok(())
     } else {
@@ -267,18 +363,20 @@ fn run(args: RunArgs) -> Result<()> {
 
 /// Writes the results folder of a run and returns its path.
 fn write_run(
+    destination: &Prepared,
     args: &RunArgs,
     sc: &Scenario,
     summary: &crate::summary::Summary,
-    threads: usize,
-    started: u64,
-    elapsed: f64,
+    (threads, started, elapsed): (usize, u64, f64),
     replications_csv: Option<PathBuf>,
 ) -> Result<PathBuf> {
     let info = RunInfo {
         cxsim_version: env!("CARGO_PKG_VERSION").into(),
         scenario: sc.name.clone(),
-        scenario_file: args.scenario.display().to_string(),
+        scenario_file: std::fs::canonicalize(&args.scenario)
+            .unwrap_or_else(|_| args.scenario.clone())
+            .display()
+            .to_string(),
         input_hash: sc.input_hash.clone(),
         seed: sc.seed,
         replications: sc.replications,
@@ -287,15 +385,10 @@ fn write_run(
         elapsed_s: elapsed,
         replications_csv,
     };
-    match &args.out {
-        Some(dir) => report::write_results(dir, summary, sc, &info)
-            .with_context(|| format!("cannot write results to {}", dir.display())),
-        None => {
-            let base = Path::new("results").join(&sc.name);
-            report::files::write_new_results(&base, &report::files::run_id(started), summary, sc, &info)
-                .with_context(|| format!("cannot write results under {}", base.display()))
-        }
-    }
+    let shown = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
+    destination
+        .write(&report::files::run_id(started), summary, sc, &info)
+        .with_context(|| format!("cannot write results to {}", shown.display()))
 }
 
 /// The folder in which the results folder will be created (and its files staged).
@@ -318,13 +411,13 @@ struct ReplicationsSink {
 impl ReplicationsSink {
     fn create(parent: &Path, sc: &Scenario) -> Result<Self> {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let path = parent.join(format!(".tmp-replications-{}-{nanos}.csv", std::process::id()));
+        let path = parent.join(report::files::stream_name(std::process::id()));
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&path)
             .with_context(|| format!("cannot write results under {}", parent.display()))?;
+        report::files::remove_on_interrupt(&path);
         let writer = report::csv::ReplicationsWriter::new(sc, std::io::BufWriter::new(file))
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(Self { path, writer })
@@ -386,8 +479,50 @@ fn erlang_cmd(args: &ErlangArgs) -> Result<()> {
     if patience.is_some_and(|p| p <= 0.0) {
         return Err(usage("patience", "must be longer than zero".into()));
     }
+    let max_agents = scenario::compile::MAX_HEADCOUNT as u32;
+    if args.agents > max_agents {
+        return Err(usage(
+            "agents",
+            format!("{} agents; at most {max_agents} are computed", args.agents),
+        ));
+    }
     let n = args.agents;
     let a = rate * aht;
+    if !(a.is_finite() && (MIN_ERLANG_LOAD..=MAX_ERLANG_LOAD).contains(&a)) {
+        return Err(usage(
+            "rate",
+            format!(
+                "the offered load (rate × aht) is {a:.3e} Erlangs; the formulas are computed for {MIN_ERLANG_LOAD:e} to {MAX_ERLANG_LOAD:e} Erlangs (check the units: \"540/h\", \"5m\")"
+            ),
+        ));
+    }
+    let c = erlang::erlang_c(n, rate, aht);
+    let e = patience.map(|p| erlang::erlang_a(n, rate, aht, p));
+    let mut figures = vec![erlang::erlang_b(n, a)];
+    if let Some(c) = &c {
+        figures.extend([c.p_wait, c.asa, c.mean_queue, c.occupancy]);
+        figures.extend(thresholds.iter().map(|t| c.service_level(*t)));
+    }
+    if let Some(e) = &e {
+        figures.extend([
+            e.p_wait,
+            e.p_abandon,
+            e.asa_all,
+            e.asa_served,
+            e.mean_wait_abandoned,
+            e.mean_queue,
+            e.occupancy,
+        ]);
+        for t in &thresholds {
+            figures.extend([e.sl_offered(*t), e.sl_answered(*t), e.sl_excl_short_abandons(*t)]);
+        }
+    }
+    if figures.iter().any(|v| !v.is_finite()) {
+        return Err(anyhow!(UsageError(format!(
+            "the Erlang formulas give no finite figure for {n} agents, offered load {a:e} Erlangs{}; use values of everyday size",
+            patience.map_or(String::new(), |p| format!(", mean patience {}", Human(p)))
+        ),)));
+    }
     let mut out = String::new();
     use std::fmt::Write as _;
     let pct = |v: f64| format!("{:.4}%", 100.0 * v);
@@ -403,7 +538,7 @@ fn erlang_cmd(args: &ErlangArgs) -> Result<()> {
         "\nErlang B (M/M/{n}/{n}, no waiting room)\n  blocking                      {}",
         pct(erlang::erlang_b(n, a))
     );
-    match erlang::erlang_c(n, rate, aht) {
+    match c {
         None => {
             let _ = writeln!(
                 out,
@@ -426,8 +561,7 @@ fn erlang_cmd(args: &ErlangArgs) -> Result<()> {
             let _ = writeln!(out, "  occupancy                     {}", pct(c.occupancy));
         }
     }
-    if let Some(p) = patience {
-        let e = erlang::erlang_a(n, rate, aht, p);
+    if let (Some(p), Some(e)) = (patience, e) {
         let _ = writeln!(out, "\nErlang A (M/M/{n}+M, mean patience {})", Human(p));
         let _ = writeln!(out, "  P(wait > 0)                   {}", pct(e.p_wait));
         let _ = writeln!(out, "  P(abandon)                    {}", pct(e.p_abandon));

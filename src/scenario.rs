@@ -81,10 +81,49 @@ fn field_prefix(field: &str) -> String {
     }
 }
 
+/// Largest input file read, bytes (a scenario or an empirical samples file).
+pub const MAX_INPUT_BYTES: u64 = 256 << 20;
+
+/// Reads an input file whole. Only a regular file is read (a device such as `/dev/zero` never
+/// ends and a FIFO may block forever), and at most [`MAX_INPUT_BYTES`] of it.
+pub(crate) fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a device, FIFO or socket)"
+        };
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is {kind}; give a regular file"),
+        ));
+    }
+    let too_big = || {
+        Error::new(
+            ErrorKind::InvalidInput,
+            format!("it is larger than the {} MiB accepted", MAX_INPUT_BYTES >> 20),
+        )
+    };
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
 /// Loads and compiles the scenario file at `path`. Relative paths inside it (empirical samples)
-/// are resolved against the file's folder.
+/// are resolved against the file's folder. The file may also be the `run.toml` of a results
+/// folder, which repeats that run.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+    let bytes = read_input(path).map_err(|source| ScenarioError::Read {
         path: path.to_owned(),
         source,
     })?;
@@ -99,6 +138,14 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         .unwrap_or_else(|| "scenario".into());
     let mut scenario = compile::compile_str(&src, &path.display().to_string(), &stem, &base)?;
     scenario.source = Some(path.to_owned());
+    scenario.inputs.insert(
+        0,
+        InputFile {
+            role: "scenario".into(),
+            path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
+            sha256: scenario.input_hash.clone(),
+        },
+    );
     Ok(scenario)
 }
 

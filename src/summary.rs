@@ -573,7 +573,7 @@ impl<'a> SummaryBuilder<'a> {
             warmup_s: sc.warmup,
             horizon_s: sc.horizon,
             interval_s: sc.interval,
-            day_start_s: 0.0,
+            day_start_s: sc.day_start_s,
             erlang_model: sc.erlang_model().map(|m| match m.kind {
                 ErlangKind::B => "B".into(),
                 ErlangKind::C => "C".into(),

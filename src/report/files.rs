@@ -1,14 +1,23 @@
 //! The results folder of a run, written atomically: every file goes into a hidden temporary
-//! folder beside the target, which is renamed into place only when all files are complete. A
-//! run that is interrupted leaves no half-written results (at most a hidden temporary folder).
+//! folder beside the target, `.NAME.tmp-PID`, which is renamed into place only when all files
+//! are complete. A run that is interrupted leaves no half-written results: its temporary
+//! folder is removed on SIGINT/SIGTERM ([`interrupted`]), and one left by a process that was
+//! killed outright is removed by the next run writing beside it ([`clean_stale`]).
+//!
+//! Before simulating, the command line [`prepare`]s the destination: it checks that the
+//! folder may be replaced, takes a lock (`.NAME.lock`, created exclusively, holding the pid)
+//! so that a second run writing to the same `-o` folder at the same time is refused instead of
+//! silently replacing the first one's results, and writes and removes a probe file so that an
+//! unwritable or full disk is found before the run, not after it.
 
 use super::{csv, json};
-use crate::scenario::Scenario;
+use crate::scenario::{InputFile, Scenario};
 use crate::summary::Summary;
 use serde::Serialize;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Facts about a run, recorded in `run.toml` and `summary.json`.
 #[derive(Debug, Clone, Serialize)]
@@ -32,9 +41,13 @@ pub struct RunInfo {
     pub replications_csv: Option<PathBuf>,
 }
 
+/// `run.toml`: the run record, every input file with its hash, and the scenario as run. It is
+/// itself a scenario file: `cxsim run run.toml` repeats the run.
 #[derive(Serialize)]
 struct RunToml<'a> {
     run: &'a RunInfo,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    inputs: &'a [InputFile],
     scenario: &'a crate::scenario::raw::RawScenario,
 }
 
@@ -75,12 +88,15 @@ fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) 
     write_file(dir, "run.toml", |w| {
         let text = toml::to_string(&RunToml {
             run,
+            inputs: &scenario.inputs,
             scenario: &scenario.raw,
         })
         .map_err(other)?;
         w.write_all(RUN_TOML_HEADER.as_bytes())?;
         w.write_all(
-            b" [run] says how it ran, [scenario] is the scenario as run\n# (command-line overrides applied).\n",
+            b" [run] says how it ran, [[inputs]] lists every input file with its\n\
+              # SHA-256, [scenario] is the scenario as run (command-line overrides applied, samples files\n\
+              # by absolute path). `cxsim run` on this file repeats the run.\n",
         )?;
         w.write_all(text.as_bytes())
     })
@@ -108,8 +124,270 @@ pub enum ResultsError {
         path.display()
     )]
     NotResults { path: PathBuf, found: String },
+    /// Another running cxsim process is writing to the same folder.
+    #[error(
+        "another cxsim run (process {pid}) is writing to {}; wait for it to finish or choose another folder with -o (if no such run is going on, delete {})",
+        path.display(),
+        lock.display()
+    )]
+    Busy { path: PathBuf, lock: PathBuf, pid: u32 },
     #[error(transparent)]
     Io(#[from] io::Error),
+}
+
+/// Paths to remove if the process is interrupted: the lock file and the temporary folder of
+/// the write in progress.
+static CLEANUP: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Held while results are staged and renamed, so an interrupt waits for a write in progress
+/// to finish (or fail and clean up) instead of racing it.
+static WRITING: Mutex<()> = Mutex::new(());
+
+fn register(path: &Path) {
+    CLEANUP.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_owned());
+}
+
+/// Has `path` (a file or folder of this process's) removed if the run is interrupted.
+pub fn remove_on_interrupt(path: &Path) {
+    register(path);
+}
+
+/// How the name of a streamed `replications.csv` begins; the pid and `.csv` follow.
+const STREAM_PREFIX: &str = ".cxsim-replications-";
+
+/// The hidden name under which process `pid` streams `replications.csv` beside the results
+/// folder before moving it in ([`clean_stale`] removes those of dead processes).
+pub fn stream_name(pid: u32) -> String {
+    format!("{STREAM_PREFIX}{pid}.csv")
+}
+
+fn unregister(path: &Path) {
+    CLEANUP.lock().unwrap_or_else(|e| e.into_inner()).retain(|p| p != path);
+}
+
+/// Call from a SIGINT/SIGTERM handler before exiting: waits for a results write in progress
+/// to finish, then removes this process's temporary folder and lock file, if any.
+pub fn interrupted() {
+    let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+    let paths = std::mem::take(&mut *CLEANUP.lock().unwrap_or_else(|e| e.into_inner()));
+    for p in paths {
+        if p.is_dir() {
+            let _ = fs::remove_dir_all(&p);
+        } else {
+            let _ = fs::remove_file(&p);
+        }
+    }
+}
+
+/// Whether process `pid` is running. `None` when that cannot be told (no `/proc`).
+fn process_alive(pid: u32) -> Option<bool> {
+    if !Path::new("/proc/self").exists() {
+        return None;
+    }
+    Some(pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists())
+}
+
+/// A hidden folder name `.NAME.tmp-PID` or `.NAME.old-PID`: `(NAME, is_old, PID)`.
+fn staged_name(file_name: &str) -> Option<(&str, bool, u32)> {
+    let rest = file_name.strip_prefix('.')?;
+    let (head, pid) = rest.rsplit_once('-')?;
+    let pid = pid.parse().ok()?;
+    if let Some(name) = head.strip_suffix(".tmp") {
+        Some((name, false, pid))
+    } else {
+        head.strip_suffix(".old").map(|name| (name, true, pid))
+    }
+}
+
+/// Cleans up after processes killed while writing results in `dir`: their temporary folders
+/// (`.NAME.tmp-PID`), probe files (`.cxsim-probe-PID`) and streamed records
+/// (`.cxsim-replications-PID.csv`) are removed, and a replaced folder
+/// (`.NAME.old-PID`) is put back at `NAME` if nothing took its place (else removed). Folders of running processes, and
+/// everything else, are left alone; where processes cannot be looked up, nothing is touched.
+pub fn clean_stale(dir: &Path) -> io::Result<()> {
+    let entries = match fs::read_dir(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        other => other?,
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some((target, is_old, pid)) = staged_name(&name)
+            && process_alive(pid) == Some(false)
+            && entry.file_type()?.is_dir()
+        {
+            let target = dir.join(target);
+            if is_old && !target.exists() {
+                fs::rename(entry.path(), target)?;
+            } else {
+                fs::remove_dir_all(entry.path())?;
+            }
+        } else if let Some(pid) = name
+            .strip_prefix(PROBE_PREFIX)
+            .or_else(|| name.strip_prefix(STREAM_PREFIX).and_then(|p| p.strip_suffix(".csv")))
+            .and_then(|p| p.parse::<u32>().ok())
+            && process_alive(pid) == Some(false)
+            && entry.file_type()?.is_file()
+        {
+            fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// The folder that holds `target` (`.` for a bare name) and `target`'s own name.
+fn split_target(target: &Path) -> (PathBuf, String) {
+    let parent = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    (parent, name)
+}
+
+/// How the name of a probe file begins; the pid follows.
+const PROBE_PREFIX: &str = ".cxsim-probe-";
+
+/// Creates the folder `dir` and its parents if needed; a file in the way is named.
+fn create_dir(dir: &Path) -> io::Result<()> {
+    if let Some(file) = dir.ancestors().find(|a| a.is_file()) {
+        return Err(io::Error::new(
+            io::ErrorKind::NotADirectory,
+            format!("{} is a file, not a folder", file.display()),
+        ));
+    }
+    fs::create_dir_all(dir)
+}
+
+/// Creates `dir` if needed, then creates, writes, syncs and removes a probe file in it: a
+/// folder that cannot be written, or a full disk, fails here.
+pub fn probe_writable(dir: &Path) -> io::Result<()> {
+    create_dir(dir)?;
+    let probe = dir.join(format!("{PROBE_PREFIX}{}", std::process::id()));
+    let result = (|| {
+        let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&probe)?;
+        f.write_all(&[0u8; 64 * 1024])?;
+        f.sync_all()
+    })();
+    let removed = fs::remove_file(&probe);
+    result?;
+    removed
+}
+
+/// An exclusive claim on a results folder, held from before the run until its results are in
+/// place; the lock file is removed when this is dropped.
+#[derive(Debug)]
+pub struct OutputLock {
+    path: PathBuf,
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        unregister(&self.path);
+    }
+}
+
+/// Takes the lock `.NAME.lock` beside `target` (its parent is created). A lock left by a
+/// process that is no longer running is taken over; one held by a running process is
+/// [`ResultsError::Busy`].
+pub fn lock(target: &Path) -> Result<OutputLock, ResultsError> {
+    let (parent, name) = split_target(target);
+    create_dir(&parent)?;
+    let path = parent.join(format!(".{name}.lock"));
+    for _ in 0..2 {
+        match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                register(&path);
+                let lock = OutputLock { path };
+                writeln!(f, "{}", std::process::id())?;
+                return Ok(lock);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let pid = fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|t| t.trim().parse::<u32>().ok());
+                match pid {
+                    Some(pid) if process_alive(pid) == Some(false) => {
+                        let _ = fs::remove_file(&path);
+                    }
+                    // A lock being written this instant has no pid yet; treat it as held.
+                    pid => {
+                        return Err(ResultsError::Busy {
+                            path: target.to_owned(),
+                            lock: path,
+                            pid: pid.unwrap_or(0),
+                        });
+                    }
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("cannot take the lock {}", path.display()),
+    )
+    .into())
+}
+
+/// Where a run's results go.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    /// This folder, created or replaced whole if it holds an earlier run's results (`-o`).
+    Folder(PathBuf),
+    /// A new folder `base/ID` (or `base/ID-2`, …): never replaces anything.
+    NewUnder(PathBuf),
+}
+
+/// A destination checked before the run: see the module docs.
+#[derive(Debug)]
+pub struct Prepared {
+    destination: Destination,
+    _lock: Option<OutputLock>,
+}
+
+/// Checks, locks and probes `destination` before a run, and removes stale temporary folders
+/// beside it; see the module docs.
+pub fn prepare(destination: Destination) -> Result<Prepared, ResultsError> {
+    let (dir, lock) = match &destination {
+        Destination::Folder(target) => {
+            // Lock first: then nothing else changes the folder while it is checked.
+            let lock = lock(target)?;
+            let dir = split_target(target).0;
+            clean_stale(&dir)?;
+            check_replaceable(target)?;
+            (dir, Some(lock))
+        }
+        Destination::NewUnder(base) => {
+            clean_stale(base)?;
+            (base.clone(), None)
+        }
+    };
+    probe_writable(&dir)?;
+    Ok(Prepared {
+        destination,
+        _lock: lock,
+    })
+}
+
+impl Prepared {
+    /// Writes the results (`id` names a new folder under a [`Destination::NewUnder`]) and
+    /// returns the folder written; the lock is released when `self` is dropped.
+    pub fn write(
+        &self,
+        id: &str,
+        summary: &Summary,
+        scenario: &Scenario,
+        run: &RunInfo,
+    ) -> Result<PathBuf, ResultsError> {
+        match &self.destination {
+            Destination::Folder(target) => write_results(target, summary, scenario, run),
+            Destination::NewUnder(base) => write_new_results(base, id, summary, scenario, run),
+        }
+    }
 }
 
 /// Whether `target` may be replaced: it does not exist, or is an empty folder, or is an
@@ -169,9 +447,11 @@ fn stage(
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
     }
+    register(&tmp);
     fs::create_dir(&tmp)?;
     if let Err(e) = write_all(&tmp, summary, scenario, run) {
         let _ = fs::remove_dir_all(&tmp);
+        unregister(&tmp);
         return Err(e.into());
     }
     Ok(tmp)
@@ -187,32 +467,33 @@ pub fn write_results(
     run: &RunInfo,
 ) -> Result<PathBuf, ResultsError> {
     check_replaceable(target)?;
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "run".into());
+    let (parent, name) = split_target(target);
     let pid = std::process::id();
+    let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = stage(&parent, &name, summary, scenario, run)?;
+    let result = replace_with(target, &parent, &name, pid, &tmp);
+    unregister(&tmp);
+    result
+}
+
+/// Puts the staged folder `tmp` at `target`, replacing what is there.
+fn replace_with(target: &Path, parent: &Path, name: &str, pid: u32, tmp: &Path) -> Result<PathBuf, ResultsError> {
     if target.exists() {
         let old = parent.join(format!(".{name}.old-{pid}"));
         if let Err(e) = fs::rename(target, &old) {
-            let _ = fs::remove_dir_all(&tmp);
+            let _ = fs::remove_dir_all(tmp);
             return Err(e.into());
         }
-        if let Err(e) = fs::rename(&tmp, target) {
+        if let Err(e) = fs::rename(tmp, target) {
             let _ = fs::rename(&old, target);
-            let _ = fs::remove_dir_all(&tmp);
+            let _ = fs::remove_dir_all(tmp);
             return Err(e.into());
         }
         // The new results are in place; failing to delete the old copy is not an error of
         // the run (it is a hidden folder beside the results).
         let _ = fs::remove_dir_all(&old);
-    } else if let Err(e) = fs::rename(&tmp, target) {
-        let _ = fs::remove_dir_all(&tmp);
+    } else if let Err(e) = fs::rename(tmp, target) {
+        let _ = fs::remove_dir_all(tmp);
         return Err(e.into());
     }
     Ok(target.to_path_buf())
@@ -228,7 +509,15 @@ pub fn write_new_results(
     scenario: &Scenario,
     run: &RunInfo,
 ) -> Result<PathBuf, ResultsError> {
+    let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = stage(base, id, summary, scenario, run)?;
+    let result = rename_to_free_name(base, id, &tmp);
+    unregister(&tmp);
+    result
+}
+
+/// Renames the staged folder `tmp` to the first free name `base/id`, `base/id-2`, ….
+fn rename_to_free_name(base: &Path, id: &str, tmp: &Path) -> Result<PathBuf, ResultsError> {
     for k in 1..10_000 {
         let candidate = if k == 1 {
             base.join(id)
@@ -239,11 +528,11 @@ pub fn write_new_results(
             continue;
         }
         // Renaming onto a folder another run has just filled fails; then try the next name.
-        if fs::rename(&tmp, &candidate).is_ok() {
+        if fs::rename(tmp, &candidate).is_ok() {
             return Ok(candidate);
         }
     }
-    let _ = fs::remove_dir_all(&tmp);
+    let _ = fs::remove_dir_all(tmp);
     Err(io::Error::new(
         io::ErrorKind::AlreadyExists,
         format!("no free results folder for {} in {}", id, base.display()),
@@ -289,6 +578,31 @@ fn civil(t: u64) -> (i64, u32, u32, u32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_folders_of_dead_processes_are_removed_or_put_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // A replaced folder whose replacement never arrived is put back; one that was
+        // replaced is removed; a temporary folder is removed; a live process's is kept.
+        fs::create_dir(d.join(".lost.old-4194304999")).unwrap();
+        fs::write(d.join(".lost.old-4194304999/run.toml"), "kept").unwrap();
+        fs::create_dir(d.join("done")).unwrap();
+        fs::create_dir(d.join(".done.old-4194304999")).unwrap();
+        fs::create_dir(d.join(".half.tmp-4194304999")).unwrap();
+        let live = format!(".busy.tmp-{}", std::process::id());
+        fs::create_dir(d.join(&live)).unwrap();
+        fs::create_dir(d.join(".notes")).unwrap();
+        fs::write(d.join(".cxsim-probe-4194304999"), "").unwrap();
+        clean_stale(d).unwrap();
+        let mut left: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [live, ".notes".into(), "done".into(), "lost".into()]);
+        assert_eq!(fs::read_to_string(d.join("lost/run.toml")).unwrap(), "kept");
+    }
 
     #[test]
     fn run_ids_are_utc_calendar_times() {

@@ -8,15 +8,30 @@ use super::{Location, ScenarioError};
 use crate::dist::Dist;
 use crate::time::{Human, parse_duration, parse_rate};
 use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 /// Longest horizon accepted, seconds (1,000 years).
 pub const MAX_HORIZON: f64 = 1000.0 * 365.25 * 86_400.0;
-/// Most interval statistics a run keeps: (contact types + 1) × intervals. Memory grows with
-/// it (about 3 KB each in the collector, a replication output and the summary).
+/// Most interval statistics a run keeps: (contact types + agent groups + 1) × intervals.
+/// Memory grows with it (about 3 KB each in the collector, a replication output and the
+/// summary).
 pub const MAX_INTERVAL_CELLS: u64 = 100_000;
+/// Most contact types in one scenario (each keeps a fine wait histogram of about 4 KB per
+/// replication in flight, whatever the number of intervals).
+pub const MAX_CONTACT_TYPES: usize = 10_000;
+/// Most agent groups in one scenario.
+pub const MAX_AGENT_GROUPS: usize = 10_000;
+/// Most agents in all groups together (the sum of each group's largest headcount): every
+/// agent is a slot in memory for the whole run.
+pub const MAX_TOTAL_AGENTS: u64 = 1_000_000;
+/// Longest scenario name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Names of contact types that reports use for something else.
+pub const RESERVED_TYPE_NAMES: &[&str] = &["all"];
 /// Most contacts expected in one replication (the sum of rate × time over the horizon, all
 /// contact types together).
 pub const MAX_EXPECTED_ARRIVALS: f64 = 1e10;
@@ -29,24 +44,55 @@ pub const MAX_HEADCOUNT: i64 = 1_000_000;
 pub const MAX_REPLICATIONS: i64 = 1_000_000;
 
 /// Parses and compiles `src`; see [`super::from_toml_str`].
+///
+/// `src` may also be the `run.toml` of a results folder (a `[run]` table, `[[inputs]]` and
+/// the scenario as run under `[scenario]`): its `[scenario]` is compiled, so a run can be
+/// repeated from its record.
 pub fn compile_str(src: &str, label: &str, default_name: &str, base_dir: &Path) -> Result<Scenario> {
+    let input_hash = sha256_hex(src.as_bytes());
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let record = is_run_record(src);
     let cx = Cx {
         file: label,
         src,
         base_dir,
+        prefix: if record { "scenario." } else { "" },
+        inputs: RefCell::new(Vec::new()),
     };
-    let raw: RawScenario = match serde_path_to_error::deserialize(toml::Deserializer::new(src)) {
-        Ok(raw) => raw,
-        Err(e) => {
-            let field = clean_path(&e.path().to_string());
-            let inner = e.into_inner();
-            let span = inner.span().unwrap_or(0..0);
-            return Err(cx.err(span, field, tidy_message(inner.message())));
-        }
+    let raw: RawScenario = if record {
+        cx.parse::<RunRecord>()?.scenario
+    } else {
+        cx.parse::<RawScenario>()?
     };
     let mut scenario = cx.scenario(&raw, default_name)?;
-    scenario.input_hash = format!("{:x}", Sha256::digest(src.as_bytes()));
+    scenario.input_hash = input_hash;
+    scenario.inputs = cx.inputs.into_inner();
     Ok(scenario)
+}
+
+/// SHA-256 of `bytes`, lowercase hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(bytes))
+}
+
+/// The `run.toml` of a results folder: how the run was made, its input files, and the
+/// scenario as run. Only `scenario` is compiled.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunRecord {
+    #[serde(rename = "run")]
+    _run: serde::de::IgnoredAny,
+    #[serde(rename = "inputs", default)]
+    _inputs: Option<serde::de::IgnoredAny>,
+    scenario: RawScenario,
+}
+
+/// Whether `src` is a run record (top-level `[run]` and `[scenario]` tables) rather than a
+/// scenario file.
+fn is_run_record(src: &str) -> bool {
+    src.parse::<toml::Table>().is_ok_and(|t| {
+        t.get("run").is_some_and(toml::Value::is_table) && t.get("scenario").is_some_and(toml::Value::is_table)
+    })
 }
 
 /// serde_path_to_error renders wrapper levels of `Spanned` and unknown roots as `?` or `.`.
@@ -101,15 +147,127 @@ struct Cx<'a> {
     file: &'a str,
     src: &'a str,
     base_dir: &'a Path,
+    /// Put before every field path: `"scenario."` in a run record, else empty.
+    prefix: &'static str,
+    /// Samples files read so far, with their hashes.
+    inputs: RefCell<Vec<InputFile>>,
+}
+
+/// Whether `c` may not appear in a name: control characters (newlines, terminal escapes) and
+/// invisible formatting characters (zero-width, bidirectional overrides, byte-order mark).
+fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Whether `name` is safe as a results folder name: ASCII letters, digits, `-`, `_` and `.`,
+/// not starting with `.` or `-`, at most [`MAX_NAME_CHARS`] characters.
+pub fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME_CHARS
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !name.starts_with(['.', '-'])
+}
+
+/// `name` made safe as a results folder name (see [`is_safe_name`]): every run of other
+/// characters becomes one `-`; an empty result becomes `"scenario"`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '_' | '.') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out: String = out
+        .trim_start_matches(['.', '-'])
+        .trim_end_matches('-')
+        .chars()
+        .take(MAX_NAME_CHARS)
+        .collect();
+    if out.is_empty() { "scenario".into() } else { out }
+}
+
+/// Parses a clock time `"HH:MM"` or `"HH:MM:SS"` (00:00 to 23:59:59) into seconds after
+/// midnight.
+pub fn parse_clock(text: &str) -> Option<f64> {
+    let parts: Vec<&str> = text.trim().split(':').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    if parts[1..].iter().any(|p| p.len() != 2) {
+        return None;
+    }
+    let v: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(u32::MAX)).collect();
+    let (h, m, s) = (v[0], v[1], v.get(2).copied().unwrap_or(0));
+    (h < 24 && m < 60 && s < 60).then(|| f64::from(h * 3600 + m * 60 + s))
+}
+
+/// Number of intervals of length `interval` covering `[0, horizon)`: `ceil(horizon /
+/// interval)`, except that a ratio within a relative 1e-9 of a whole number is that number
+/// (`1.1h / 0.1h` is 11.000000000000002 in floating point, and means 11 intervals).
+pub fn interval_count(horizon: f64, interval: f64) -> f64 {
+    let q = horizon / interval;
+    let r = q.round();
+    if r >= 1.0 && (q - r).abs() <= 1e-9 * r {
+        r
+    } else {
+        q.ceil()
+    }
+}
+
+/// A number for a message: at most three decimals, no trailing zeros.
+fn short_num(v: f64) -> String {
+    let r = (v * 1000.0).round() / 1000.0;
+    if r.abs() >= 1e15 {
+        format!("{v:.3e}")
+    } else {
+        format!("{r}")
+    }
 }
 
 type Result<T> = std::result::Result<T, ScenarioError>;
 
 impl Cx<'_> {
+    /// Deserializes the whole file as `T`; a failure names the field and its position.
+    fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_path_to_error::deserialize(toml::Deserializer::new(self.src)).map_err(|e| {
+            // serde's path already starts at the top of the file.
+            let field = clean_path(&e.path().to_string());
+            let inner = e.into_inner();
+            let span = inner.span().unwrap_or(0..0);
+            ScenarioError::Invalid {
+                location: Location::at(self.file, self.src, span.start),
+                field,
+                message: tidy_message(inner.message()),
+            }
+        })
+    }
+
+    fn warning(&self, span: Range<usize>, field: impl Into<String>, message: impl Into<String>) -> ScenarioWarning {
+        ScenarioWarning {
+            location: Location::at(self.file, self.src, span.start),
+            field: format!("{}{}", self.prefix, field.into()),
+            message: message.into(),
+        }
+    }
+
     fn err(&self, span: Range<usize>, field: impl Into<String>, message: impl Into<String>) -> ScenarioError {
+        let field = field.into();
         ScenarioError::Invalid {
             location: Location::at(self.file, self.src, span.start),
-            field: field.into(),
+            field: if field.is_empty() {
+                field
+            } else {
+                format!("{}{field}", self.prefix)
+            },
             message: message.into(),
         }
     }
@@ -174,16 +332,46 @@ impl Cx<'_> {
             Some(i) => self.positive_duration(i, "simulation.interval")?,
             None => 1800.0,
         };
-        let n_intervals = (horizon / interval).ceil() as u64;
-        let n_types = raw.contact_types.len().max(1) as u64;
-        if n_intervals.saturating_mul(n_types + 1) > MAX_INTERVAL_CELLS {
+        let day_start_s = match &sim.start {
+            None => 0.0,
+            Some(st) => parse_clock(st.get_ref()).ok_or_else(|| {
+                self.err(
+                    st.span(),
+                    "simulation.start",
+                    format!(
+                        "invalid clock time \"{}\"; expected the time of day at which the simulation starts, \"HH:MM\" or \"HH:MM:SS\" from \"00:00\" to \"23:59:59\" (e.g. \"08:00\")",
+                        st.get_ref().escape_debug()
+                    ),
+                )
+            })?,
+        };
+        let n_types = raw.contact_types.len();
+        let n_groups = raw.agent_groups.len();
+        if n_types > MAX_CONTACT_TYPES {
+            return Err(self.err(
+                raw.contact_types[MAX_CONTACT_TYPES].span(),
+                "contact_types",
+                format!("{n_types} contact types; at most {MAX_CONTACT_TYPES} are accepted (merge types that share arrivals, handle time and patience)"),
+            ));
+        }
+        if n_groups > MAX_AGENT_GROUPS {
+            return Err(self.err(
+                raw.agent_groups[MAX_AGENT_GROUPS].span(),
+                "agent_groups",
+                format!("{n_groups} agent groups; at most {MAX_AGENT_GROUPS} are accepted (merge groups that serve the same contact types)"),
+            ));
+        }
+        let n_intervals = interval_count(horizon, interval);
+        let per_interval = (n_types.max(1) + n_groups + 1) as f64;
+        if n_intervals * per_interval > MAX_INTERVAL_CELLS as f64 {
             let span = sim.interval.as_ref().map_or(sim.horizon.span(), |i| i.span());
+            let most = (MAX_INTERVAL_CELLS as f64 / per_interval).floor();
             return Err(self.err(span, "simulation.interval", format!(
-                "the horizon {} holds {n_intervals} intervals of {}; with {n_types} contact type(s) that is {} interval statistics, more than the {MAX_INTERVAL_CELLS} kept (use a longer interval or a shorter horizon)",
-                Human(horizon), Human(interval), n_intervals.saturating_mul(n_types + 1)
+                "the horizon {} holds {} intervals of {}; with {n_types} contact type(s) and {n_groups} agent group(s) that is {} interval statistics ((types + groups + 1) × intervals), more than the {MAX_INTERVAL_CELLS} kept: use at most {most} intervals (a longer interval or a shorter horizon), or fewer types and groups",
+                Human(horizon), short_num(n_intervals), Human(interval), short_num(n_intervals * per_interval)
             )));
         }
-        let n_intervals = n_intervals.max(1) as u32;
+        let n_intervals = n_intervals.max(1.0) as u32;
         let seed = match &sim.seed {
             Some(s) if *s.get_ref() < 0 => {
                 return Err(self.err(
@@ -213,7 +401,8 @@ impl Cx<'_> {
                 "clear" => Closing::Clear,
                 other => {
                     return Err(self.err(c.span(), "simulation.closing", format!(
-                        "unknown closing behaviour \"{other}\" (valid: \"serve\" keeps agents until the queue is empty, \"clear\" sends waiting contacts away)"
+                        "unknown closing behaviour \"{}\" (valid: \"serve\" keeps agents until the queue is empty, \"clear\" sends waiting contacts away)",
+                        other.escape_debug()
                     )));
                 }
             },
@@ -243,11 +432,29 @@ impl Cx<'_> {
             "contact_types",
             "contact type",
         )?;
+        for (i, t) in raw.contact_types.iter().enumerate() {
+            let name = &t.get_ref().name;
+            if let Some(r) = RESERVED_TYPE_NAMES
+                .iter()
+                .find(|r| r.eq_ignore_ascii_case(name.get_ref().trim()))
+            {
+                return Err(self.err(
+                    name.span(),
+                    format!("contact_types[{i}].name"),
+                    format!("the name \"{r}\" is reserved: reports use it for all contact types together; choose another name"),
+                ));
+            }
+        }
         let group_names = self.unique_names(
             raw.agent_groups.iter().map(|g| &g.get_ref().name),
             "agent_groups",
             "agent group",
         )?;
+        let type_ids: HashMap<&str, TypeId> = type_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), TypeId(i as u16)))
+            .collect();
 
         let mut contact_types = raw
             .contact_types
@@ -273,8 +480,32 @@ impl Cx<'_> {
             .agent_groups
             .iter()
             .enumerate()
-            .map(|(i, g)| self.agent_group(g.get_ref(), &format!("agent_groups[{i}]"), &frame, &type_names))
+            .map(|(i, g)| {
+                self.agent_group(
+                    g.get_ref(),
+                    &format!("agent_groups[{i}]"),
+                    &frame,
+                    &type_names,
+                    &type_ids,
+                )
+            })
             .collect::<Result<Vec<_>>>()?;
+        let total_agents: u64 = agent_groups.iter().map(|g| u64::from(g.max_headcount)).sum();
+        if total_agents > MAX_TOTAL_AGENTS {
+            let (gi, g) = agent_groups
+                .iter()
+                .enumerate()
+                .max_by_key(|(_, g)| g.max_headcount)
+                .expect("at least one group");
+            return Err(self.err(
+                raw.agent_groups[gi].get_ref().headcount.span(),
+                format!("agent_groups[{gi}].headcount"),
+                format!(
+                    "{total_agents} agents in all groups together (the sum of each group's largest headcount; the largest is \"{}\" with {}); at most {MAX_TOTAL_AGENTS} are simulated: lower the headcounts",
+                    g.name, g.max_headcount
+                ),
+            ));
+        }
         for (gi, g) in agent_groups.iter().enumerate() {
             for t in &g.serves {
                 contact_types[t.index()].served_by.push(GroupId(gi as u16));
@@ -295,14 +526,32 @@ impl Cx<'_> {
 
         let name = match &raw.name {
             Some(n) if n.get_ref().trim().is_empty() => return Err(self.err(n.span(), "name", "must not be empty")),
+            Some(n) if !is_safe_name(n.get_ref()) => {
+                return Err(self.err(
+                    n.span(),
+                    "name",
+                    format!(
+                        "\"{}\" cannot name the results folder; use ASCII letters, digits, '-', '_' and '.' (not first), at most {MAX_NAME_CHARS} characters, e.g. name = \"{}\"",
+                        n.get_ref().escape_debug(),
+                        slug(n.get_ref())
+                    ),
+                ));
+            }
             Some(n) => n.get_ref().clone(),
-            None => default_name.to_owned(),
+            None => slug(default_name),
         };
+        let warnings = self.warnings(raw, &contact_types, &agent_groups, closing, &frame);
+        let mut raw = raw.clone();
+        raw.name = Some(Spanned::new(0..0, name.clone()));
+        self.absolute_sample_paths(&mut raw);
         Ok(Scenario {
             name,
             description: raw.description.clone().unwrap_or_default(),
             source: None,
             input_hash: String::new(),
+            inputs: Vec::new(),
+            warnings,
+            day_start_s,
             horizon,
             warmup,
             interval,
@@ -312,34 +561,224 @@ impl Cx<'_> {
             closing,
             contact_types,
             agent_groups,
-            raw: raw.clone(),
+            raw,
         })
     }
 
-    /// Checks that names are non-empty and distinct; returns them in order.
+    /// Rewrites every empirical `file` of `raw` to the absolute path it was read from, so the
+    /// recorded scenario (`run.toml`) finds its samples from any folder.
+    fn absolute_sample_paths(&self, raw: &mut RawScenario) {
+        for t in &mut raw.contact_types {
+            let t = t.get_mut();
+            let dists = [Some(&mut t.handle_time), t.patience.as_mut()];
+            for d in dists.into_iter().flatten() {
+                if let Some(file) = &mut d.get_mut().file
+                    && let Ok(full) = std::fs::canonicalize(self.base_dir.join(file.get_ref()))
+                {
+                    let span = file.span();
+                    *file = Spanned::new(span, full.to_string_lossy().into_owned());
+                }
+            }
+        }
+    }
+
+    /// Valid but suspicious set-ups, see [`Scenario::warnings`]:
+    ///
+    /// * a contact type with no patience and an unlimited queue whose offered load (rate ×
+    ///   mean handle time, per interval) exceeds the headcount of all groups serving it: even
+    ///   with every one of those agents on it, its queue grows;
+    /// * `closing = "serve"` while no agent serving a type is on duty in the last interval:
+    ///   contacts still waiting at the horizon are never served.
+    fn warnings(
+        &self,
+        raw: &RawScenario,
+        types: &[ContactType],
+        groups: &[AgentGroup],
+        closing: Closing,
+        frame: &Frame,
+    ) -> Vec<ScenarioWarning> {
+        let mut out = Vec::new();
+        let n = frame.n_intervals as usize;
+        for (ti, t) in types.iter().enumerate() {
+            let raw_t = raw.contact_types[ti].get_ref();
+            let capacity = |i: usize| -> u64 {
+                t.served_by
+                    .iter()
+                    .map(|g| u64::from(groups[g.index()].headcount[i]))
+                    .sum()
+            };
+            if t.patience.is_none() && t.queue_capacity.is_none() {
+                let aht = t.handle_time.mean();
+                // (interval, offered load, agents, growth in contacts per second)
+                let over: Vec<(usize, f64, u64, f64)> = (0..n)
+                    .filter_map(|i| {
+                        let load = t.arrival_rates[i] * aht;
+                        let agents = capacity(i);
+                        (load > agents as f64).then(|| (i, load, agents, t.arrival_rates[i] - agents as f64 / aht))
+                    })
+                    .collect();
+                if let Some(&(wi, load, agents, growth)) = over.iter().max_by(|a, b| a.3.total_cmp(&b.3)) {
+                    let agents_text = if agents == 1 {
+                        "1 agent".to_string()
+                    } else {
+                        format!("{agents} agents")
+                    };
+                    let extent = if over.len() == n {
+                        format!("the queue grows without bound (about {} contacts/s)", short_num(growth))
+                    } else {
+                        format!(
+                            "in {} of {n} intervals (the worst from {}) the queue grows, by about {} contacts/s",
+                            over.len(),
+                            Human(frame.interval_start(wi)),
+                            short_num(growth)
+                        )
+                    };
+                    let unitless = match &raw_t.arrivals.get_ref().rate {
+                        Some(r) if matches!(r.get_ref(), RateValue::PerSecond(_)) => format!(
+                            "; `rate = {}` has no unit and means per second — write e.g. \"{}/h\" for per hour",
+                            short_num(t.arrival_rates[0]),
+                            short_num(t.arrival_rates[0])
+                        ),
+                        _ => String::new(),
+                    };
+                    out.push(self.warning(
+                        raw_t.arrivals.span(),
+                        format!("contact_types[{ti}].arrivals"),
+                        format!(
+                            "\"{}\": offered load {} Erlangs vs at most {agents_text} serving it and no patience: {extent}{unitless}",
+                            t.name,
+                            short_num(load)
+                        ),
+                    ));
+                }
+            }
+            if closing == Closing::Serve && capacity(n - 1) == 0 {
+                out.push(self.warning(
+                    raw_t.name.span(),
+                    format!("contact_types[{ti}]"),
+                    format!(
+                        "\"{}\": closing = \"serve\", but no agent serving it is on duty in the last interval: contacts still waiting at the horizon are never served (they abandon, or are counted in in_system_at_end); staff the last interval or use closing = \"clear\"",
+                        t.name
+                    ),
+                ));
+            }
+        }
+        if !out.iter().any(|w| w.field.ends_with(".arrivals")) {
+            out.extend(self.joint_overload(raw, types, groups, frame));
+        }
+        out
+    }
+
+    /// The types without patience or queue limit taken together: their offered load against
+    /// every agent of the groups serving any of them. Catches an overload that each type
+    /// alone does not show (two types of 30 Erlangs sharing 50 agents).
+    fn joint_overload(
+        &self,
+        raw: &RawScenario,
+        types: &[ContactType],
+        groups: &[AgentGroup],
+        frame: &Frame,
+    ) -> Option<ScenarioWarning> {
+        let waiting: Vec<usize> = (0..types.len())
+            .filter(|t| types[*t].patience.is_none() && types[*t].queue_capacity.is_none())
+            .collect();
+        if waiting.len() < 2 {
+            return None;
+        }
+        let mut serving = vec![false; groups.len()];
+        for t in &waiting {
+            for g in &types[*t].served_by {
+                serving[g.index()] = true;
+            }
+        }
+        let n = frame.n_intervals as usize;
+        let means: Vec<f64> = waiting.iter().map(|t| types[*t].handle_time.mean()).collect();
+        // (interval, offered load, agents)
+        let over: Vec<(usize, f64, u64)> = (0..n)
+            .filter_map(|i| {
+                let load: f64 = waiting
+                    .iter()
+                    .zip(&means)
+                    .map(|(t, m)| types[*t].arrival_rates[i] * m)
+                    .sum();
+                let agents: u64 = (0..groups.len())
+                    .filter(|g| serving[*g])
+                    .map(|g| u64::from(groups[g].headcount[i]))
+                    .sum();
+                (load > agents as f64).then_some((i, load, agents))
+            })
+            .collect();
+        let &(wi, load, agents) = over
+            .iter()
+            .max_by(|a, b| (a.1 - a.2 as f64).total_cmp(&(b.1 - b.2 as f64)))?;
+        let names: Vec<String> = waiting
+            .iter()
+            .take(5)
+            .map(|t| format!("\"{}\"", types[*t].name))
+            .collect();
+        let more = if waiting.len() > 5 {
+            format!(" and {} more", waiting.len() - 5)
+        } else {
+            String::new()
+        };
+        let extent = if over.len() == n {
+            "their queues grow without bound".to_string()
+        } else {
+            format!(
+                "in {} of {n} intervals (the worst from {}) their queues grow",
+                over.len(),
+                Human(frame.interval_start(wi))
+            )
+        };
+        Some(self.warning(
+            raw.contact_types[waiting[0]].get_ref().arrivals.span(),
+            "contact_types",
+            format!(
+                "the types without patience ({}{more}) together: offered load {} Erlangs vs at most {agents} agents serving them: {extent}",
+                names.join(", "),
+                short_num(load)
+            ),
+        ))
+    }
+
+    /// Checks that names are non-empty, free of control characters and distinct; returns them
+    /// (trimmed) in order.
     fn unique_names<'n>(
         &self,
         names: impl Iterator<Item = &'n Spanned<String>>,
         list: &str,
         what: &str,
     ) -> Result<Vec<String>> {
-        let mut seen: Vec<String> = Vec::new();
+        let mut out: Vec<String> = Vec::new();
+        // For lookup only; the order is `out`'s.
+        let mut seen: HashMap<&str, usize> = HashMap::new();
         for (i, n) in names.enumerate() {
             let field = format!("{list}[{i}].name");
             let name = n.get_ref().trim();
             if name.is_empty() {
                 return Err(self.err(n.span(), field, format!("a {what} needs a non-empty name")));
             }
-            if seen.iter().any(|s| s == name) {
+            if let Some(c) = name.chars().find(|c| is_hidden_char(*c)) {
                 return Err(self.err(
                     n.span(),
                     field,
-                    format!("duplicate {what} name \"{name}\" (names must be unique)"),
+                    format!(
+                        "the {what} name \"{}\" holds the invisible character U+{:04X}; use printable characters only",
+                        name.escape_debug(),
+                        u32::from(c)
+                    ),
                 ));
             }
-            seen.push(name.to_owned());
+            if let Some(first) = seen.insert(name, i) {
+                return Err(self.err(
+                    n.span(),
+                    field,
+                    format!("duplicate {what} name \"{name}\" (names must be unique; {list}[{first}] has it too)"),
+                ));
+            }
+            out.push(name.to_owned());
         }
-        Ok(seen)
+        Ok(out)
     }
 
     fn contact_type(&self, t: &RawContactType, path: &str, frame: &Frame) -> Result<ContactType> {
@@ -447,8 +886,16 @@ impl Cx<'_> {
         })
     }
 
-    fn agent_group(&self, g: &RawAgentGroup, path: &str, frame: &Frame, type_names: &[String]) -> Result<AgentGroup> {
+    fn agent_group(
+        &self,
+        g: &RawAgentGroup,
+        path: &str,
+        frame: &Frame,
+        type_names: &[String],
+        type_ids: &HashMap<&str, TypeId>,
+    ) -> Result<AgentGroup> {
         let mut serves = Vec::new();
+        let mut listed = std::collections::HashSet::new();
         if g.serves.get_ref().is_empty() {
             return Err(self.err(
                 g.serves.span(),
@@ -461,7 +908,7 @@ impl Cx<'_> {
         }
         for (i, s) in g.serves.get_ref().iter().enumerate() {
             let field = format!("{path}.serves[{i}]");
-            let Some(id) = type_names.iter().position(|n| n == s.get_ref().trim()) else {
+            let Some(&id) = type_ids.get(s.get_ref().trim()) else {
                 return Err(self.err(
                     s.span(),
                     field,
@@ -472,8 +919,7 @@ impl Cx<'_> {
                     ),
                 ));
             };
-            let id = TypeId(id as u16);
-            if serves.contains(&id) {
+            if !listed.insert(id) {
                 return Err(self.err(
                     s.span(),
                     field,
@@ -537,7 +983,8 @@ impl Cx<'_> {
             "empirical" => &[&["file", "column"], &["file"]],
             other => {
                 return Err(self.err(raw.dist.span(), format!("{path}.dist"), format!(
-                    "unknown distribution \"{other}\" (valid: exponential, lognormal, gamma, weibull, uniform, constant, empirical)"
+                    "unknown distribution \"{}\" (valid: exponential, lognormal, gamma, weibull, uniform, constant, empirical)",
+                    other.escape_debug()
                 )));
             }
         };
@@ -559,20 +1006,30 @@ impl Cx<'_> {
             f.iter().filter(|n| **n != "column").all(|n| has(n))
                 && present.iter().all(|(n, s)| s.is_none() || f.contains(n))
         }) else {
-            let missing: Vec<&str> = forms[0].iter().copied().filter(|n| !has(n) && *n != "column").collect();
-            return Err(self.err(
-                d.span(),
-                path,
+            // Measured against the form closest to what was written (the first on a tie).
+            let mut best = forms[0];
+            for f in &forms[1..] {
+                if f.iter().filter(|n| has(n)).count() > best.iter().filter(|n| has(n)).count() {
+                    best = f;
+                }
+            }
+            let ticked = |names: Vec<&str>| names.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(" and ");
+            let missing: Vec<&str> = best.iter().copied().filter(|n| !has(n) && *n != "column").collect();
+            let extra: Vec<&str> = present
+                .iter()
+                .filter(|(n, s)| s.is_some() && !best.contains(n))
+                .map(|(n, _)| *n)
+                .collect();
+            let fields = forms.iter().map(|f| describe(f)).collect::<Vec<_>>().join(" or ");
+            let message = if missing.is_empty() {
                 format!(
-                    "the {kind} distribution needs {} (fields: {})",
-                    missing
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and "),
-                    forms.iter().map(|f| describe(f)).collect::<Vec<_>>().join(" or ")
-                ),
-            ));
+                    "the {kind} distribution takes {fields}, not a mix of them: remove {}",
+                    ticked(extra)
+                )
+            } else {
+                format!("the {kind} distribution needs {} (fields: {fields})", ticked(missing))
+            };
+            return Err(self.err(d.span(), path, message));
         };
         let dur = |v: &Option<Spanned<DurationValue>>, name: &str| -> Result<(f64, Range<usize>)> {
             let v = v.as_ref().expect("form checked");
@@ -642,20 +1099,29 @@ impl Cx<'_> {
     fn read_samples(&self, file: &Spanned<String>, column: Option<&Spanned<String>>, path: &str) -> Result<Vec<f64>> {
         let full: PathBuf = self.base_dir.join(file.get_ref());
         let field = format!("{path}.file");
-        let text = std::fs::read_to_string(&full).map_err(|e| {
+        let cannot = |e: &dyn std::fmt::Display| {
             self.err(
                 file.span(),
                 &field,
                 format!("cannot read samples file \"{}\": {e}", full.display()),
             )
-        })?;
+        };
+        let bytes = super::read_input(&full).map_err(|e| cannot(&e))?;
+        self.inputs.borrow_mut().push(InputFile {
+            role: path.to_owned(),
+            path: std::fs::canonicalize(&full).unwrap_or_else(|_| full.clone()),
+            sha256: sha256_hex(&bytes),
+        });
+        let text = String::from_utf8(bytes).map_err(|_| cannot(&"it is not UTF-8 text"))?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let bad = |line: usize, v: &str| {
             self.err(
                 file.span(),
                 &field,
                 format!(
-                    "\"{}\" line {line}: \"{v}\" is not a non-negative number of seconds",
-                    full.display()
+                    "\"{}\" line {line}: \"{}\" is not a non-negative number of seconds",
+                    full.display(),
+                    v.escape_debug()
                 ),
             )
         };
@@ -688,15 +1154,19 @@ impl Cx<'_> {
                     .map_err(|e| self.err(file.span(), &field, format!("\"{}\": {e}", full.display())))?
                     .clone();
                 let Some(ci) = headers.iter().position(|h| h.trim() == col.get_ref().trim()) else {
-                    let known: Vec<&str> = headers.iter().take(20).collect();
+                    let known: Vec<String> = headers.iter().take(20).map(|h| h.escape_debug().to_string()).collect();
+                    let known = if known.iter().all(String::is_empty) {
+                        "the file has no header row".to_string()
+                    } else {
+                        format!("columns: {}", known.join(", "))
+                    };
                     return Err(self.err(
                         col.span(),
                         format!("{path}.column"),
                         format!(
-                            "no column \"{}\" in \"{}\" (columns: {})",
-                            col.get_ref(),
-                            full.display(),
-                            known.join(", ")
+                            "no column \"{}\" in \"{}\" ({known})",
+                            col.get_ref().escape_debug(),
+                            full.display()
                         ),
                     ));
                 };
@@ -727,8 +1197,18 @@ struct Frame {
 impl Frame {
     /// Length of interval `i` in seconds (the last one ends at the horizon).
     fn interval_length(&self, i: usize) -> f64 {
-        let start = i as f64 * self.interval;
-        (start + self.interval).min(self.horizon) - start
+        let start = self.interval_start(i);
+        let end = if i + 1 >= self.n_intervals as usize {
+            self.horizon
+        } else {
+            (start + self.interval).min(self.horizon)
+        };
+        end - start
+    }
+
+    /// Start of interval `i`, seconds.
+    fn interval_start(&self, i: usize) -> f64 {
+        i as f64 * self.interval
     }
 
     /// One value per interval: `values` as given, or repeated when it is a whole cycle (e.g. a

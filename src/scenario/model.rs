@@ -49,13 +49,25 @@ pub struct Scenario {
     pub source: Option<PathBuf>,
     /// SHA-256 of the scenario file's bytes, hex.
     pub input_hash: String,
+    /// Every file the scenario was built from, in the order read: the scenario file itself
+    /// (when loaded from a file), then each empirical samples file.
+    pub inputs: Vec<InputFile>,
+    /// Things that are valid but probably not what was meant (an overloaded contact type
+    /// without patience, a closing rule that cannot serve the queue), one line each. `cxsim
+    /// run` and `cxsim check` print them on standard error.
+    pub warnings: Vec<ScenarioWarning>,
+    /// Clock time of t = 0, in seconds after midnight (`[simulation] start`, default 0):
+    /// `0 <= day_start_s < 86400`. Only reports use it; the simulation runs in seconds from 0.
+    pub day_start_s: f64,
     /// Closing time in seconds: contacts arrive in `[0, horizon)`. > 0.
     pub horizon: f64,
     /// Seconds excluded from statistics at the start; `0 <= warmup < horizon`.
     pub warmup: f64,
     /// Reporting/staffing interval length in seconds, > 0.
     pub interval: f64,
-    /// Number of intervals covering `[0, horizon)`: `ceil(horizon / interval)`, >= 1.
+    /// Number of intervals covering `[0, horizon)`, >= 1: `ceil(horizon / interval)`, or the
+    /// nearest whole number when the ratio is within a relative 1e-9 of it (see
+    /// [`super::compile::interval_count`]).
     pub n_intervals: u32,
     pub seed: u64,
     /// Number of replications, >= 1.
@@ -63,8 +75,37 @@ pub struct Scenario {
     pub closing: Closing,
     pub contact_types: Vec<ContactType>,
     pub agent_groups: Vec<AgentGroup>,
-    /// The file as written (with CLI overrides applied), for `run.toml`.
+    /// The file as written, for `run.toml`: with command-line overrides applied, the name
+    /// filled in, and empirical samples files given by absolute path (so that `run.toml` can
+    /// be run again from anywhere).
     pub raw: RawScenario,
+}
+
+/// A file a scenario was built from, with the SHA-256 of the bytes read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputFile {
+    /// What the file is: `"scenario"` or the field that names it (`contact_types[0].handle_time`).
+    pub role: String,
+    /// The file's path, absolute when it could be resolved.
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+}
+
+/// A scenario that is valid but probably not what was meant; see [`Scenario::warnings`].
+/// Displayed like an error: `file:line:column: field: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioWarning {
+    pub location: super::Location,
+    /// Dotted path of the field the warning is about.
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ScenarioWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}: {}", self.location, self.field, self.message)
+    }
 }
 
 /// A compiled contact type.
@@ -124,9 +165,14 @@ impl Scenario {
         f64::from(i) * self.interval
     }
 
-    /// End time (seconds) of interval `i`, clipped to the horizon.
+    /// End time (seconds) of interval `i`, clipped to the horizon; the last interval ends at
+    /// the horizon.
     pub fn interval_end(&self, i: u32) -> f64 {
-        (f64::from(i + 1) * self.interval).min(self.horizon)
+        if i + 1 >= self.n_intervals {
+            self.horizon
+        } else {
+            (f64::from(i + 1) * self.interval).min(self.horizon)
+        }
     }
 
     /// Index of the interval containing time `t` (clamped to the last interval).

@@ -51,6 +51,10 @@ pub struct RawSimulation {
     /// What happens to waiting contacts at the horizon: "serve" (default) or "clear".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closing: Option<Spanned<String>>,
+    /// Clock time of t = 0, "HH:MM" or "HH:MM:SS" (default "00:00"); reports show clock
+    /// times from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<Spanned<String>>,
 }
 
 /// `[[contact_types]]`: one kind of contact with its arrivals, handle time and patience.

@@ -283,3 +283,292 @@ fn runs_into_the_default_folder_never_replace_each_other() {
     let runs = std::fs::read_dir(dir.path().join("results/erlang-c")).unwrap().count();
     assert_eq!(runs, 3, "three runs, three folders");
 }
+
+#[test]
+fn help_written_to_a_full_device_is_an_error() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("cxsim"))
+        .arg("--help")
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: cannot write to standard output"), "{stderr}");
+}
+
+#[test]
+fn check_reports_every_bad_file_not_only_the_first() {
+    cxsim()
+        .args([
+            "check",
+            "nope.toml",
+            "scenarios/erlang_a.toml",
+            "tests/fixtures/broken/negative_rate.toml",
+        ])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("scenarios/erlang_a.toml: ok"))
+        .stderr(predicate::str::contains("error: nope.toml: cannot read scenario"))
+        .stderr(predicate::str::contains(
+            "error: tests/fixtures/broken/negative_rate.toml:",
+        ));
+}
+
+#[test]
+fn a_file_error_names_the_system_error_once() {
+    let out = cxsim().args(["check", "nope.toml"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        stderr,
+        "error: nope.toml: cannot read scenario: No such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn check_and_run_print_the_scenario_warnings_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("unit.toml");
+    std::fs::write(
+        &path,
+        "[simulation]\nhorizon = \"1h\"\nreplications = 1\n[[contact_types]]\nname = \"billing\"\narrivals = { rate = 2 }\nhandle_time = { dist = \"exponential\", mean = \"5m\" }\n[[agent_groups]]\nname = \"team\"\nserves = [\"billing\"]\nheadcount = 50\n",
+    )
+    .unwrap();
+    let warning = "contact_types[0].arrivals: \"billing\": offered load 600 Erlangs vs at most 50 agents serving it and no patience: the queue grows without bound (about 1.833 contacts/s); `rate = 2` has no unit and means per second";
+    cxsim()
+        .arg("check")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 warning(s)"))
+        .stderr(predicate::str::contains(warning));
+    cxsim()
+        .args(["run", "--no-write", "-q"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(warning));
+}
+
+#[test]
+fn erlang_refuses_absurd_inputs_instead_of_printing_nan() {
+    for (args, message) in [
+        (
+            ["--agents", "4000000000", "--rate", "1/s", "--aht", "300s"],
+            "--agents: 4000000000 agents; at most 1000000 are computed",
+        ),
+        (
+            ["--agents", "5", "--rate", "1e300/s", "--aht", "300s"],
+            "--rate: the offered load (rate × aht) is 3.000e302 Erlangs; the formulas are computed for 1e-9 to 1e7 Erlangs",
+        ),
+    ] {
+        cxsim()
+            .arg("erlang")
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(message));
+    }
+    let out = cxsim()
+        .args([
+            "erlang",
+            "--agents",
+            "50",
+            "--rate",
+            "0.15/s",
+            "--aht",
+            "300",
+            "--patience",
+            "1e-300",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
+}
+
+#[test]
+fn an_unwritable_results_folder_is_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    // Without --quiet the summary table is printed after simulating: none is printed.
+    cxsim()
+        .args(["run", "scenarios/erlang_c.toml", "-r", "2", "--progress", "never", "-o"])
+        .arg(file.join("results"))
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("cannot write results to")
+                .and(predicate::str::contains("a-file is a file, not a folder")),
+        );
+}
+
+#[test]
+fn a_second_run_writing_to_the_same_folder_is_refused_not_silently_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("shared");
+    // A running process (this test) holds the folder's lock.
+    std::fs::write(dir.path().join(".shared.lock"), format!("{}\n", std::process::id())).unwrap();
+    cxsim()
+        .args(["run", "scenarios/erlang_c.toml", "-r", "2", "--progress", "never", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(format!(
+            "another cxsim run (process {}) is writing to",
+            std::process::id()
+        )));
+    assert!(!out.exists());
+    // A lock whose process is gone is taken over, and released after the run.
+    std::fs::write(dir.path().join(".shared.lock"), "4194304999\n").unwrap();
+    cxsim()
+        .args(["run", "scenarios/erlang_c.toml", "-r", "2", "-q", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("summary.json").is_file());
+    assert!(!dir.path().join(".shared.lock").exists());
+}
+
+#[test]
+fn temporary_folders_of_killed_runs_are_cleaned_by_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // Left by processes that no longer exist (pids above the kernel's maximum).
+    std::fs::create_dir(dir.path().join(".out.tmp-4194304999")).unwrap();
+    std::fs::create_dir(dir.path().join(".other.tmp-4194304998")).unwrap();
+    // One of a running process (this test) is left alone.
+    let live = dir.path().join(format!(".busy.tmp-{}", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+    cxsim()
+        .args(["run", "scenarios/erlang_c.toml", "-r", "2", "-q", "-o"])
+        .arg(dir.path().join("out"))
+        .assert()
+        .success();
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [format!(".busy.tmp-{}", std::process::id()), "out".to_string()]);
+}
+
+#[test]
+fn an_interrupted_run_leaves_no_lock_and_no_temporary_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("cxsim");
+    let mut child = std::process::Command::new(bin)
+        .args(["run", "scenarios/erlang_c.toml", "-r", "1000000", "-q", "-o"])
+        .arg(dir.path().join("long"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lock = dir.path().join(".long.lock");
+    for _ in 0..200 {
+        if lock.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(lock.exists(), "the run took no lock");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
+}
+
+#[test]
+fn the_run_toml_of_a_results_folder_repeats_the_run_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::create_dir_all(dir.path().join("scenario")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/samples/talk_times.txt",
+        dir.path().join("data/talk.txt"),
+    )
+    .unwrap();
+    let scenario = dir.path().join("scenario/empirical.toml");
+    std::fs::write(
+        &scenario,
+        "[simulation]\nhorizon = \"4h\"\ninterval = \"1h\"\n[[contact_types]]\nname = \"calls\"\narrivals = { rates = [\"100/h\", \"140/h\"] }\nhandle_time = { dist = \"empirical\", file = \"../data/talk.txt\" }\npatience = { dist = \"exponential\", mean = \"3m\" }\n[[agent_groups]]\nname = \"team\"\nserves = [\"calls\"]\nheadcount = [8, 10, 12, 10]\n",
+    )
+    .unwrap();
+    let first = dir.path().join("first");
+    cxsim()
+        .args(["run", "-r", "3", "-s", "7", "-q"])
+        .arg(&scenario)
+        .arg("-o")
+        .arg(&first)
+        .assert()
+        .success();
+    // Run the record from another folder: the samples file is found by absolute path.
+    let again = dir.path().join("again");
+    cxsim()
+        .current_dir(dir.path().join("data"))
+        .args(["run", "-q"])
+        .arg(first.join("run.toml"))
+        .arg("-o")
+        .arg(&again)
+        .assert()
+        .success();
+    let summary = |d: &Path| -> serde_json::Value {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap();
+        v["summary"].clone()
+    };
+    assert_eq!(summary(&first)["replications"], 3);
+    assert_eq!(summary(&first), summary(&again));
+    // Every input file is recorded with its SHA-256.
+    let record = std::fs::read_to_string(first.join("run.toml")).unwrap();
+    let loaded = cxsim::scenario::load(&scenario).unwrap();
+    assert_eq!(loaded.inputs.len(), 2);
+    for input in &loaded.inputs {
+        assert!(record.contains(&format!("sha256 = \"{}\"", input.sha256)), "{record}");
+        assert!(record.contains(&input.path.display().to_string()), "{record}");
+    }
+    assert!(record.contains("role = \"contact_types[0].handle_time\""), "{record}");
+    // An error in a run record names the field as it is in that file.
+    let broken = dir.path().join("broken-run.toml");
+    std::fs::write(&broken, record.replace("headcount = [", "headcount = [-1, ")).unwrap();
+    cxsim()
+        .arg("check")
+        .arg(&broken)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            ": scenario.agent_groups[0].headcount: headcount must be a whole number",
+        ));
+}
+
+#[test]
+fn a_scenario_name_cannot_lead_outside_the_results_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let inner = dir.path().join("work");
+    std::fs::create_dir(&inner).unwrap();
+    let text = std::fs::read_to_string("scenarios/erlang_c.toml")
+        .unwrap()
+        .replace("name = \"erlang-c\"", "name = \"../../escaped\"");
+    std::fs::write(inner.join("s.toml"), text).unwrap();
+    cxsim()
+        .current_dir(&inner)
+        .args(["run", "s.toml", "-r", "2", "-q"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "name: \"../../escaped\" cannot name the results folder",
+        ));
+    let mut left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    left.extend(std::fs::read_dir(&inner).unwrap().map(|e| e.unwrap().file_name()));
+    assert_eq!(left, ["work", "s.toml"]);
+}

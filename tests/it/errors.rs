@@ -118,3 +118,117 @@ mod fuzz {
         }
     }
 }
+
+/// A scenario with `types` contact types, `groups` agent groups (group g serving type g mod
+/// `types`) of
+/// `headcount` agents, over `horizon` in `interval`s.
+fn sized(types: usize, groups: usize, headcount: u32, horizon: &str, interval: &str) -> String {
+    let mut s = format!("[simulation]\nhorizon = \"{horizon}\"\ninterval = \"{interval}\"\n");
+    for t in 0..types {
+        s += &format!(
+            "[[contact_types]]\nname = \"t{t}\"\narrivals = {{ rate = \"1/d\" }}\nhandle_time = {{ dist = \"exponential\", mean = \"5m\" }}\n"
+        );
+    }
+    for g in 0..groups {
+        s += &format!(
+            "[[agent_groups]]\nname = \"g{g}\"\nserves = [\"t{}\"]\nheadcount = {headcount}\n",
+            g % types
+        );
+    }
+    s
+}
+
+fn compile_error(src: &str) -> String {
+    match cxsim::scenario::from_toml_str(src, "big.toml", "big", Path::new(".")) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn groups_times_intervals_count_against_the_interval_statistics_cap() {
+    // 400 groups × 20,000 hourly intervals took 1.1 GB for one replication.
+    let err = compile_error(&sized(1, 400, 1, "20000h", "1h"));
+    assert!(
+        err.contains("with 1 contact type(s) and 400 agent group(s) that is 8040000 interval statistics"),
+        "{err}"
+    );
+    assert!(err.contains("use at most 248 intervals"), "{err}");
+}
+
+#[test]
+fn the_number_of_types_and_groups_is_bounded() {
+    let err = compile_error(&sized(10_001, 1, 1, "1h", "1h"));
+    assert!(
+        err.contains("contact_types: 10001 contact types; at most 10000 are accepted"),
+        "{err}"
+    );
+    let err = compile_error(&sized(1, 10_001, 1, "1h", "1h"));
+    assert!(
+        err.contains("agent_groups: 10001 agent groups; at most 10000 are accepted"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_total_number_of_agents_is_bounded() {
+    // 20 groups of 1,000,000 agents passed `check`, then exhausted memory.
+    let err = compile_error(&sized(1, 20, 1_000_000, "8h", "30m"));
+    assert!(
+        err.contains("20000000 agents in all groups together") && err.contains("at most 1000000 are simulated"),
+        "{err}"
+    );
+}
+
+#[test]
+fn thousands_of_types_and_groups_compile() {
+    // Name lookups are hashed: 5,000 types and 5,000 groups check in well under a second
+    // (a linear search per name made this quadratic).
+    let sc = cxsim::scenario::from_toml_str(&sized(5_000, 5_000, 1, "1h", "1h"), "big.toml", "big", Path::new("."));
+    let sc = sc.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.contact_types.len(), 5_000);
+    assert_eq!(sc.agent_groups[4_999].serves[0].index(), 4_999);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_or_a_fifo_is_refused_as_a_scenario_instead_of_read_forever() {
+    let err = cxsim::scenario::load(Path::new("/dev/zero")).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "/dev/zero: cannot read scenario: it is not a regular file (a device, FIFO or socket); give a regular file"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.toml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let err = cxsim::scenario::load(&fifo).unwrap_err().to_string();
+    assert!(
+        err.ends_with("it is not a regular file (a device, FIFO or socket); give a regular file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_input_file_larger_than_the_limit_is_refused_without_reading_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    // Sparse: takes no disk space.
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(cxsim::scenario::MAX_INPUT_BYTES + 1).unwrap();
+    let err = cxsim::scenario::load(&path).unwrap_err().to_string();
+    assert!(
+        err.ends_with("cannot read scenario: it is larger than the 256 MiB accepted"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_scenario_file_starting_with_a_byte_order_mark_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.toml");
+    let text = std::fs::read_to_string("scenarios/erlang_c.toml").unwrap();
+    std::fs::write(&path, format!("\u{feff}{text}")).unwrap();
+    let sc = cxsim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.name, "erlang-c");
+}

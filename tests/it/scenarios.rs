@@ -36,3 +36,214 @@ fn the_erlang_examples_are_recognised_as_erlang_models() {
     let day = cxsim::scenario::load(Path::new("scenarios/day_profile.toml")).unwrap();
     assert!(day.erlang_model().is_none());
 }
+
+#[test]
+fn the_example_scenarios_raise_no_warning() {
+    for entry in std::fs::read_dir("scenarios").expect("scenarios/ exists") {
+        let path = entry.expect("readable").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let sc = cxsim::scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert!(sc.warnings.is_empty(), "{}: {:?}", path.display(), sc.warnings);
+        }
+    }
+}
+
+/// A scenario with one type and one group; `arrivals`, `patience` and `headcount` are TOML.
+fn one_queue(arrivals: &str, patience: &str, headcount: &str, closing: &str) -> cxsim::scenario::Scenario {
+    super::support::scenario(&format!(
+        r#"
+[simulation]
+horizon = "2h"
+interval = "30m"
+closing = "{closing}"
+
+[[contact_types]]
+name = "billing"
+arrivals = {arrivals}
+handle_time = {{ dist = "exponential", mean = "5m" }}
+{patience}
+
+[[agent_groups]]
+name = "team"
+serves = ["billing"]
+headcount = {headcount}
+"#
+    ))
+}
+
+#[test]
+fn an_overloaded_type_without_patience_is_warned_about_with_the_size_of_the_excess() {
+    // 600/h × 5m = 50 Erlangs against 10 agents: 10/min arrive, 2/min can be served.
+    let sc = one_queue(r#"{ rate = "600/h" }"#, "", "10", "serve");
+    assert_eq!(sc.warnings.len(), 1, "{:?}", sc.warnings);
+    insta::assert_snapshot!(sc.warnings[0].to_string(), @r#"test.toml:9:12: contact_types[0].arrivals: "billing": offered load 50 Erlangs vs at most 10 agents serving it and no patience: the queue grows without bound (about 0.133 contacts/s)"#);
+}
+
+#[test]
+fn a_rate_written_without_its_unit_is_named_in_the_overload_warning() {
+    // `rate = 540` is 540 per second — meant as 540/h.
+    let sc = one_queue("{ rate = 540 }", "", "50", "serve");
+    let w = sc.warnings[0].to_string();
+    assert!(w.contains("offered load 162000 Erlangs vs at most 50 agents"), "{w}");
+    assert!(w.contains("`rate = 540` has no unit and means per second"), "{w}");
+}
+
+#[test]
+fn an_overload_in_some_intervals_only_says_which() {
+    let sc = one_queue(r#"{ rates = ["300/h", "900/h", "300/h", "300/h"] }"#, "", "40", "serve");
+    let w = sc.warnings[0].to_string();
+    assert!(
+        w.contains("offered load 75 Erlangs vs at most 40 agents serving it and no patience: in 1 of 4 intervals (the worst from 30m) the queue grows, by about 0.117 contacts/s"),
+        "{w}"
+    );
+}
+
+#[test]
+fn patience_or_a_finite_queue_or_enough_agents_silence_the_overload_warning() {
+    let patient = r#"patience = { dist = "exponential", mean = "3m" }"#;
+    assert!(
+        one_queue(r#"{ rate = "600/h" }"#, patient, "10", "serve")
+            .warnings
+            .is_empty()
+    );
+    assert!(
+        one_queue(r#"{ rate = "600/h" }"#, "queue_capacity = 20", "10", "serve")
+            .warnings
+            .is_empty()
+    );
+    assert!(
+        one_queue(r#"{ rate = "600/h" }"#, "", "51", "serve")
+            .warnings
+            .is_empty()
+    );
+}
+
+#[test]
+fn closing_serve_with_nobody_on_duty_in_the_last_interval_is_warned_about() {
+    let patient = r#"patience = { dist = "exponential", mean = "3m" }"#;
+    let sc = one_queue(r#"{ rate = "60/h" }"#, patient, "[10, 10, 10, 0]", "serve");
+    assert_eq!(sc.warnings.len(), 1, "{:?}", sc.warnings);
+    let w = sc.warnings[0].to_string();
+    assert!(
+        w.contains("closing = \"serve\", but no agent serving it is on duty in the last interval"),
+        "{w}"
+    );
+    // "clear" sends the queue away at the horizon: nothing is left unserved.
+    assert!(
+        one_queue(r#"{ rate = "60/h" }"#, patient, "[10, 10, 10, 0]", "clear")
+            .warnings
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_horizon_of_1_1h_in_intervals_of_0_1h_has_11_intervals() {
+    // 1.1h / 0.1h is 11.000000000000002 in floating point.
+    let sc = super::support::scenario(
+        r#"
+[simulation]
+horizon = "1.1h"
+interval = "0.1h"
+
+[[contact_types]]
+name = "billing"
+arrivals = { rates = ["60/h", "60/h", "60/h", "60/h", "60/h", "60/h", "60/h", "60/h", "60/h", "60/h", "120/h"] }
+handle_time = { dist = "exponential", mean = "5m" }
+
+[[agent_groups]]
+name = "team"
+serves = ["billing"]
+headcount = 10
+"#,
+    );
+    assert_eq!(sc.n_intervals, 11);
+    for i in 0..sc.n_intervals {
+        let len = sc.interval_end(i) - sc.interval_start(i);
+        assert!((len - 360.0).abs() < 1e-6, "interval {i} lasts {len}s");
+    }
+    assert_eq!(sc.interval_end(10), sc.horizon);
+    assert_eq!(cxsim::scenario::compile::interval_count(3960.0, 360.0), 11.0);
+    // A ratio that is truly above a whole number still gets a last, shorter interval.
+    assert_eq!(cxsim::scenario::compile::interval_count(3961.0, 360.0), 12.0);
+}
+
+#[test]
+fn the_start_clock_time_is_compiled_into_seconds_after_midnight() {
+    let with = |start: &str| {
+        super::support::scenario(&format!(
+            "[simulation]\nhorizon = \"8h\"\n{start}\n[[contact_types]]\nname = \"b\"\narrivals = {{ rate = \"60/h\" }}\nhandle_time = {{ dist = \"exponential\", mean = \"5m\" }}\n[[agent_groups]]\nname = \"t\"\nserves = [\"b\"]\nheadcount = 10\n"
+        ))
+        .day_start_s
+    };
+    assert_eq!(with(""), 0.0);
+    assert_eq!(with("start = \"08:00\""), 8.0 * 3600.0);
+    assert_eq!(with("start = \"23:59:30\""), 86_370.0);
+    for bad in ["24:00", "8am", "8:5", "08:60", "", "-1:00"] {
+        assert!(cxsim::scenario::compile::parse_clock(bad).is_none(), "{bad}");
+    }
+}
+
+#[test]
+fn a_default_name_from_the_file_name_is_made_safe_for_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("my day (v2).toml");
+    std::fs::copy("scenarios/erlang_c.toml", &path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let unnamed: String = text
+        .lines()
+        .filter(|l| !l.starts_with("name = \"erlang-c\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, unnamed).unwrap();
+    let sc = cxsim::scenario::load(&path).unwrap();
+    assert_eq!(sc.name, "my-day-v2");
+    assert_eq!(cxsim::scenario::compile::slug("../../x"), "x");
+    assert_eq!(cxsim::scenario::compile::slug("\u{1b}[31m"), "31m");
+}
+
+#[test]
+fn a_samples_file_with_a_byte_order_mark_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("times.txt"), "\u{feff}120\n240\n").unwrap();
+    let sc = cxsim::scenario::from_toml_str(
+        "[simulation]\nhorizon = \"8h\"\n[[contact_types]]\nname = \"b\"\narrivals = { rate = \"60/h\" }\nhandle_time = { dist = \"empirical\", file = \"times.txt\" }\n[[agent_groups]]\nname = \"t\"\nserves = [\"b\"]\nheadcount = 10\n",
+        "bom.toml",
+        "bom",
+        dir.path(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sc.contact_types[0].handle_time.mean(), 180.0);
+    // The samples file is recorded with its hash.
+    assert_eq!(sc.inputs.len(), 1);
+    assert_eq!(sc.inputs[0].role, "contact_types[0].handle_time");
+    assert!(sc.inputs[0].path.is_absolute());
+    assert_eq!(sc.inputs[0].sha256.len(), 64);
+}
+
+#[test]
+fn types_without_patience_overloading_shared_agents_together_are_warned_about() {
+    // 30 + 30 Erlangs on 50 agents: neither type alone exceeds them.
+    let sc = super::support::scenario(
+        r#"
+[simulation]
+horizon = "2h"
+
+[[contact_types]]
+name = "billing"
+arrivals = { rate = "360/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+
+[[contact_types]]
+name = "tech"
+arrivals = { rate = "180/h" }
+handle_time = { dist = "exponential", mean = "10m" }
+
+[[agent_groups]]
+name = "team"
+serves = ["billing", "tech"]
+headcount = 50
+"#,
+    );
+    assert_eq!(sc.warnings.len(), 1, "{:?}", sc.warnings);
+    insta::assert_snapshot!(sc.warnings[0].to_string(), @r#"test.toml:7:12: contact_types: the types without patience ("billing", "tech") together: offered load 60 Erlangs vs at most 50 agents serving them: their queues grow without bound"#);
+}
