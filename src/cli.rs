@@ -412,12 +412,8 @@ impl ReplicationsSink {
     fn create(parent: &Path, sc: &Scenario) -> Result<Self> {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         let path = parent.join(report::files::stream_name(std::process::id()));
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
+        let file = report::files::create_temporary_file(&path)
             .with_context(|| format!("cannot write results under {}", parent.display()))?;
-        report::files::remove_on_interrupt(&path);
         let writer = report::csv::ReplicationsWriter::new(sc, std::io::BufWriter::new(file))
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok(Self { path, writer })

@@ -286,30 +286,23 @@ impl ScopeLayout {
     /// `first..` (and over types for all types), with the contacts in the system at the end.
     fn whole_period(&self, out: &RepOutput, first: usize, n_types: usize) -> (TypeCounts, GroupCounts, f64) {
         let (mut t, mut g) = (TypeCounts::default(), GroupCounts::default());
-        let mut in_system = 0.0;
-        match self.source {
-            Source::Type(ty) => {
-                for c in &out.type_intervals(ty)[first..] {
-                    t.add(c);
-                }
-                in_system = out.in_system_at_end[ty] as f64;
-            }
-            Source::AllTypes => {
-                for ty in 0..n_types {
-                    for c in &out.type_intervals(ty)[first..] {
-                        t.add(c);
-                    }
-                }
-                t.measured = out.type_intervals(0)[first..].iter().map(|c| c.measured).sum();
-                in_system = out.in_system_at_end.iter().sum::<u64>() as f64;
-            }
-            Source::Group(gi) => {
-                for c in &out.group_intervals(gi)[first..] {
-                    g.add(c);
-                }
+        for i in first..out.n_intervals as usize {
+            match self.source {
+                Source::Type(ty) => t.add(&out.type_intervals(ty)[i]),
+                Source::AllTypes => t.add(&all_types_cell(out, i, n_types)),
+                Source::Group(gi) => g.add(&out.group_intervals(gi)[i]),
             }
         }
-        (t, g, in_system)
+        (t, g, self.in_system(out))
+    }
+
+    /// Measured contacts of this scope still in the system when the replication ended.
+    fn in_system(&self, out: &RepOutput) -> f64 {
+        match self.source {
+            Source::Type(ty) => out.in_system_at_end[ty] as f64,
+            Source::AllTypes => out.in_system_at_end.iter().sum::<u64>() as f64,
+            Source::Group(_) => 0.0,
+        }
     }
 
     /// One replication's whole-period figures of this scope: `(name, value, numerator,
@@ -331,6 +324,18 @@ impl ScopeLayout {
             })
             .collect()
     }
+}
+
+/// Interval `i` of all types together: the types' counts summed, over the interval's measured
+/// length (the same for every type).
+#[inline]
+fn all_types_cell(out: &RepOutput, i: usize, n_types: usize) -> TypeCounts {
+    let mut c = TypeCounts::default();
+    for t in 0..n_types {
+        c.add(&out.type_intervals(t)[i]);
+    }
+    c.measured = out.type_intervals(0)[i].measured;
+    c
 }
 
 /// Wait histograms pooled over replications, for percentiles and the longest wait.
@@ -451,35 +456,34 @@ impl<'a> SummaryBuilder<'a> {
         for scope in &mut self.scopes {
             let layout = &scope.layout;
             let m = layout.interval_figures.len();
+            // The whole period is summed along the way, in the order `whole_period` uses.
+            let (mut t, mut g) = (TypeCounts::default(), GroupCounts::default());
             for (row, i) in (first..out.n_intervals as usize).enumerate() {
                 let tallies = &mut scope.intervals[row * m..(row + 1) * m];
                 let all;
                 let c = match layout.source {
-                    Source::Group(g) => {
-                        let c = &out.group_intervals(g)[i];
+                    Source::Group(gi) => {
+                        let c = &out.group_intervals(gi)[i];
+                        g.add(c);
                         for &(value, pos) in &layout.group_ratios {
                             let (x, y) = value(c);
                             tallies[pos].add(x, y);
                         }
                         continue;
                     }
-                    Source::Type(t) => &out.type_intervals(t)[i],
+                    Source::Type(ty) => &out.type_intervals(ty)[i],
                     Source::AllTypes => {
-                        let mut c = TypeCounts::default();
-                        for t in 0..n_types {
-                            c.add(&out.type_intervals(t)[i]);
-                        }
-                        c.measured = out.type_intervals(0)[i].measured;
-                        all = c;
+                        all = all_types_cell(out, i, n_types);
                         &all
                     }
                 };
+                t.add(c);
                 for &(value, k, pos) in &layout.type_ratios {
                     let (x, y) = value(c, k);
                     tallies[pos].add(x, y);
                 }
             }
-            let (t, g, in_system) = layout.whole_period(out, first, n_types);
+            let in_system = layout.in_system(out);
             let cell = match layout.source {
                 Source::Group(_) => Cell::Group(&g),
                 _ => Cell::Type(&t, in_system),
@@ -668,7 +672,7 @@ fn pool_waits(
                 answered += c.answered;
                 row_max = row_max.max(c.max_wait_answered);
             }
-            waits.rows[row].add(merged_row, row_max);
+            waits.rows[row].add_counted(merged_row, answered, row_max);
             (answered, row_max)
         };
         waits.row_answered[row] += answered;

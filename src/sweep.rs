@@ -2,8 +2,8 @@
 //! serially into a [`Summary`].
 //!
 //! Replications are processed in chunks of a few per thread: the chunk runs in parallel, its
-//! outputs come back in replication order, and they are folded one by one before the next
-//! chunk starts. Memory therefore stays bounded whatever the number of replications, and the
+//! outputs come back in job order, and a folding thread folds them one by one while the next
+//! chunk runs. Memory therefore stays bounded whatever the number of replications, and the
 //! fold sees the same sequence for 1, 2 or 64 threads — so the results are bit-identical
 //! (floats are never reduced in parallel: rayon's work stealing would regroup the additions).
 //! Each worker thread keeps one [`Engine`] and reuses it for every replication it runs.
@@ -15,7 +15,8 @@ use crate::stats::Collector;
 use crate::stats::RepOutput;
 use crate::summary::{FoldError, Summary, SummaryBuilder};
 use rayon::prelude::*;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, mpsc};
 
 /// One worker's engine on cache lines of its own: engines side by side in a `Vec` would share
 /// the cache line at their boundary, and two threads updating hot fields there (the clock,
@@ -151,7 +152,7 @@ pub fn run_plan<P, F>(
     opts: SweepOptions,
     make_policy: F,
     on_done: &(dyn Fn() + Sync),
-    sink: &mut dyn Sink,
+    sink: &mut (dyn Sink + Send),
 ) -> Result<Summary, SweepError>
 where
     P: RoutingPolicy + Send,
@@ -165,7 +166,6 @@ where
         .map_err(|source| SweepError::ThreadPool { threads, source })?;
     let engines: Vec<CacheAligned<Mutex<Option<Engine<'_, P>>>>> =
         (0..threads).map(|_| CacheAligned(Mutex::new(None))).collect();
-    let mut builder = SummaryBuilder::with_plan(sc, plan.jobs.clone());
     // Folded outputs go back to the workers to be filled again (see
     // `Collector::output_reusing`): their contents never depend on their history.
     let spares: Mutex<Vec<RepOutput>> = Mutex::new(Vec::new());
@@ -173,32 +173,55 @@ where
     // replication, one each keeps memory down.
     let cells = (sc.contact_types.len() + sc.agent_groups.len() + 1) * sc.n_intervals as usize;
     let chunk = threads * if cells > 10_000 { 1 } else { 4 };
-    for round in plan.jobs.chunks(chunk) {
-        let outputs: Vec<RepOutput> = pool.install(|| {
-            round
-                .par_iter()
-                .map(|&rep| {
-                    let slot = rayon::current_thread_index().unwrap_or(0) % threads;
-                    let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
-                    let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), Collector::new(sc)));
-                    engine.run(rep);
-                    let spare = spares.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                    let events = engine.events_processed();
-                    let out = engine.observer_mut().output_reusing(events, spare);
-                    drop(guard);
-                    on_done();
-                    out
-                })
-                .collect()
+    // The fold runs on a thread of its own, one round behind the simulation: while the
+    // workers simulate round k + 1, round k is folded (in job order, as ever). With many
+    // intervals the fold is a fifth of the work, and this keeps it off the critical path.
+    let stop = AtomicBool::new(false);
+    let (rounds, received) = mpsc::sync_channel::<Vec<RepOutput>>(1);
+    let builder = std::thread::scope(|scope| {
+        let folder = scope.spawn(|| -> Result<SummaryBuilder<'_>, SweepError> {
+            let mut builder = SummaryBuilder::with_plan(sc, plan.jobs.clone());
+            for outputs in received {
+                for out in &outputs {
+                    builder.add(out)?;
+                    sink.on_output(sc, out).map_err(SweepError::Sink)?;
+                }
+                spares.lock().unwrap_or_else(|e| e.into_inner()).extend(outputs);
+                if !sink.on_round(&builder) {
+                    stop.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+            Ok(builder)
         });
-        for out in &outputs {
-            builder.add(out)?;
-            sink.on_output(sc, out).map_err(SweepError::Sink)?;
+        for round in plan.jobs.chunks(chunk) {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let outputs: Vec<RepOutput> = pool.install(|| {
+                round
+                    .par_iter()
+                    .map(|&rep| {
+                        let slot = rayon::current_thread_index().unwrap_or(0) % threads;
+                        let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
+                        let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), Collector::new(sc)));
+                        engine.run(rep);
+                        let spare = spares.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                        let events = engine.events_processed();
+                        let out = engine.observer_mut().output_reusing(events, spare);
+                        drop(guard);
+                        on_done();
+                        out
+                    })
+                    .collect()
+            });
+            // The folder has stopped (early, or on an error it returns below).
+            if rounds.send(outputs).is_err() {
+                break;
+            }
         }
-        spares.lock().unwrap_or_else(|e| e.into_inner()).extend(outputs);
-        if !sink.on_round(&builder) {
-            break;
-        }
-    }
+        drop(rounds);
+        folder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })?;
     Ok(builder.finish())
 }

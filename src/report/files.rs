@@ -146,9 +146,20 @@ fn register(path: &Path) {
     CLEANUP.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_owned());
 }
 
-/// Has `path` (a file or folder of this process's) removed if the run is interrupted.
-pub fn remove_on_interrupt(path: &Path) {
+/// Set once an interrupt has cleaned up: nothing new may be created after that.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Creates the new file `path` (it must not exist), to be removed if the run is interrupted.
+/// Creation and registration happen under the same lock as the interrupt's clean-up, so an
+/// interrupt either removes the file or finds it never made.
+pub fn create_temporary_file(path: &Path) -> io::Result<fs::File> {
+    let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(io::Error::new(io::ErrorKind::Interrupted, "interrupted"));
+    }
+    let file = fs::OpenOptions::new().write(true).create_new(true).open(path)?;
     register(path);
+    Ok(file)
 }
 
 /// How the name of a streamed `replications.csv` begins; the pid and `.csv` follow.
@@ -168,6 +179,7 @@ fn unregister(path: &Path) {
 /// to finish, then removes this process's temporary folder and lock file, if any.
 pub fn interrupted() {
     let _writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
     let paths = std::mem::take(&mut *CLEANUP.lock().unwrap_or_else(|e| e.into_inner()));
     for p in paths {
         if p.is_dir() {

@@ -172,9 +172,15 @@ impl PooledQuantiles {
     /// Adds one replication's counts (laid out as this estimator's layout) and its largest
     /// wait. A replication with no wait still counts as a replication (it holds 0 of 0).
     pub fn add<C: Copy + Into<u64>>(&mut self, counts: &[C], max: f64) {
-        debug_assert_eq!(counts.len(), self.pooled.len());
-        self.reps += 1;
         let total: u64 = counts.iter().map(|c| (*c).into()).sum();
+        self.add_counted(counts, total, max);
+    }
+
+    /// Like [`PooledQuantiles::add`] when the caller knows the counts' total.
+    pub fn add_counted<C: Copy + Into<u64>>(&mut self, counts: &[C], total: u64, max: f64) {
+        debug_assert_eq!(counts.len(), self.pooled.len());
+        debug_assert_eq!(total, counts.iter().map(|c| (*c).into()).sum::<u64>());
+        self.reps += 1;
         if total == 0 {
             return;
         }
