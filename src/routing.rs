@@ -75,14 +75,14 @@ impl<'a> View<'a> {
         let agents = self.agents;
         self.rosters[group.index()]
             .idle
-            .iter()
-            .map(move |a| (*a, agents[a.index()].idle_since))
+            .iter(agents)
+            .map(move |a| (a, agents[a.index()].idle_since))
     }
 
     /// The longest-idle agent of `group` and when it became idle.
     #[inline]
     pub fn longest_idle(&self, group: GroupId) -> Option<(AgentId, f64)> {
-        let a = *self.rosters[group.index()].idle.front()?;
+        let a = self.rosters[group.index()].idle.front()?;
         Some((a, self.agents[a.index()].idle_since))
     }
 
