@@ -414,7 +414,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// `leaving` flag, moves it between its roster's idle and off lists, keeps the busy and
     /// leaving counters, and — with `report` — tells the observer the group's new levels.
     /// Later per-agent state (fatigue, tenure) is brought up to date here.
-    #[inline]
+    #[inline(always)] // each call site passes constants: inlined, most branches fold away
     fn set_agent(&mut self, agent: AgentId, to: AgentStatus, leaving: bool, report: bool) {
         debug_assert!(!leaving || to == AgentStatus::Busy, "only a busy agent can be leaving");
         let a = self.agents[agent.index()];
