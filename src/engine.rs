@@ -92,8 +92,10 @@ struct TypeStreams {
 }
 
 impl TypeStreams {
-    fn new(seed: u64, replication: u32, ty: usize) -> Self {
-        let s = |source| rng::stream(seed, u64::from(replication), StreamId::new(source, ty as u32));
+    /// The streams of the type whose name has key `name_key` ([`rng::name_key`]): keyed by
+    /// identity, so other types' presence or order does not move them.
+    fn new(seed: u64, replication: u32, name_key: u64) -> Self {
+        let s = |source| rng::stream(seed, u64::from(replication), StreamId::new(source, name_key));
         Self {
             arrivals: s(Source::Arrivals),
             patience: s(Source::Patience),
@@ -125,6 +127,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     rosters: Vec<Roster>,
     arrivals: Vec<ArrivalProcess>,
     streams: Vec<TypeStreams>,
+    /// [`rng::name_key`] of each type's name.
+    stream_keys: Vec<u64>,
     interval: u32,
     next_journey: u64,
     processed: u64,
@@ -156,6 +160,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
         let total_agents = agents.len();
         let n_types = sc.contact_types.len();
+        let stream_keys: Vec<u64> = sc.contact_types.iter().map(|t| rng::name_key(&t.name)).collect();
         Self {
             sc,
             policy,
@@ -176,7 +181,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .iter()
                 .map(|t| ArrivalProcess::new(&t.arrival_rates, sc.interval, sc.horizon))
                 .collect(),
-            streams: (0..n_types).map(|t| TypeStreams::new(sc.seed, 0, t)).collect(),
+            streams: stream_keys.iter().map(|k| TypeStreams::new(sc.seed, 0, *k)).collect(),
+            stream_keys,
             interval: 0,
             next_journey: 0,
             processed: 0,
@@ -315,8 +321,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         for (gi, r) in self.rosters.iter_mut().enumerate() {
             r.reset(&mut self.agents, GroupId(gi as u16));
         }
-        for (t, s) in self.streams.iter_mut().enumerate() {
-            *s = TypeStreams::new(self.sc.seed, replication, t);
+        for (s, key) in self.streams.iter_mut().zip(&self.stream_keys) {
+            *s = TypeStreams::new(self.sc.seed, replication, *key);
         }
         self.interval = 0;
         self.next_journey = 0;

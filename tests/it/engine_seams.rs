@@ -164,3 +164,161 @@ headcount = 1
     assert_eq!(engine.try_run(0), Ok(()));
     assert!(engine.overflow().is_none());
 }
+
+/// What happens to contacts of one named type, with no journey or agent numbers (those are
+/// shared counters): arrival times, handle times at answer, abandonment times, as bits.
+struct TypeTrace {
+    name: &'static str,
+    types: Vec<String>,
+    lines: Vec<String>,
+}
+
+impl TypeTrace {
+    fn mine(&self, ty: TypeId) -> bool {
+        self.types[ty.index()] == self.name
+    }
+}
+
+impl Observer for TypeTrace {
+    fn on_arrival(&mut self, now: f64, c: &ContactInfo) {
+        if self.mine(c.ty) {
+            self.lines.push(format!("arrive {:x}", now.to_bits()));
+        }
+    }
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, _agent: AgentId, _group: GroupId, handle: f64) {
+        if self.mine(c.ty) {
+            self.lines.push(format!(
+                "answer {:x} {:x} handle {:x}",
+                c.arrival.to_bits(),
+                now.to_bits(),
+                handle.to_bits()
+            ));
+        }
+    }
+    fn on_abandon(&mut self, now: f64, c: &ContactInfo) {
+        if self.mine(c.ty) {
+            self.lines
+                .push(format!("abandon {:x} {:x}", c.arrival.to_bits(), now.to_bits()));
+        }
+    }
+}
+
+fn calls_trace(types: &[(&str, &str)]) -> Vec<String> {
+    let mut toml = String::from("[simulation]\nhorizon = \"4h\"\nseed = 11\nreplications = 1\n");
+    for (name, rate) in types {
+        toml += &format!(
+            "[[contact_types]]\nname = \"{name}\"\narrivals = {{ rate = \"{rate}\" }}\n\
+             handle_time = {{ dist = \"lognormal\", mean = \"4m\", cv = 1.0 }}\n\
+             patience = {{ dist = \"exponential\", mean = \"2m\" }}\n"
+        );
+    }
+    // "calls" has a team of its own, listed first, so its agents and routing never change.
+    toml += "[[agent_groups]]\nname = \"calls-team\"\nserves = [\"calls\"]\nheadcount = 8\n";
+    for (name, _) in types.iter().filter(|(n, _)| *n != "calls") {
+        toml += &format!("[[agent_groups]]\nname = \"{name}-team\"\nserves = [\"{name}\"]\nheadcount = 3\n");
+    }
+    let sc = scenario(&toml);
+    let trace = TypeTrace {
+        name: "calls",
+        types: sc.contact_types.iter().map(|t| t.name.clone()).collect(),
+        lines: Vec::new(),
+    };
+    let mut engine = Engine::with(&sc, Policy::default(), trace);
+    engine.run(2);
+    std::mem::take(&mut engine.observer_mut().lines)
+}
+
+/// Streams are keyed by the type's name, not its position: a second type added after or
+/// before "calls" leaves every draw of "calls" — arrival times, handle times, patience (seen as
+/// abandonment times) — bit for bit unchanged.
+#[test]
+fn adding_or_reordering_types_leaves_a_types_draws_unchanged() {
+    let alone = calls_trace(&[("calls", "2/min")]);
+    assert!(
+        alone.iter().any(|l| l.starts_with("abandon")),
+        "the scenario exercises patience"
+    );
+    assert!(alone.len() > 500);
+    assert_eq!(alone, calls_trace(&[("calls", "2/min"), ("emails", "1/min")]));
+    assert_eq!(alone, calls_trace(&[("emails", "1/min"), ("calls", "2/min")]));
+    assert_eq!(
+        alone,
+        calls_trace(&[("sales", "3/min"), ("emails", "1/min"), ("calls", "2/min")])
+    );
+}
+
+/// Busy and present levels reported by the group, and who is serving.
+#[derive(Default)]
+struct Levels {
+    serving: u32,
+    last: (u32, u32),
+    /// Times a headcount cut found more agents busy than the new headcount (they stay on).
+    cuts_with_busy_leavers: u32,
+    checked: u32,
+}
+
+impl Observer for Levels {
+    fn on_answer(&mut self, _now: f64, _c: &ContactInfo, _a: AgentId, _g: GroupId, _h: f64) {
+        self.serving += 1;
+    }
+    fn on_service_end(&mut self, _now: f64, _c: &ContactInfo, _a: AgentId, _g: GroupId) {
+        self.serving -= 1;
+    }
+    fn on_group(&mut self, now: f64, _g: GroupId, busy: u32, present: u32) {
+        // Headcounts of the scenario below: 2 in [0, 60), 1 in [60, 120), 2 from 120 on.
+        let target = if (60.0..120.0).contains(&now) { 1 } else { 2 };
+        assert_eq!(busy, self.serving, "busy level at {now}");
+        assert!(present >= busy, "present {present} < busy {busy} at {now}");
+        // Present is the headcount, or more while busy agents finish their contact.
+        assert!(present >= target && present <= 2, "present {present} at {now}");
+        // Over the headcount only while someone busy is finishing before leaving.
+        assert!(
+            present == target || busy >= 1,
+            "idle agent kept over the headcount at {now}"
+        );
+        if now == 60.0 {
+            // At the cut idle agents leave at once; busy ones stay until their contact ends.
+            assert_eq!(present, target.max(busy), "present at the cut");
+            self.cuts_with_busy_leavers += u32::from(busy > target);
+        }
+        self.last = (busy, present);
+        self.checked += 1;
+    }
+}
+
+/// Through the one door for agent state: a cut in headcount sends idle agents off at once and
+/// lets busy ones finish their contact first, and the busy and present levels the observer
+/// sees always match who is serving.
+#[test]
+fn agents_over_a_lowered_headcount_finish_their_contact_before_leaving() {
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "3m"
+interval = "1m"
+seed = 3
+replications = 1
+closing = "clear"
+
+[[contact_types]]
+name = "c"
+arrivals = { rates = ["4/min", "1/min", "4/min"] }
+handle_time = { dist = "constant", value = "50s" }
+patience = { dist = "constant", value = "30s" }
+queue_capacity = 2
+
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = [2, 1, 2]
+"#,
+    );
+    let mut engine = Engine::with(&sc, Policy::default(), Levels::default());
+    for rep in 0..40 {
+        engine.run(rep);
+        assert_eq!(engine.observer().last.0, 0, "replication {rep} ends with nobody busy");
+    }
+    let levels = engine.observer();
+    assert!(levels.checked > 400);
+    assert!(levels.cuts_with_busy_leavers >= 5, "{}", levels.cuts_with_busy_leavers);
+}

@@ -130,6 +130,21 @@ fn judge(s: &Summary, case: &Case, kind: ScopeKind, scope: &str, metric: &str, e
             .map_or(1.0, |o| o.estimate.mean);
         se = (exact * (1.0 - exact) / (offered * e.n as f64)).sqrt();
     }
+    if (se.is_nan() || se <= 0.0) && metric.starts_with("asa") && e.mean == 0.0 {
+        // No contact waited in any replication, so the replications have no spread. Judge
+        // with the standard error a mean wait has over all offered contacts: with a fraction
+        // p of them waiting a mean w each (about exponentially), sd ≈ w·sqrt(2p), so
+        // se ≈ exact·sqrt(2 / (p·N)). Rare waits then make "none seen" a small z, as it should.
+        let p = ["erlang_a", "erlang_c"]
+            .iter()
+            .find_map(|m| case.json[m]["p_wait"].as_f64())
+            .unwrap_or(1.0);
+        let offered = s
+            .scope(ScopeKind::Type, "c")
+            .and_then(|sc| sc.get("offered"))
+            .map_or(1.0, |o| o.estimate.mean);
+        se = exact * (2.0 / (p * offered * e.n as f64)).sqrt();
+    }
     let z = if se > 0.0 {
         (e.mean - exact) / se
     } else if (e.mean - exact).abs() < 1e-12 {
