@@ -48,7 +48,7 @@ pub mod queue;
 
 use crate::arrivals::ArrivalProcess;
 use crate::rng::{self, Rng, Source, StreamId};
-use crate::routing::{Policy, RoutingPolicy, View};
+use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
 use crate::scenario::{Closing, GroupId, Scenario, TypeId};
 use crate::stats::{Collector, ContactInfo, Observer};
 use agent::{Agent, AgentStatus, Roster};
@@ -292,6 +292,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             EventKind::Arrival { ty } => self.on_arrival(ty),
             EventKind::ServiceEnd { agent, serial } => self.on_service_end(agent, serial),
             EventKind::Abandon { contact } => self.on_abandon(contact),
+            EventKind::Reoffer { contact } => self.on_reoffer(contact),
             EventKind::Interval { index } => self.on_interval(index),
             EventKind::Close => self.on_close(),
         }
@@ -377,6 +378,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let (contacts, agents) = (&self.contacts, &self.agents);
         let dropped = self.events.retain(|kind| match *kind {
             EventKind::Abandon { contact } => contacts.get(contact).is_some_and(|c| c.state == ContactState::Waiting),
+            EventKind::Reoffer { contact } => contacts
+                .get(contact)
+                .is_some_and(|c| c.state == ContactState::Waiting && c.reoffer),
             // Only a rescheduled service end is stale, and its serial is behind the agent's.
             EventKind::ServiceEnd { agent, serial } => agents[agent.index()].serial == serial,
             _ => true,
@@ -395,6 +399,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             agents: &self.agents,
             rosters: &self.rosters,
             queues: &self.queues,
+            contacts: &self.contacts,
         };
         f(&mut self.policy, &view)
     }
@@ -479,8 +484,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         };
         self.observer.on_arrival(self.now, &info);
 
-        let now = self.now;
-        let chosen = self.decide(|policy, view| policy.select_agent(view, ty, now));
+        let chosen = self.decide(|policy, view| policy.select_agent_for(view, &info));
         if let Some(agent) = chosen.filter(|a| self.can_serve(*a, ty)) {
             self.start_service(agent, key);
             self.set_agent(agent, AgentStatus::Busy, false, true);
@@ -500,6 +504,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.events
                 .push(self.now + patience, EventKind::Abandon { contact: key });
         }
+        self.ask_reoffer(&info);
         if self.contacts.len() > self.max_in_system {
             self.stop_overflowing();
         }
@@ -590,23 +595,112 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// Asks the policy for the next contact of a free `agent` and starts it. Returns false if
     /// the agent gets nothing. The agent's status is left to the caller.
     fn take_next(&mut self, agent: AgentId) -> bool {
-        let Some(ty) = self.decide(|policy, view| policy.select_queue(view, agent)) else {
+        let Some(choice) = self.decide(|policy, view| policy.select_contact(view, agent)) else {
             return false;
         };
         let g = self.agents[agent.index()].group;
-        if ty.index() >= self.queues.len() || !self.sc.agent_groups[g.index()].serves.contains(&ty) {
-            return false;
-        }
-        let Some(q) = self.queues[ty.index()].pop(&self.contacts) else {
-            return false;
-        };
-        let len = self.queues[ty.index()].len();
-        self.observer.on_queue_len(self.now, ty, len);
-        self.start_service(agent, q.key);
-        if self.contacts.get(q.key).is_some_and(|c| c.patience.is_finite()) {
-            self.timer_went_stale(); // its abandonment timer
+        let serves = |ty: TypeId| self.sc.agent_groups[g.index()].serves.contains(&ty);
+        match choice {
+            ContactChoice::OldestOf(ty) => {
+                if ty.index() >= self.queues.len() || !serves(ty) {
+                    return false;
+                }
+                let Some(q) = self.queues[ty.index()].pop(&self.contacts) else {
+                    return false;
+                };
+                let len = self.queues[ty.index()].len();
+                self.observer.on_queue_len(self.now, ty, len);
+                self.start_service(agent, q.key);
+                self.answered_from_queue(q.key);
+            }
+            ContactChoice::Contact(key) => {
+                let Some(ty) = self
+                    .contacts
+                    .get(key)
+                    .filter(|c| c.state == ContactState::Waiting)
+                    .map(|c| c.ty)
+                    .filter(|ty| serves(*ty))
+                else {
+                    return false;
+                };
+                self.take_from_queue(key, ty);
+                self.start_service(agent, key);
+                self.answered_from_queue(key);
+            }
         }
         true
+    }
+
+    /// Takes waiting contact `key` of type `ty` from wherever it is in its queue, about to be
+    /// answered: it stops being `Waiting`, the queue's count drops and its entry becomes a
+    /// tombstone. Reports the queue length first, as taking the oldest does.
+    fn take_from_queue(&mut self, key: ContactKey, ty: TypeId) {
+        if let Some(c) = self.contacts.get_mut(key) {
+            c.state = ContactState::InService;
+        }
+        let queue = &mut self.queues[ty.index()];
+        queue.forget_one(&self.contacts);
+        let len = queue.len();
+        self.observer.on_queue_len(self.now, ty, len);
+    }
+
+    /// A contact stopped waiting, and is already no longer `Waiting` (answered) or gone
+    /// (removed from the slab), so that compaction sees its timers as stale: its pending
+    /// abandonment timer (`abandon_timer`) and re-offer timer (`reoffer`) are counted stale.
+    #[inline]
+    fn left_queue(&mut self, abandon_timer: bool, reoffer: bool) {
+        if abandon_timer {
+            self.timer_went_stale();
+        }
+        if reoffer {
+            self.timer_went_stale();
+        }
+    }
+
+    /// [`Engine::left_queue`] for a contact that is answered (still in the slab).
+    #[inline]
+    fn answered_from_queue(&mut self, key: ContactKey) {
+        if let Some(c) = self.contacts.get(key) {
+            debug_assert_eq!(c.state, ContactState::InService);
+            let (timer, reoffer) = (c.patience.is_finite(), c.reoffer);
+            self.left_queue(timer, reoffer);
+        }
+    }
+
+    /// Asks the policy whether waiting contact `info` should be offered again later.
+    fn ask_reoffer(&mut self, info: &ContactInfo) {
+        let now = self.now;
+        let Some(at) = self.decide(|policy, view| policy.reoffer_after(view, info)) else {
+            return;
+        };
+        if !(at.is_finite() && at >= now) {
+            return;
+        }
+        if let Some(c) = self.contacts.get_mut(info.key) {
+            c.reoffer = true;
+            self.events.push(at, EventKind::Reoffer { contact: info.key });
+        }
+    }
+
+    /// A re-offer timer: the waiting contact is offered to the policy again; if it picks an
+    /// idle agent that can serve it, the contact leaves its queue and is answered.
+    fn on_reoffer(&mut self, key: ContactKey) {
+        let info = match self.contacts.get_mut(key) {
+            Some(c) if c.state == ContactState::Waiting && c.reoffer => {
+                c.reoffer = false;
+                Self::info(key, c)
+            }
+            _ => return self.stale_timer_popped(), // answered, cleared or gone meanwhile
+        };
+        let chosen = self.decide(|policy, view| policy.select_agent_for(view, &info));
+        if let Some(agent) = chosen.filter(|a| self.can_serve(*a, info.ty)) {
+            self.take_from_queue(key, info.ty);
+            self.start_service(agent, key);
+            self.answered_from_queue(key);
+            self.set_agent(agent, AgentStatus::Busy, false, true);
+        } else {
+            self.ask_reoffer(&info);
+        }
     }
 
     fn on_abandon(&mut self, key: ContactKey) {
@@ -615,6 +709,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             _ => return self.stale_timer_popped(), // answered or gone before its patience ran out
         }
         let c = self.contacts.remove(key);
+        self.left_queue(false, c.reoffer); // its own abandonment timer is the one running now
         let queue = &mut self.queues[c.ty.index()];
         queue.forget_one(&self.contacts);
         let len = queue.len();
@@ -697,12 +792,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         if self.sc.closing == Closing::Clear {
             for t in 0..self.queues.len() {
                 while let Some(q) = self.queues[t].pop_entry() {
-                    if self.contacts.get(q.key).is_some() {
+                    if self
+                        .contacts
+                        .get(q.key)
+                        .is_some_and(|c| c.state == ContactState::Waiting)
+                    {
                         let c = self.contacts.remove(q.key);
+                        self.left_queue(c.patience.is_finite(), c.reoffer);
                         self.observer.on_cleared(self.now, &Self::info(q.key, &c));
-                        if c.patience.is_finite() {
-                            self.timer_went_stale(); // its abandonment timer
-                        }
                     }
                 }
                 self.queues[t].clear();

@@ -42,8 +42,9 @@ impl AgentId {
 /// | 0    | `ServiceEnd`     | an agent freed at t can take a contact whose patience ends at t  |
 /// | 1    | `Interval`       | staffing and statistics switch before new arrivals at t           |
 /// | 2    | `Abandon`        | a contact leaves before a new arrival at t could take its place   |
-/// | 3    | `Arrival`        |                                                                   |
-/// | 4    | `Close`          | the horizon: after everything else at the closing instant         |
+/// | 3    | `Reoffer`        | a waiting contact is offered again before new arrivals at t       |
+/// | 4    | `Arrival`        |                                                                   |
+/// | 5    | `Close`          | the horizon: after everything else at the closing instant         |
 ///
 /// The rank is also the event's tag: an [`Event`] stores the rank in its key and one 64-bit
 /// payload, and the kind is decoded from the two, so an event takes 24 bytes.
@@ -56,6 +57,9 @@ pub enum EventKind {
     Interval { index: u32 },
     /// `contact`'s patience runs out (skipped if it is no longer waiting).
     Abandon { contact: ContactKey },
+    /// `contact` is offered to the policy again, as the policy asked (skipped if it is no
+    /// longer waiting).
+    Reoffer { contact: ContactKey },
     /// The next contact of type `ty` arrives.
     Arrival { ty: TypeId },
     /// The horizon: arrivals stop and the closing rule applies.
@@ -63,7 +67,7 @@ pub enum EventKind {
 }
 
 /// Rank of [`EventKind::Arrival`] (see the table on [`EventKind`]).
-pub const ARRIVAL_RANK: u8 = 3;
+pub const ARRIVAL_RANK: u8 = 4;
 
 impl EventKind {
     /// Tie precedence; see the table on [`EventKind`].
@@ -73,8 +77,9 @@ impl EventKind {
             EventKind::ServiceEnd { .. } => 0,
             EventKind::Interval { .. } => 1,
             EventKind::Abandon { .. } => 2,
+            EventKind::Reoffer { .. } => 3,
             EventKind::Arrival { .. } => ARRIVAL_RANK,
-            EventKind::Close => 4,
+            EventKind::Close => 5,
         }
     }
 
@@ -83,7 +88,9 @@ impl EventKind {
         match *self {
             EventKind::ServiceEnd { agent, serial } => (u64::from(agent.0) << 32) | u64::from(serial),
             EventKind::Interval { index } => u64::from(index),
-            EventKind::Abandon { contact } => (u64::from(contact.index) << 32) | u64::from(contact.generation),
+            EventKind::Abandon { contact } | EventKind::Reoffer { contact } => {
+                (u64::from(contact.index) << 32) | u64::from(contact.generation)
+            }
             EventKind::Arrival { ty } => u64::from(ty.0),
             EventKind::Close => 0,
         }
@@ -99,6 +106,12 @@ impl EventKind {
             },
             1 => EventKind::Interval { index: lo },
             2 => EventKind::Abandon {
+                contact: ContactKey {
+                    index: hi,
+                    generation: lo,
+                },
+            },
+            3 => EventKind::Reoffer {
                 contact: ContactKey {
                     index: hi,
                     generation: lo,
@@ -287,7 +300,7 @@ mod tests {
         }
         let mut q = EventQueue::with_capacity(4);
         q.push(2.5, EventKind::Close);
-        assert_eq!(q.pop().map(|e| (e.time(), e.rank(), e.seq())), Some((2.5, 4, 0)));
+        assert_eq!(q.pop().map(|e| (e.time(), e.rank(), e.seq())), Some((2.5, 5, 0)));
     }
 
     #[test]
@@ -324,6 +337,12 @@ mod tests {
                 contact: ContactKey {
                     index: 9,
                     generation: u32::MAX,
+                },
+            },
+            EventKind::Reoffer {
+                contact: ContactKey {
+                    index: u32::MAX,
+                    generation: 3,
                 },
             },
             EventKind::Arrival { ty: TypeId(65_535) },
