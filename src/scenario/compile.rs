@@ -27,6 +27,8 @@ pub const MAX_EXPECTED_PER_INTERVAL: f64 = 1e9;
 pub const MAX_HEADCOUNT: i64 = 1_000_000;
 /// Most replications in one run.
 pub const MAX_REPLICATIONS: i64 = 1_000_000;
+/// Most contact types, and most agent groups, in one scenario: their ids are 16-bit.
+pub const MAX_IDS: usize = u16::MAX as usize + 1;
 
 /// Parses and compiles `src`; see [`super::from_toml_str`].
 pub fn compile_str(src: &str, label: &str, default_name: &str, base_dir: &Path) -> Result<Scenario> {
@@ -236,6 +238,26 @@ impl Cx<'_> {
                 0..0,
                 "agent_groups",
                 "the scenario has no agent groups; add at least one [[agent_groups]] table",
+            ));
+        }
+        if raw.contact_types.len() > MAX_IDS {
+            return Err(self.err(
+                raw.contact_types[MAX_IDS].span(),
+                "contact_types",
+                format!(
+                    "the scenario has {} contact types; at most {MAX_IDS} are supported",
+                    raw.contact_types.len()
+                ),
+            ));
+        }
+        if raw.agent_groups.len() > MAX_IDS {
+            return Err(self.err(
+                raw.agent_groups[MAX_IDS].span(),
+                "agent_groups",
+                format!(
+                    "the scenario has {} agent groups; at most {MAX_IDS} are supported",
+                    raw.agent_groups.len()
+                ),
             ));
         }
         let type_names = self.unique_names(

@@ -499,3 +499,35 @@ fn a_freed_agent_can_take_a_specific_waiting_contact_not_only_the_oldest() {
     assert!(l.answered_after_wait > 1_000, "{}", l.answered_after_wait);
     assert_eq!(l.violations, 0);
 }
+
+fn many(types: usize, groups: usize) -> String {
+    let mut toml = String::from("[simulation]\nhorizon = \"1h\"\ninterval = \"1h\"\n");
+    for t in 0..types {
+        toml += &format!(
+            "[[contact_types]]\nname = \"t{t}\"\narrivals = {{ rate = \"1/h\" }}\nhandle_time = {{ dist = \"constant\", value = \"1m\" }}\n"
+        );
+    }
+    for g in 0..groups {
+        toml += &format!("[[agent_groups]]\nname = \"g{g}\"\nserves = [\"t0\"]\nheadcount = 0\n");
+    }
+    toml
+}
+
+/// Type and group ids are 16-bit: a scenario with more of either than fit is refused at load
+/// (it used to wrap: group 65,536 became group 0).
+#[test]
+fn more_than_65536_groups_or_types_are_refused_at_load() {
+    let load = |toml: &str| cxsim::scenario::from_toml_str(toml, "big.toml", "big", Path::new("."));
+    let err = load(&many(1, 65_537)).expect_err("too many groups").to_string();
+    assert!(
+        err.contains("agent_groups: the scenario has 65537 agent groups; at most 65536 are supported"),
+        "{err}"
+    );
+    let err = load(&many(65_537, 1)).expect_err("too many types").to_string();
+    assert!(
+        err.contains("contact_types: the scenario has 65537 contact types; at most 65536 are supported"),
+        "{err}"
+    );
+    // The error points at the first table over the limit.
+    assert!(err.starts_with(&format!("big.toml:{}:", 3 + 4 * 65_536 + 1)), "{err}");
+}
