@@ -83,6 +83,30 @@ pub struct InSystemOverflow {
     pub limit: usize,
 }
 
+/// Staffing as change points: interval headcounts compile to `(time, headcount)` pairs per
+/// group, kept only where the headcount changes (the first at t = 0), and the merged distinct
+/// change times after 0. Staffing changes are then their own events, at any time, and do not
+/// depend on interval boundaries (test `engine_seams::staffing_runs_on_its_own_change_points`).
+fn staffing_plan(sc: &Scenario) -> (Vec<Vec<(f64, u32)>>, Vec<f64>) {
+    let plan: Vec<Vec<(f64, u32)>> = sc
+        .agent_groups
+        .iter()
+        .map(|g| {
+            let mut points: Vec<(f64, u32)> = Vec::new();
+            for (i, h) in g.headcount.iter().enumerate() {
+                if points.last().is_none_or(|(_, last)| last != h) {
+                    points.push((sc.interval_start(i as u32), *h));
+                }
+            }
+            points
+        })
+        .collect();
+    let mut times: Vec<f64> = plan.iter().flatten().map(|(t, _)| *t).filter(|t| *t > 0.0).collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    (plan, times)
+}
+
 /// The random streams of one contact type.
 #[derive(Debug, Clone)]
 struct TypeStreams {
@@ -129,6 +153,10 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     streams: Vec<TypeStreams>,
     /// [`rng::name_key`] of each type's name.
     stream_keys: Vec<u64>,
+    /// Each group's headcount as change points `(time, headcount)`, the first at t = 0.
+    staffing_plan: Vec<Vec<(f64, u32)>>,
+    /// The distinct times after 0 at which some group's headcount changes, ascending.
+    staffing_times: Vec<f64>,
     interval: u32,
     next_journey: u64,
     processed: u64,
@@ -160,6 +188,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
         let total_agents = agents.len();
         let n_types = sc.contact_types.len();
+        let (staffing_plan, staffing_times) = staffing_plan(sc);
         let stream_keys: Vec<u64> = sc.contact_types.iter().map(|t| rng::name_key(&t.name)).collect();
         Self {
             sc,
@@ -183,6 +212,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .collect(),
             streams: stream_keys.iter().map(|k| TypeStreams::new(sc.seed, 0, *k)).collect(),
             stream_keys,
+            staffing_times,
+            staffing_plan,
             interval: 0,
             next_journey: 0,
             processed: 0,
@@ -226,6 +257,38 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.arrivals_off_heap = !on_heap;
     }
 
+    /// Replaces `group`'s staffing with change points `(time in seconds, headcount)`: from each
+    /// time on, the group is brought to that headcount (capped at the group's largest
+    /// headcount in the scenario, the agents it owns). Times need not be interval boundaries.
+    /// Before the first point the headcount is 0. Applies from the next replication.
+    pub fn set_staffing(&mut self, group: GroupId, points: &[(f64, u32)]) {
+        let size = self.rosters[group.index()].size;
+        let mut plan: Vec<(f64, u32)> = vec![(0.0, 0)];
+        let mut sorted: Vec<(f64, u32)> = points
+            .iter()
+            .filter(|(t, _)| t.is_finite() && *t >= 0.0)
+            .copied()
+            .collect();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (t, h) in sorted {
+            match plan.last_mut() {
+                Some(last) if last.0 == t => last.1 = h.min(size),
+                _ => plan.push((t, h.min(size))),
+            }
+        }
+        self.staffing_plan[group.index()] = plan;
+        let mut times: Vec<f64> = self
+            .staffing_plan
+            .iter()
+            .flatten()
+            .map(|(t, _)| *t)
+            .filter(|t| *t > 0.0)
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        self.staffing_times = times;
+    }
+
     /// Sets the most contacts that may be in the system at once before a replication is
     /// stopped (see [`InSystemOverflow`]); at least 1.
     pub fn set_max_in_system(&mut self, limit: usize) {
@@ -259,7 +322,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.reset(replication);
         self.policy.on_start(replication);
         self.observer.on_start(replication);
-        self.apply_staffing(0);
+        self.apply_staffing(0.0);
+        if let Some(first) = self.staffing_times.first() {
+            self.events.push(*first, EventKind::Staffing { index: 0 });
+        }
         if self.sc.n_intervals > 1 {
             self.events.push(self.sc.interval, EventKind::Interval { index: 1 });
         }
@@ -294,6 +360,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             EventKind::Abandon { contact } => self.on_abandon(contact),
             EventKind::Reoffer { contact } => self.on_reoffer(contact),
             EventKind::Interval { index } => self.on_interval(index),
+            EventKind::Staffing { index } => self.on_staffing(index),
             EventKind::Close => self.on_close(),
         }
         self.overflow.is_none()
@@ -720,7 +787,6 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn on_interval(&mut self, index: u32) {
         self.interval = index;
         self.observer.on_interval(self.now, index);
-        self.apply_staffing(index);
         if index + 1 < self.sc.n_intervals {
             self.events.push(
                 self.sc.interval_start(index + 1),
@@ -729,14 +795,24 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
     }
 
-    /// Brings each group to its headcount for interval `index`. Increases first cancel pending
-    /// departures, then bring off-duty agents on (each takes waiting work at once); decreases
-    /// send idle agents off first (most recently idle), then mark busy ones to leave after
-    /// their current contact.
-    fn apply_staffing(&mut self, index: u32) {
+    /// A staffing change point: every group to its headcount from now on, then the next point
+    /// is scheduled.
+    fn on_staffing(&mut self, index: u32) {
+        self.apply_staffing(self.now);
+        if let Some(next) = self.staffing_times.get(index as usize + 1) {
+            self.events.push(*next, EventKind::Staffing { index: index + 1 });
+        }
+    }
+
+    /// Brings each group, in group order, to its headcount at time `t` (its last change point
+    /// at or before `t`). Increases first cancel pending departures, then bring off-duty agents
+    /// on (each takes waiting work at once); decreases send idle agents off first (most
+    /// recently idle), then mark busy ones to leave after their current contact.
+    fn apply_staffing(&mut self, t: f64) {
         for gi in 0..self.rosters.len() {
             let g = GroupId(gi as u16);
-            let target = self.sc.agent_groups[gi].headcount[index as usize];
+            let plan = &self.staffing_plan[gi];
+            let target = plan[plan.partition_point(|(at, _)| *at <= t).max(1) - 1].1;
             let mut committed = self.rosters[gi].committed();
             if target == committed {
                 continue;

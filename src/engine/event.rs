@@ -40,11 +40,12 @@ impl AgentId {
 /// | rank | kind             | why this order                                                    |
 /// |------|------------------|-------------------------------------------------------------------|
 /// | 0    | `ServiceEnd`     | an agent freed at t can take a contact whose patience ends at t  |
-/// | 1    | `Interval`       | staffing and statistics switch before new arrivals at t           |
-/// | 2    | `Abandon`        | a contact leaves before a new arrival at t could take its place   |
-/// | 3    | `Reoffer`        | a waiting contact is offered again before new arrivals at t       |
-/// | 4    | `Arrival`        |                                                                   |
-/// | 5    | `Close`          | the horizon: after everything else at the closing instant         |
+/// | 1    | `Interval`       | statistics switch before anything else new at t                   |
+/// | 2    | `Staffing`       | headcounts change before new arrivals at t                        |
+/// | 3    | `Abandon`        | a contact leaves before a new arrival at t could take its place   |
+/// | 4    | `Reoffer`        | a waiting contact is offered again before new arrivals at t       |
+/// | 5    | `Arrival`        |                                                                   |
+/// | 6    | `Close`          | the horizon: after everything else at the closing instant         |
 ///
 /// The rank is also the event's tag: an [`Event`] stores the rank in its key and one 64-bit
 /// payload, and the kind is decoded from the two, so an event takes 24 bytes.
@@ -53,8 +54,11 @@ pub enum EventKind {
     /// `agent` finishes the service it started under `serial` (skipped if the agent's service
     /// serial has moved on: the service ended otherwise or was rescheduled).
     ServiceEnd { agent: AgentId, serial: u32 },
-    /// Interval `index` starts: staffing changes, statistics roll over.
+    /// Interval `index` starts: statistics roll over.
     Interval { index: u32 },
+    /// The `index`-th time at which some group's headcount changes (the engine's staffing
+    /// plan): every group is brought to its headcount from then on, in group order.
+    Staffing { index: u32 },
     /// `contact`'s patience runs out (skipped if it is no longer waiting).
     Abandon { contact: ContactKey },
     /// `contact` is offered to the policy again, as the policy asked (skipped if it is no
@@ -67,7 +71,7 @@ pub enum EventKind {
 }
 
 /// Rank of [`EventKind::Arrival`] (see the table on [`EventKind`]).
-pub const ARRIVAL_RANK: u8 = 4;
+pub const ARRIVAL_RANK: u8 = 5;
 
 impl EventKind {
     /// Tie precedence; see the table on [`EventKind`].
@@ -76,10 +80,11 @@ impl EventKind {
         match self {
             EventKind::ServiceEnd { .. } => 0,
             EventKind::Interval { .. } => 1,
-            EventKind::Abandon { .. } => 2,
-            EventKind::Reoffer { .. } => 3,
+            EventKind::Staffing { .. } => 2,
+            EventKind::Abandon { .. } => 3,
+            EventKind::Reoffer { .. } => 4,
             EventKind::Arrival { .. } => ARRIVAL_RANK,
-            EventKind::Close => 5,
+            EventKind::Close => 6,
         }
     }
 
@@ -87,7 +92,7 @@ impl EventKind {
     fn payload(&self) -> u64 {
         match *self {
             EventKind::ServiceEnd { agent, serial } => (u64::from(agent.0) << 32) | u64::from(serial),
-            EventKind::Interval { index } => u64::from(index),
+            EventKind::Interval { index } | EventKind::Staffing { index } => u64::from(index),
             EventKind::Abandon { contact } | EventKind::Reoffer { contact } => {
                 (u64::from(contact.index) << 32) | u64::from(contact.generation)
             }
@@ -105,13 +110,14 @@ impl EventKind {
                 serial: lo,
             },
             1 => EventKind::Interval { index: lo },
-            2 => EventKind::Abandon {
+            2 => EventKind::Staffing { index: lo },
+            3 => EventKind::Abandon {
                 contact: ContactKey {
                     index: hi,
                     generation: lo,
                 },
             },
-            3 => EventKind::Reoffer {
+            4 => EventKind::Reoffer {
                 contact: ContactKey {
                     index: hi,
                     generation: lo,
@@ -300,7 +306,7 @@ mod tests {
         }
         let mut q = EventQueue::with_capacity(4);
         q.push(2.5, EventKind::Close);
-        assert_eq!(q.pop().map(|e| (e.time(), e.rank(), e.seq())), Some((2.5, 5, 0)));
+        assert_eq!(q.pop().map(|e| (e.time(), e.rank(), e.seq())), Some((2.5, 6, 0)));
     }
 
     #[test]
@@ -333,6 +339,7 @@ mod tests {
                 serial: 7,
             },
             EventKind::Interval { index: 123_456 },
+            EventKind::Staffing { index: 17 },
             EventKind::Abandon {
                 contact: ContactKey {
                     index: 9,

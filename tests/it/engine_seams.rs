@@ -531,3 +531,79 @@ fn more_than_65536_groups_or_types_are_refused_at_load() {
     // The error points at the first table over the limit.
     assert!(err.starts_with(&format!("big.toml:{}:", 3 + 4 * 65_536 + 1)), "{err}");
 }
+
+/// Group reports as (time, busy, present).
+#[derive(Default)]
+struct GroupLevels(Vec<(f64, u32, u32)>);
+
+impl Observer for GroupLevels {
+    fn on_group(&mut self, now: f64, _g: GroupId, busy: u32, present: u32) {
+        self.0.push((now, busy, present));
+    }
+}
+
+/// Interval headcounts compile to change points, and staffing runs as its own events at those
+/// points only: no staffing work at intervals where the headcount stays.
+#[test]
+fn staffing_runs_on_its_own_change_points() {
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "1h"
+interval = "10m"
+replications = 1
+
+[[contact_types]]
+name = "c"
+arrivals = { rate = "0/h" }
+handle_time = { dist = "constant", value = "1m" }
+
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = [2, 2, 3, 3, 3, 1]
+"#,
+    );
+    let mut engine = Engine::with(&sc, Policy::default(), GroupLevels::default());
+    engine.run(0);
+    assert_eq!(engine.observer().0, vec![(0.0, 0, 2), (1200.0, 0, 3), (3000.0, 0, 1)]);
+    // Close, five interval boundaries and two staffing changes.
+    assert_eq!(engine.events_processed(), 1 + 5 + 2);
+}
+
+/// Staffing change points need not be interval boundaries: a plan set on the engine changes
+/// the headcount at 95 s and 1,000 s, and contacts waiting are taken up at once.
+#[test]
+fn staffing_changes_at_any_time_not_only_at_interval_boundaries() {
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "1h"
+interval = "30m"
+seed = 2
+replications = 1
+
+[[contact_types]]
+name = "c"
+arrivals = { rate = "2/min" }
+handle_time = { dist = "constant", value = "5m" }
+
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 4
+"#,
+    );
+    let mut engine = Engine::with(&sc, Policy::default(), GroupLevels::default());
+    engine.set_staffing(GroupId(0), &[(0.0, 1), (95.0, 3), (1000.0, 4)]);
+    engine.run(0);
+    let levels = &engine.observer().0;
+    assert_eq!(levels[0], (0.0, 0, 1));
+    let at = |t: f64| levels.iter().find(|l| l.0 == t).copied();
+    // At 95 s two agents come on and each takes a waiting contact at once.
+    let (_, busy, present) = at(95.0).expect("a change at 95 s");
+    assert_eq!(present, 3);
+    assert_eq!(busy, 3, "a queue had built up with one agent");
+    assert_eq!(at(1000.0).map(|l| l.2), Some(4));
+    assert!(levels.iter().all(|l| l.2 <= 4));
+}
