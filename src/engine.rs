@@ -3,7 +3,8 @@
 //! The event loop takes the earliest event (by `(time, rank, seq)`, see [`event`]) and runs its
 //! handler; handlers make routing decisions on the spot through the [`RoutingPolicy`] and
 //! report every state change to the [`Observer`]. Only scheduled events exist: arrivals,
-//! service ends, abandonment deadlines, interval boundaries and the closing time.
+//! service ends, abandonment deadlines, re-offers a policy asked for, staffing change points,
+//! interval boundaries and the closing time (tie order on [`event::EventKind`]).
 //!
 //! Life of a contact (see [`contact::ContactState`]): it arrives, draws its patience and base
 //! handle time from its type's streams, and is offered to the policy. If an agent is chosen it
