@@ -26,7 +26,7 @@ fn event_queue(c: &mut Criterion) {
             b.iter(|| {
                 let ev = q.pop().expect("non-empty");
                 let dt = -rng.random::<f64>().ln() * 100.0;
-                q.push(ev.time() + dt, ev.kind);
+                q.push(ev.time() + dt, ev.kind());
                 black_box(ev.time())
             });
         });

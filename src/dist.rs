@@ -102,6 +102,11 @@ impl Dist {
     /// Weibull of very small shape, is capped there rather than reaching infinity).
     #[inline]
     pub fn sample(&self, rng: &mut Rng) -> f64 {
+        // The exponential (the common case) inline at the call site; the rest out of line.
+        if let Dist::Exponential { mean } = self {
+            let e: f64 = Exp1.sample(rng);
+            return (mean * e).min(MAX_DURATION);
+        }
         self.draw(rng).min(MAX_DURATION)
     }
 

@@ -1,15 +1,42 @@
 //! The discrete-event engine: one replication on one thread, deterministic given its seeds.
 //!
-//! The event loop pops the earliest event (by `(time, rank, seq)`, see [`event`]) and runs its
+//! The event loop takes the earliest event (by `(time, rank, seq)`, see [`event`]) and runs its
 //! handler; handlers make routing decisions on the spot through the [`RoutingPolicy`] and
-//! report every state change to the [`Observer`]. Only scheduled events go on the heap:
-//! arrivals, service ends, abandonment deadlines, interval boundaries and the closing time.
+//! report every state change to the [`Observer`]. Only scheduled events exist: arrivals,
+//! service ends, abandonment deadlines, re-offers a policy asked for, staffing change points,
+//! interval boundaries and the closing time (tie order on [`event::EventKind`]).
 //!
 //! Life of a contact (see [`contact::ContactState`]): it arrives, draws its patience and base
 //! handle time from its type's streams, and is offered to the policy. If an agent is chosen it
 //! is answered at once; otherwise it waits in its type's FIFO queue — or is blocked when the
 //! queue is at capacity — until an agent frees and selects it, or its patience runs out (a lazy
 //! timer: skipped if the contact has moved on), or the closing rule clears it.
+//!
+//! **Next arrivals off the heap.** Each contact type has exactly one pending arrival at a time.
+//! With few types (at most [`OFF_HEAP_ARRIVAL_TYPES`]) the engine keeps it out of the heap: it
+//! draws the arrival's key — `(time, rank 3, seq)` — from the same sequence counter, at the same
+//! moment it would have pushed the event, and keeps the smallest such key beside the heap. Each
+//! step compares that key with the heap's top key and runs the smaller, so events run in exactly
+//! the order they would if the arrival were on the heap (keys are unique, so no tie is left
+//! open). This saves a heap push and pop per arrival; the test
+//! `engine_seams::arrivals_on_or_off_the_heap_give_the_same_trace` checks the two orders agree.
+//!
+//! **Stale timers and compaction.** An abandonment timer stays on the heap when its contact is
+//! answered (lazy cancellation); so does a service end whose time was rescheduled. The engine
+//! counts such stale entries, and when they outnumber the live ones it drops them all in one
+//! O(n) pass ([`event::EventQueue::retain`]). Keys are unique, so the pop order of the events
+//! kept is unchanged, and the heap stays within about twice the live events however long the
+//! patience (test `engine_seams::the_event_heap_stays_flat_in_the_horizon_with_month_long_patience`).
+//! Dropped stale timers still count in [`Engine::events_processed`], so that figure does not
+//! depend on when compaction ran.
+//!
+//! **Agent state.** Every change of an agent's status, `leaving` flag and roster counters goes
+//! through one function (`set_agent`), the one place where later per-agent state (fatigue,
+//! tenure) will be brought up to date.
+//!
+//! **Runaway replications.** A replication whose contacts in the system exceed a bound
+//! ([`DEFAULT_MAX_IN_SYSTEM`] unless set with [`Engine::set_max_in_system`]) stops early with an
+//! [`InSystemOverflow`] instead of growing until memory runs out.
 //!
 //! Allocation: [`Engine::new`] sizes every buffer; each replication clears and reuses them, so
 //! after the first replication the loop allocates nothing (a test counts it). Never
@@ -22,13 +49,64 @@ pub mod queue;
 
 use crate::arrivals::ArrivalProcess;
 use crate::rng::{self, Rng, Source, StreamId};
-use crate::routing::{Policy, RoutingPolicy, View};
+use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
 use crate::scenario::{Closing, GroupId, Scenario, TypeId};
 use crate::stats::{Collector, ContactInfo, Observer};
 use agent::{Agent, AgentStatus, Roster};
 use contact::{ContactKey, ContactSlab, ContactState};
-use event::{AgentId, EventKind, EventQueue};
+use event::{ARRIVAL_RANK, AgentId, EventKind, EventQueue, Key, NO_KEY, key_time};
 use queue::{Queued, WaitQueue};
+
+/// Most contact types whose next arrivals are kept off the heap (a linear scan finds the
+/// earliest); with more types, arrivals go on the heap.
+pub const OFF_HEAP_ARRIVAL_TYPES: usize = 8;
+
+/// The heap is compacted only from this many pending events on (below, a pass is not worth it).
+const COMPACT_MIN_EVENTS: usize = 256;
+
+/// The default bound on contacts in the system at once (waiting or in service). At roughly
+/// 100 bytes per waiting contact (slab slot, queue entry, timer) this is about 1 GB.
+pub const DEFAULT_MAX_IN_SYSTEM: usize = 10_000_000;
+
+/// A replication stopped because more contacts were in the system at once than the bound
+/// allows — arrivals far beyond what the agents can serve, with no patience to bound the queue.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+#[error(
+    "replication {replication} stopped at t = {time:.0} s: more than {limit} contacts in the system at once \
+     (arrivals far exceed what the agents can serve; check rates, headcounts and handle times, \
+     or give the contacts a patience)"
+)]
+pub struct InSystemOverflow {
+    pub replication: u32,
+    /// Simulated time (seconds) at which the bound was passed.
+    pub time: f64,
+    /// The bound that was passed.
+    pub limit: usize,
+}
+
+/// Staffing as change points: interval headcounts compile to `(time, headcount)` pairs per
+/// group, kept only where the headcount changes (the first at t = 0), and the merged distinct
+/// change times after 0. Staffing changes are then their own events, at any time, and do not
+/// depend on interval boundaries (test `engine_seams::staffing_runs_on_its_own_change_points`).
+fn staffing_plan(sc: &Scenario) -> (Vec<Vec<(f64, u32)>>, Vec<f64>) {
+    let plan: Vec<Vec<(f64, u32)>> = sc
+        .agent_groups
+        .iter()
+        .map(|g| {
+            let mut points: Vec<(f64, u32)> = Vec::new();
+            for (i, h) in g.headcount.iter().enumerate() {
+                if points.last().is_none_or(|(_, last)| last != h) {
+                    points.push((sc.interval_start(i as u32), *h));
+                }
+            }
+            points
+        })
+        .collect();
+    let mut times: Vec<f64> = plan.iter().flatten().map(|(t, _)| *t).filter(|t| *t > 0.0).collect();
+    times.sort_by(f64::total_cmp);
+    times.dedup();
+    (plan, times)
+}
 
 /// The random streams of one contact type.
 #[derive(Debug, Clone)]
@@ -39,8 +117,10 @@ struct TypeStreams {
 }
 
 impl TypeStreams {
-    fn new(seed: u64, replication: u32, ty: usize) -> Self {
-        let s = |source| rng::stream(seed, u64::from(replication), StreamId::new(source, ty as u32));
+    /// The streams of the type whose name has key `name_key` ([`rng::name_key`]): keyed by
+    /// identity, so other types' presence or order does not move them.
+    fn new(seed: u64, replication: u32, name_key: u64) -> Self {
+        let s = |source| rng::stream(seed, u64::from(replication), StreamId::new(source, name_key));
         Self {
             arrivals: s(Source::Arrivals),
             patience: s(Source::Patience),
@@ -56,16 +136,33 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     policy: P,
     observer: O,
     now: f64,
+    replication: u32,
     events: EventQueue,
+    /// Whether next arrivals are kept off the heap (see the module docs).
+    arrivals_off_heap: bool,
+    /// Key of each type's next arrival while kept off the heap; [`NO_KEY`] if none.
+    next_arrival: Vec<Key>,
+    /// The smallest key in `next_arrival` and its type.
+    first_arrival: (Key, u16),
+    /// Stale timers on the heap (see the module docs).
+    stale: usize,
     contacts: ContactSlab,
     queues: Vec<WaitQueue>,
     agents: Vec<Agent>,
     rosters: Vec<Roster>,
     arrivals: Vec<ArrivalProcess>,
     streams: Vec<TypeStreams>,
+    /// [`rng::name_key`] of each type's name.
+    stream_keys: Vec<u64>,
+    /// Each group's headcount as change points `(time, headcount)`, the first at t = 0.
+    staffing_plan: Vec<Vec<(f64, u32)>>,
+    /// The distinct times after 0 at which some group's headcount changes, ascending.
+    staffing_times: Vec<f64>,
     interval: u32,
     next_journey: u64,
     processed: u64,
+    max_in_system: usize,
+    overflow: Option<InSystemOverflow>,
 }
 
 impl<'s> Engine<'s> {
@@ -91,12 +188,20 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             rosters.push(roster);
         }
         let total_agents = agents.len();
+        let n_types = sc.contact_types.len();
+        let (staffing_plan, staffing_times) = staffing_plan(sc);
+        let stream_keys: Vec<u64> = sc.contact_types.iter().map(|t| rng::name_key(&t.name)).collect();
         Self {
             sc,
             policy,
             observer,
             now: 0.0,
-            events: EventQueue::with_capacity(64 + 2 * total_agents + 4 * sc.contact_types.len()),
+            replication: 0,
+            events: EventQueue::with_capacity(64 + 2 * total_agents + 4 * n_types),
+            arrivals_off_heap: n_types <= OFF_HEAP_ARRIVAL_TYPES,
+            next_arrival: vec![NO_KEY; n_types],
+            first_arrival: (NO_KEY, 0),
+            stale: 0,
             contacts: ContactSlab::with_capacity(256 + 2 * total_agents),
             queues: sc.contact_types.iter().map(|_| WaitQueue::with_capacity(256)).collect(),
             agents,
@@ -106,12 +211,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .iter()
                 .map(|t| ArrivalProcess::new(&t.arrival_rates, sc.interval, sc.horizon))
                 .collect(),
-            streams: (0..sc.contact_types.len())
-                .map(|t| TypeStreams::new(sc.seed, 0, t))
-                .collect(),
+            streams: stream_keys.iter().map(|k| TypeStreams::new(sc.seed, 0, *k)).collect(),
+            stream_keys,
+            staffing_times,
+            staffing_plan,
             interval: 0,
             next_journey: 0,
             processed: 0,
+            max_in_system: DEFAULT_MAX_IN_SYSTEM,
+            overflow: None,
         }
     }
 
@@ -131,55 +239,150 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.sc
     }
 
-    /// Events processed in the last replication.
+    /// Events retired in the last replication: every event scheduled, whether it ran, was
+    /// skipped as a stale timer, or was dropped as one by heap compaction.
     pub fn events_processed(&self) -> u64 {
         self.processed
     }
 
+    /// The most events that were on the heap at once in the last replication (next arrivals
+    /// kept off the heap not counted).
+    pub fn peak_pending_events(&self) -> usize {
+        self.events.peak_len()
+    }
+
+    /// Puts next arrivals on the heap (`true`) or keeps them off it (`false`, the default with
+    /// at most [`OFF_HEAP_ARRIVAL_TYPES`] types). Both give the same results; this exists to
+    /// show it (test `engine_seams::arrivals_on_or_off_the_heap_give_the_same_trace`).
+    pub fn set_arrivals_on_heap(&mut self, on_heap: bool) {
+        self.arrivals_off_heap = !on_heap;
+    }
+
+    /// Replaces `group`'s staffing with change points `(time in seconds, headcount)`: from each
+    /// time on, the group is brought to that headcount (capped at the group's largest
+    /// headcount in the scenario, the agents it owns). Times need not be interval boundaries.
+    /// Before the first point the headcount is 0. Applies from the next replication.
+    pub fn set_staffing(&mut self, group: GroupId, points: &[(f64, u32)]) {
+        let size = self.rosters[group.index()].size;
+        let mut plan: Vec<(f64, u32)> = vec![(0.0, 0)];
+        let mut sorted: Vec<(f64, u32)> = points
+            .iter()
+            .filter(|(t, _)| t.is_finite() && *t >= 0.0)
+            .copied()
+            .collect();
+        sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+        for (t, h) in sorted {
+            match plan.last_mut() {
+                Some(last) if last.0 == t => last.1 = h.min(size),
+                _ => plan.push((t, h.min(size))),
+            }
+        }
+        self.staffing_plan[group.index()] = plan;
+        let mut times: Vec<f64> = self
+            .staffing_plan
+            .iter()
+            .flatten()
+            .map(|(t, _)| *t)
+            .filter(|t| *t > 0.0)
+            .collect();
+        times.sort_by(f64::total_cmp);
+        times.dedup();
+        self.staffing_times = times;
+    }
+
+    /// Sets the most contacts that may be in the system at once before a replication is
+    /// stopped (see [`InSystemOverflow`]); at least 1.
+    pub fn set_max_in_system(&mut self, limit: usize) {
+        self.max_in_system = limit.max(1);
+    }
+
+    /// Why the last replication stopped early, if it did. Its statistics then cover only the
+    /// time until it stopped and must not be reported as a result.
+    pub fn overflow(&self) -> Option<&InSystemOverflow> {
+        self.overflow.as_ref()
+    }
+
     /// Runs replication `replication` to completion: from t = 0 until no event is left.
     /// The result is a pure function of the scenario (seed included) and `replication`.
+    /// A replication that passes the in-system bound stops early; see [`Engine::overflow`]
+    /// and [`Engine::try_run`].
     pub fn run(&mut self, replication: u32) {
+        self.start(replication);
+        while self.step() {}
+        self.finish();
+    }
+
+    /// [`Engine::run`], returning the overflow as an error if the replication stopped early.
+    pub fn try_run(&mut self, replication: u32) -> Result<(), InSystemOverflow> {
+        self.run(replication);
+        self.overflow.map_or(Ok(()), Err)
+    }
+
+    /// Resets the state and schedules the first events of `replication`.
+    fn start(&mut self, replication: u32) {
         self.reset(replication);
         self.policy.on_start(replication);
         self.observer.on_start(replication);
-        self.apply_staffing(0);
+        self.apply_staffing(0.0);
+        if let Some(first) = self.staffing_times.first() {
+            self.events.push(*first, EventKind::Staffing { index: 0 });
+        }
         if self.sc.n_intervals > 1 {
             self.events.push(self.sc.interval, EventKind::Interval { index: 1 });
         }
         self.events.push(self.sc.horizon, EventKind::Close);
         for t in 0..self.sc.contact_types.len() {
-            if let Some(first) = self.arrivals[t].next_after(0.0, &mut self.streams[t].arrivals) {
-                self.events.push(first, EventKind::Arrival { ty: TypeId(t as u16) });
-            }
+            let first = self.arrivals[t].next_after(0.0, &mut self.streams[t].arrivals);
+            self.schedule_arrival(t, first);
         }
-        while let Some(ev) = self.events.pop() {
-            debug_assert!(ev.time() >= self.now, "time went backwards");
-            self.now = ev.time();
+    }
+
+    /// Runs the earliest event. Returns false when none is left (or the replication stopped).
+    #[inline]
+    fn step(&mut self) -> bool {
+        let (arrival, ty) = self.first_arrival;
+        if arrival < self.events.peek_key() {
+            let time = key_time(arrival);
+            debug_assert!(time >= self.now, "time went backwards");
+            self.now = time;
             self.processed += 1;
-            match ev.kind {
-                EventKind::Arrival { ty } => self.on_arrival(ty),
-                EventKind::ServiceEnd { agent, contact } => self.on_service_end(agent, contact),
-                EventKind::Abandon { contact } => self.on_abandon(contact),
-                EventKind::Interval { index } => self.on_interval(index),
-                EventKind::Close => self.on_close(),
-            }
+            self.on_arrival(TypeId(ty));
+            return self.overflow.is_none();
         }
+        let Some(ev) = self.events.pop() else {
+            return false;
+        };
+        debug_assert!(ev.time() >= self.now, "time went backwards");
+        self.now = ev.time();
+        self.processed += 1;
+        match ev.kind() {
+            EventKind::Arrival { ty } => self.on_arrival(ty),
+            EventKind::ServiceEnd { agent, serial } => self.on_service_end(agent, serial),
+            EventKind::Abandon { contact } => self.on_abandon(contact),
+            EventKind::Reoffer { contact } => self.on_reoffer(contact),
+            EventKind::Interval { index } => self.on_interval(index),
+            EventKind::Staffing { index } => self.on_staffing(index),
+            EventKind::Close => self.on_close(),
+        }
+        self.overflow.is_none()
+    }
+
+    /// Reports the contacts left in the system and ends the replication.
+    fn finish(&mut self) {
         for (key, c) in self.contacts.iter() {
-            let info = ContactInfo {
-                key,
-                ty: c.ty,
-                arrival: c.arrival,
-                interval: c.interval,
-                journey: c.journey,
-            };
-            self.observer.on_in_system_at_end(self.now, &info);
+            self.observer.on_in_system_at_end(self.now, &Self::info(key, c));
         }
         self.observer.on_end(self.now);
     }
 
     fn reset(&mut self, replication: u32) {
         self.now = 0.0;
+        self.replication = replication;
         self.events.clear();
+        self.next_arrival.fill(NO_KEY);
+        self.first_arrival = (NO_KEY, 0);
+        self.stale = 0;
+        self.overflow = None;
         self.contacts.clear();
         for q in &mut self.queues {
             q.clear();
@@ -187,12 +390,72 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         for (gi, r) in self.rosters.iter_mut().enumerate() {
             r.reset(&mut self.agents, GroupId(gi as u16));
         }
-        for (t, s) in self.streams.iter_mut().enumerate() {
-            *s = TypeStreams::new(self.sc.seed, replication, t);
+        for (s, key) in self.streams.iter_mut().zip(&self.stream_keys) {
+            *s = TypeStreams::new(self.sc.seed, replication, *key);
         }
         self.interval = 0;
         self.next_journey = 0;
         self.processed = 0;
+    }
+
+    /// Schedules type `ty`'s next arrival at `at` (or none), on or off the heap.
+    #[inline]
+    fn schedule_arrival(&mut self, ty: usize, at: Option<f64>) {
+        if !self.arrivals_off_heap {
+            if let Some(t) = at {
+                self.events.push(t, EventKind::Arrival { ty: TypeId(ty as u16) });
+            }
+            return;
+        }
+        // The key is drawn now, as a push would draw it, so the order is the heap's.
+        self.next_arrival[ty] = at.map_or(NO_KEY, |t| self.events.key(t, ARRIVAL_RANK));
+        self.first_arrival = if let [only] = self.next_arrival.as_slice() {
+            (*only, 0)
+        } else {
+            let mut first = (NO_KEY, 0);
+            for (t, k) in self.next_arrival.iter().enumerate() {
+                if *k < first.0 {
+                    first = (*k, t as u16);
+                }
+            }
+            first
+        };
+    }
+
+    /// Records that one more timer on the heap went stale; compacts the heap when stale timers
+    /// outnumber live events (see the module docs).
+    #[inline]
+    fn timer_went_stale(&mut self) {
+        self.stale += 1;
+        let len = self.events.len();
+        if 2 * self.stale > len && len >= COMPACT_MIN_EVENTS {
+            self.compact();
+        }
+    }
+
+    /// A stale timer was popped and skipped.
+    #[inline]
+    fn stale_timer_popped(&mut self) {
+        debug_assert!(self.stale > 0, "a stale timer that was not counted");
+        self.stale -= 1;
+    }
+
+    /// Drops every stale timer from the heap; see the module docs.
+    #[cold]
+    fn compact(&mut self) {
+        let (contacts, agents) = (&self.contacts, &self.agents);
+        let dropped = self.events.retain(|kind| match *kind {
+            EventKind::Abandon { contact } => contacts.get(contact).is_some_and(|c| c.state == ContactState::Waiting),
+            EventKind::Reoffer { contact } => contacts
+                .get(contact)
+                .is_some_and(|c| c.state == ContactState::Waiting && c.reoffer),
+            // Only a rescheduled service end is stale, and its serial is behind the agent's.
+            EventKind::ServiceEnd { agent, serial } => agents[agent.index()].serial == serial,
+            _ => true,
+        });
+        debug_assert_eq!(dropped, self.stale, "stale timers miscounted");
+        self.processed += dropped as u64;
+        self.stale = 0;
     }
 
     /// Runs a routing decision: the policy sees a read-only view of the current state.
@@ -204,6 +467,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             agents: &self.agents,
             rosters: &self.rosters,
             queues: &self.queues,
+            contacts: &self.contacts,
         };
         f(&mut self.policy, &view)
     }
@@ -225,6 +489,38 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.observer.on_group(self.now, g, r.busy, r.present());
     }
 
+    /// The one door through which an agent's duty state changes: sets its status and
+    /// `leaving` flag, moves it between its roster's idle and off lists, keeps the busy and
+    /// leaving counters, and — with `report` — tells the observer the group's new levels.
+    /// Later per-agent state (fatigue, tenure) is brought up to date here.
+    #[inline(always)] // each call site passes constants: inlined, most branches fold away
+    fn set_agent(&mut self, agent: AgentId, to: AgentStatus, leaving: bool, report: bool) {
+        debug_assert!(!leaving || to == AgentStatus::Busy, "only a busy agent can be leaving");
+        let a = self.agents[agent.index()];
+        let roster = &mut self.rosters[a.group.index()];
+        match a.status {
+            AgentStatus::Idle => roster.idle.remove(&mut self.agents, agent),
+            AgentStatus::Off => roster.off.remove(&mut self.agents, agent),
+            AgentStatus::Busy => roster.busy -= 1,
+        }
+        roster.leaving -= u32::from(a.leaving);
+        match to {
+            AgentStatus::Idle => {
+                self.agents[agent.index()].idle_since = self.now;
+                roster.idle.push_back(&mut self.agents, agent);
+            }
+            AgentStatus::Off => roster.off.push_back(&mut self.agents, agent),
+            AgentStatus::Busy => roster.busy += 1,
+        }
+        roster.leaving += u32::from(leaving);
+        let rec = &mut self.agents[agent.index()];
+        rec.status = to;
+        rec.leaving = leaving;
+        if report {
+            self.report_group(a.group);
+        }
+    }
+
     fn on_arrival(&mut self, ty: TypeId) {
         let ct = &self.sc.contact_types[ty.index()];
         let streams = &mut self.streams[ty.index()];
@@ -234,9 +530,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             None => f64::INFINITY,
         };
         let handle = ct.handle_time.sample(&mut streams.handle);
-        if let Some(next) = self.arrivals[ty.index()].next_after(self.now, &mut streams.arrivals) {
-            self.events.push(next, EventKind::Arrival { ty });
-        }
+        let next = self.arrivals[ty.index()].next_after(self.now, &mut streams.arrivals);
+        self.schedule_arrival(ty.index(), next);
         let journey = self.next_journey;
         self.next_journey += 1;
         let key = self.contacts.insert(
@@ -257,15 +552,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         };
         self.observer.on_arrival(self.now, &info);
 
-        let now = self.now;
-        let chosen = self.decide(|policy, view| policy.select_agent(view, ty, now));
+        let chosen = self.decide(|policy, view| policy.select_agent_for(view, &info));
         if let Some(agent) = chosen.filter(|a| self.can_serve(*a, ty)) {
-            let g = self.agents[agent.index()].group;
-            let roster = &mut self.rosters[g.index()];
-            roster.take_idle(agent);
-            roster.busy += 1;
             self.start_service(agent, key);
-            self.report_group(g);
+            self.set_agent(agent, AgentStatus::Busy, false, true);
             return;
         }
         let queue = &mut self.queues[ty.index()];
@@ -282,6 +572,20 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.events
                 .push(self.now + patience, EventKind::Abandon { contact: key });
         }
+        self.ask_reoffer(&info);
+        if self.contacts.len() > self.max_in_system {
+            self.stop_overflowing();
+        }
+    }
+
+    /// Stops the replication: the in-system bound was passed.
+    #[cold]
+    fn stop_overflowing(&mut self) {
+        self.overflow = Some(InSystemOverflow {
+            replication: self.replication,
+            time: self.now,
+            limit: self.max_in_system,
+        });
     }
 
     /// Whether `agent` is idle and in a group serving `ty` (guards user-written policies).
@@ -292,7 +596,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         })
     }
 
-    /// Puts `agent` (already counted busy) on contact `key`, which is live.
+    /// Puts `agent` on contact `key`, which is live, and schedules the end of the service.
+    /// The agent's status is set by the caller (through `set_agent`).
     #[inline]
     fn start_service(&mut self, agent: AgentId, key: ContactKey) {
         let Some(c) = self.contacts.get_mut(key) else {
@@ -302,69 +607,177 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         c.state = ContactState::InService;
         let (handle, info) = (c.handle, Self::info(key, c));
         let a = &mut self.agents[agent.index()];
-        a.status = AgentStatus::Busy;
         a.contact = key;
-        let group = a.group;
+        a.serial = a.serial.wrapping_add(1);
+        let (group, serial) = (a.group, a.serial);
         self.events
-            .push(self.now + handle, EventKind::ServiceEnd { agent, contact: key });
+            .push(self.now + handle, EventKind::ServiceEnd { agent, serial });
         self.observer.on_answer(self.now, &info, agent, group, handle);
     }
 
-    fn on_service_end(&mut self, agent: AgentId, key: ContactKey) {
-        if self.agents[agent.index()].contact != key || self.contacts.get(key).is_none() {
-            return; // a stale timer
-        }
-        let c = self.contacts.remove(key);
-        let g = self.agents[agent.index()].group;
-        self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
-        if self.agents[agent.index()].leaving {
-            let a = &mut self.agents[agent.index()];
-            a.leaving = false;
-            a.status = AgentStatus::Off;
-            let roster = &mut self.rosters[g.index()];
-            roster.busy -= 1;
-            roster.leaving -= 1;
-            roster.off.push(agent);
-        } else if !self.take_next(agent) {
-            self.rosters[g.index()].busy -= 1;
-            self.make_idle(agent);
-        }
-        self.report_group(g);
-    }
-
-    /// Asks the policy for the next contact of a free `agent` and starts it. Returns false if
-    /// the agent gets nothing (its status is then unchanged).
-    fn take_next(&mut self, agent: AgentId) -> bool {
-        let Some(ty) = self.decide(|policy, view| policy.select_queue(view, agent)) else {
+    /// Moves the end of `agent`'s current service to `at` (seconds, not before now), e.g.
+    /// when a change of the agent's concurrency changes the service's rate. The end event
+    /// scheduled before becomes stale: the agent's service serial moves on, and the old event
+    /// is skipped when popped (or dropped by compaction). Returns false, changing nothing, if
+    /// the agent is not serving.
+    #[allow(dead_code)] // the seam for chat concurrency; exercised by the unit tests
+    pub(crate) fn reschedule_service_end(&mut self, agent: AgentId, at: f64) -> bool {
+        let Some(a) = self.agents.get_mut(agent.index()) else {
             return false;
         };
-        let g = self.agents[agent.index()].group;
-        if ty.index() >= self.queues.len() || !self.sc.agent_groups[g.index()].serves.contains(&ty) {
+        if a.status != AgentStatus::Busy {
             return false;
         }
-        let Some(q) = self.queues[ty.index()].pop(&self.contacts) else {
-            return false;
-        };
-        let len = self.queues[ty.index()].len();
-        self.observer.on_queue_len(self.now, ty, len);
-        self.start_service(agent, q.key);
+        a.serial = a.serial.wrapping_add(1);
+        let serial = a.serial;
+        self.events
+            .push(at.max(self.now), EventKind::ServiceEnd { agent, serial });
+        self.timer_went_stale();
         true
     }
 
+    fn on_service_end(&mut self, agent: AgentId, serial: u32) {
+        let a = &self.agents[agent.index()];
+        if a.serial != serial {
+            self.stale_timer_popped(); // rescheduled
+            return;
+        }
+        debug_assert_eq!(
+            a.status,
+            AgentStatus::Busy,
+            "a live service end of an agent not serving"
+        );
+        let key = a.contact;
+        let (g, leaving) = (a.group, a.leaving);
+        let c = self.contacts.remove(key);
+        self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
+        if leaving {
+            self.set_agent(agent, AgentStatus::Off, false, true);
+        } else if self.take_next(agent) {
+            self.set_agent(agent, AgentStatus::Busy, false, true);
+        } else {
+            self.set_agent(agent, AgentStatus::Idle, false, true);
+        }
+    }
+
+    /// Asks the policy for the next contact of a free `agent` and starts it. Returns false if
+    /// the agent gets nothing. The agent's status is left to the caller.
+    fn take_next(&mut self, agent: AgentId) -> bool {
+        let Some(choice) = self.decide(|policy, view| policy.select_contact(view, agent)) else {
+            return false;
+        };
+        let g = self.agents[agent.index()].group;
+        let serves = |ty: TypeId| self.sc.agent_groups[g.index()].serves.contains(&ty);
+        match choice {
+            ContactChoice::OldestOf(ty) => {
+                if ty.index() >= self.queues.len() || !serves(ty) {
+                    return false;
+                }
+                let Some(q) = self.queues[ty.index()].pop(&self.contacts) else {
+                    return false;
+                };
+                let len = self.queues[ty.index()].len();
+                self.observer.on_queue_len(self.now, ty, len);
+                self.start_service(agent, q.key);
+                self.answered_from_queue(q.key);
+            }
+            ContactChoice::Contact(key) => {
+                let Some(ty) = self
+                    .contacts
+                    .get(key)
+                    .filter(|c| c.state == ContactState::Waiting)
+                    .map(|c| c.ty)
+                    .filter(|ty| serves(*ty))
+                else {
+                    return false;
+                };
+                self.take_from_queue(key, ty);
+                self.start_service(agent, key);
+                self.answered_from_queue(key);
+            }
+        }
+        true
+    }
+
+    /// Takes waiting contact `key` of type `ty` from wherever it is in its queue, about to be
+    /// answered: it stops being `Waiting`, the queue's count drops and its entry becomes a
+    /// tombstone. Reports the queue length first, as taking the oldest does.
+    fn take_from_queue(&mut self, key: ContactKey, ty: TypeId) {
+        if let Some(c) = self.contacts.get_mut(key) {
+            c.state = ContactState::InService;
+        }
+        let queue = &mut self.queues[ty.index()];
+        queue.forget_one(&self.contacts);
+        let len = queue.len();
+        self.observer.on_queue_len(self.now, ty, len);
+    }
+
+    /// A contact stopped waiting, and is already no longer `Waiting` (answered) or gone
+    /// (removed from the slab), so that compaction sees its timers as stale: its pending
+    /// abandonment timer (`abandon_timer`) and re-offer timer (`reoffer`) are counted stale.
     #[inline]
-    fn make_idle(&mut self, agent: AgentId) {
-        let a = &mut self.agents[agent.index()];
-        a.status = AgentStatus::Idle;
-        a.idle_since = self.now;
-        self.rosters[a.group.index()].idle.push_back(agent);
+    fn left_queue(&mut self, abandon_timer: bool, reoffer: bool) {
+        if abandon_timer {
+            self.timer_went_stale();
+        }
+        if reoffer {
+            self.timer_went_stale();
+        }
+    }
+
+    /// [`Engine::left_queue`] for a contact that is answered (still in the slab).
+    #[inline]
+    fn answered_from_queue(&mut self, key: ContactKey) {
+        if let Some(c) = self.contacts.get(key) {
+            debug_assert_eq!(c.state, ContactState::InService);
+            let (timer, reoffer) = (c.patience.is_finite(), c.reoffer);
+            self.left_queue(timer, reoffer);
+        }
+    }
+
+    /// Asks the policy whether waiting contact `info` should be offered again later.
+    fn ask_reoffer(&mut self, info: &ContactInfo) {
+        let now = self.now;
+        let Some(at) = self.decide(|policy, view| policy.reoffer_after(view, info)) else {
+            return;
+        };
+        if !(at.is_finite() && at >= now) {
+            return;
+        }
+        if let Some(c) = self.contacts.get_mut(info.key) {
+            c.reoffer = true;
+            self.events.push(at, EventKind::Reoffer { contact: info.key });
+        }
+    }
+
+    /// A re-offer timer: the waiting contact is offered to the policy again; if it picks an
+    /// idle agent that can serve it, the contact leaves its queue and is answered.
+    fn on_reoffer(&mut self, key: ContactKey) {
+        let info = match self.contacts.get_mut(key) {
+            Some(c) if c.state == ContactState::Waiting && c.reoffer => {
+                c.reoffer = false;
+                Self::info(key, c)
+            }
+            _ => return self.stale_timer_popped(), // answered, cleared or gone meanwhile
+        };
+        let chosen = self.decide(|policy, view| policy.select_agent_for(view, &info));
+        if let Some(agent) = chosen.filter(|a| self.can_serve(*a, info.ty)) {
+            self.take_from_queue(key, info.ty);
+            self.start_service(agent, key);
+            self.answered_from_queue(key);
+            self.set_agent(agent, AgentStatus::Busy, false, true);
+        } else {
+            self.ask_reoffer(&info);
+        }
     }
 
     fn on_abandon(&mut self, key: ContactKey) {
         match self.contacts.get(key) {
             Some(c) if c.state == ContactState::Waiting => {}
-            _ => return, // answered (or gone) before its patience ran out
+            _ => return self.stale_timer_popped(), // answered or gone before its patience ran out
         }
         let c = self.contacts.remove(key);
+        self.left_queue(false, c.reoffer); // its own abandonment timer is the one running now
         let queue = &mut self.queues[c.ty.index()];
         queue.forget_one(&self.contacts);
         let len = queue.len();
@@ -375,7 +788,6 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn on_interval(&mut self, index: u32) {
         self.interval = index;
         self.observer.on_interval(self.now, index);
-        self.apply_staffing(index);
         if index + 1 < self.sc.n_intervals {
             self.events.push(
                 self.sc.interval_start(index + 1),
@@ -384,57 +796,66 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
     }
 
-    /// Brings each group to its headcount for interval `index`. Increases first cancel pending
-    /// departures, then bring off-duty agents on (each takes waiting work at once); decreases
-    /// send idle agents off first (most recently idle), then mark busy ones to leave after
-    /// their current contact.
-    fn apply_staffing(&mut self, index: u32) {
+    /// A staffing change point: every group to its headcount from now on, then the next point
+    /// is scheduled.
+    fn on_staffing(&mut self, index: u32) {
+        self.apply_staffing(self.now);
+        if let Some(next) = self.staffing_times.get(index as usize + 1) {
+            self.events.push(*next, EventKind::Staffing { index: index + 1 });
+        }
+    }
+
+    /// Brings each group, in group order, to its headcount at time `t` (its last change point
+    /// at or before `t`). Increases first cancel pending departures, then bring off-duty agents
+    /// on (each takes waiting work at once); decreases send idle agents off first (most
+    /// recently idle), then mark busy ones to leave after their current contact.
+    fn apply_staffing(&mut self, t: f64) {
         for gi in 0..self.rosters.len() {
             let g = GroupId(gi as u16);
-            let target = self.sc.agent_groups[gi].headcount[index as usize];
+            let plan = &self.staffing_plan[gi];
+            let target = plan[plan.partition_point(|(at, _)| *at <= t).max(1) - 1].1;
             let mut committed = self.rosters[gi].committed();
             if target == committed {
                 continue;
             }
+            let (start, size) = (self.rosters[gi].start, self.rosters[gi].size);
             if target > committed {
-                let (start, size) = (self.rosters[gi].start, self.rosters[gi].size);
                 for i in start..start + size {
                     if committed == target || self.rosters[gi].leaving == 0 {
                         break;
                     }
                     if self.agents[i as usize].leaving {
-                        self.agents[i as usize].leaving = false;
-                        self.rosters[gi].leaving -= 1;
+                        self.set_agent(AgentId(i), AgentStatus::Busy, false, false);
                         committed += 1;
                     }
                 }
                 while committed < target {
-                    let Some(agent) = self.rosters[gi].off.pop() else { break };
+                    let Some(agent) = self.rosters[gi].off.back() else {
+                        break;
+                    };
                     committed += 1;
-                    self.rosters[gi].busy += 1;
-                    if !self.take_next(agent) {
-                        self.rosters[gi].busy -= 1;
-                        self.make_idle(agent);
-                    }
+                    let to = if self.take_next(agent) {
+                        AgentStatus::Busy
+                    } else {
+                        AgentStatus::Idle
+                    };
+                    self.set_agent(agent, to, false, false);
                 }
             } else {
                 while committed > target {
-                    let Some(agent) = self.rosters[gi].idle.pop_back() else {
+                    let Some(agent) = self.rosters[gi].idle.back() else {
                         break;
                     };
-                    self.agents[agent.index()].status = AgentStatus::Off;
-                    self.rosters[gi].off.push(agent);
+                    self.set_agent(agent, AgentStatus::Off, false, false);
                     committed -= 1;
                 }
-                let (start, size) = (self.rosters[gi].start, self.rosters[gi].size);
                 for i in (start..start + size).rev() {
                     if committed == target {
                         break;
                     }
-                    let a = &mut self.agents[i as usize];
+                    let a = &self.agents[i as usize];
                     if a.status == AgentStatus::Busy && !a.leaving {
-                        a.leaving = true;
-                        self.rosters[gi].leaving += 1;
+                        self.set_agent(AgentId(i), AgentStatus::Busy, true, false);
                         committed -= 1;
                     }
                 }
@@ -448,8 +869,13 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         if self.sc.closing == Closing::Clear {
             for t in 0..self.queues.len() {
                 while let Some(q) = self.queues[t].pop_entry() {
-                    if self.contacts.get(q.key).is_some() {
+                    if self
+                        .contacts
+                        .get(q.key)
+                        .is_some_and(|c| c.state == ContactState::Waiting)
+                    {
                         let c = self.contacts.remove(q.key);
+                        self.left_queue(c.patience.is_finite(), c.reoffer);
                         self.observer.on_cleared(self.now, &Self::info(q.key, &c));
                     }
                 }
@@ -457,5 +883,107 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 self.observer.on_queue_len(self.now, TypeId(t as u16), 0);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records service ends: (time, journey, agent).
+    #[derive(Default)]
+    struct Ends(Vec<(f64, u64, u32)>);
+    impl Observer for Ends {
+        fn on_service_end(&mut self, now: f64, c: &ContactInfo, agent: AgentId, _group: GroupId) {
+            self.0.push((now, c.journey, agent.0));
+        }
+    }
+
+    fn two_agents() -> Scenario {
+        crate::scenario::from_toml_str(
+            r#"
+[simulation]
+horizon = "1h"
+seed = 9
+replications = 1
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "1/min" }
+handle_time = { dist = "exponential", mean = "90s" }
+patience = { dist = "exponential", mean = "60s" }
+[[agent_groups]]
+name = "agents"
+serves = ["calls"]
+headcount = 2
+"#,
+            "test.toml",
+            "test",
+            std::path::Path::new("."),
+        )
+        .expect("valid scenario")
+    }
+
+    #[test]
+    fn a_rescheduled_service_ends_once_at_its_new_time_and_the_old_end_is_skipped() {
+        let sc = two_agents();
+        let mut engine = Engine::with(&sc, Policy::default(), Ends::default());
+        engine.start(0);
+        // Run until the first contact is answered.
+        while engine.agents.iter().all(|a| a.status != AgentStatus::Busy) {
+            assert!(engine.step());
+        }
+        let agent = AgentId(
+            engine
+                .agents
+                .iter()
+                .position(|a| a.status == AgentStatus::Busy)
+                .expect("a busy agent") as u32,
+        );
+        let journey = engine
+            .contacts
+            .get(engine.agents[agent.index()].contact)
+            .expect("live")
+            .journey;
+        let moved_to = engine.now + 7_200.0; // after the horizon: the old end surely comes first
+        assert!(engine.reschedule_service_end(agent, moved_to));
+        assert_eq!(engine.stale, 1);
+        // An agent that is not serving cannot have its service moved.
+        let idle = AgentId(1 - agent.0);
+        assert!(!engine.reschedule_service_end(idle, moved_to));
+        while engine.step() {}
+        engine.finish();
+        let ends: Vec<_> = engine.observer().0.iter().filter(|e| e.1 == journey).copied().collect();
+        assert_eq!(ends, vec![(moved_to, journey, agent.0)]);
+        assert_eq!(engine.stale, 0, "the old end was popped and skipped");
+    }
+
+    #[test]
+    fn compaction_drops_exactly_the_rescheduled_ends_and_keeps_the_live_ones() {
+        let sc = two_agents();
+        let mut engine = Engine::with(&sc, Policy::default(), Ends::default());
+        engine.start(0);
+        while engine.agents.iter().any(|a| a.status != AgentStatus::Busy) {
+            assert!(engine.step());
+        }
+        // Reschedule both services many times: the stale ends pile up until compaction.
+        let before = engine.events.len();
+        let mut last = [0.0; 2];
+        for k in 0..1_000 {
+            for (a, t) in last.iter_mut().enumerate() {
+                *t = engine.now + 10.0 + f64::from(k);
+                assert!(engine.reschedule_service_end(AgentId(a as u32), *t));
+            }
+        }
+        assert!(engine.events.len() < before + 2 * COMPACT_MIN_EVENTS, "compaction ran");
+        let served: Vec<u64> = (0..2)
+            .map(|a| engine.contacts.get(engine.agents[a].contact).expect("live").journey)
+            .collect();
+        while engine.step() {}
+        let ends = &engine.observer().0;
+        for a in 0..2 {
+            let got: Vec<f64> = ends.iter().filter(|e| e.1 == served[a]).map(|e| e.0).collect();
+            assert_eq!(got, vec![last[a]], "agent {a}");
+        }
+        assert_eq!(engine.stale, 0);
     }
 }

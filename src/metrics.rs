@@ -64,6 +64,9 @@ impl Estimator {
             Estimator::Ratio(RatioKind::MeanPerContact) => {
                 "ratio estimator: sum over contacts / number of contacts, pooled over replications; 95% CI by the delta method"
             }
+            Estimator::Ratio(RatioKind::TimeAverage) => {
+                "ratio estimator: time integral / measured time, pooled over replications; 95% CI by the delta method"
+            }
             Estimator::Ratio(RatioKind::PerReplication) => {
                 "ratio estimator: sum of numerators / sum of denominators over replications (a count: mean per replication); 95% CI by the delta method (Student t)"
             }
@@ -321,7 +324,7 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
         per_threshold: false,
         unit: Unit::Contacts,
         definition: "time-average number of contacts waiting over the measured time",
-        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        estimator: Estimator::Ratio(RatioKind::TimeAverage),
         per_interval: true,
         exact: Some(Exact::MeanQueue),
         value: |c, _| (c.queue_time, c.measured),

@@ -5,11 +5,32 @@
 //! read-only [`View`], so a policy can be unit-tested against a hand-built state. The engine is
 //! generic over the policy (`Engine<P: RoutingPolicy>`), so built-in and user-written policies
 //! cost a direct, inlinable call per decision. Built-in policies sit behind the [`Policy`] enum.
+//!
+//! The engine calls the contact-level methods — [`RoutingPolicy::select_agent_for`] (sees the
+//! contact's key, type, arrival time, interval and journey), [`RoutingPolicy::select_contact`]
+//! (may name one specific waiting contact, not only a queue) and
+//! [`RoutingPolicy::reoffer_after`] (asks for a waiting contact to be offered again at a later
+//! time: overflow after a delay). Their defaults fall back on the two type-level methods, so a
+//! policy written against those keeps working unchanged.
+//!
+//! A policy can be unit-tested against a hand-built state: [`ViewState`] holds agents, rosters
+//! and queues built by hand, and [`ViewState::view`] lends a [`View`] of it (tests below).
 
 use crate::engine::agent::{Agent, AgentStatus, Roster};
+use crate::engine::contact::{ContactKey, ContactSlab, ContactState};
 use crate::engine::event::AgentId;
-use crate::engine::queue::WaitQueue;
+use crate::engine::queue::{Queued, WaitQueue};
 use crate::scenario::{GroupId, Scenario, TypeId};
+use crate::stats::ContactInfo;
+
+/// What a free agent takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactChoice {
+    /// The oldest contact waiting in this type's queue.
+    OldestOf(TypeId),
+    /// This waiting contact, wherever it is in its queue.
+    Contact(ContactKey),
+}
 
 /// A routing policy. Decisions must be deterministic functions of the view and the policy's
 /// own state (no unseeded randomness), or replications stop being reproducible.
@@ -27,6 +48,42 @@ pub trait RoutingPolicy {
     /// agent's group serves; the agent takes the oldest contact of that queue. `None` leaves
     /// the agent idle.
     fn select_queue(&mut self, view: &View<'_>, agent: AgentId) -> Option<TypeId>;
+
+    /// `contact` is ready to be served (on arrival, or when re-offered). Return an idle agent
+    /// of a group serving its type, or `None` to leave it waiting. Defaults to
+    /// [`RoutingPolicy::select_agent`] with the contact's type and arrival time.
+    #[inline]
+    fn select_agent_for(&mut self, view: &View<'_>, contact: &ContactInfo) -> Option<AgentId> {
+        self.select_agent(view, contact.ty, contact.arrival)
+    }
+
+    /// `agent` has become free. Return what it takes: the oldest contact of a queue, or one
+    /// specific waiting contact (see [`View::waiting`]) of a type its group serves. An answer
+    /// naming no such contact leaves the agent idle. Defaults to
+    /// [`RoutingPolicy::select_queue`].
+    #[inline]
+    fn select_contact(&mut self, view: &View<'_>, agent: AgentId) -> Option<ContactChoice> {
+        self.select_queue(view, agent).map(ContactChoice::OldestOf)
+    }
+
+    /// `contact` has just started to wait (or was re-offered and is still waiting). Return a
+    /// time (seconds, after `view.now()`) at which the engine should offer it again through
+    /// [`RoutingPolicy::select_agent_for`] — e.g. to widen the groups it may go to after a
+    /// delay — or `None`. Default: never.
+    #[inline]
+    fn reoffer_after(&mut self, _view: &View<'_>, _contact: &ContactInfo) -> Option<f64> {
+        None
+    }
+}
+
+/// A contact waiting in a queue, as a policy sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Waiting {
+    pub key: ContactKey,
+    /// Arrival time, seconds.
+    pub arrival: f64,
+    /// The customer journey it belongs to.
+    pub journey: u64,
 }
 
 /// A read-only view of the system for routing decisions.
@@ -36,6 +93,7 @@ pub struct View<'a> {
     pub(crate) agents: &'a [Agent],
     pub(crate) rosters: &'a [Roster],
     pub(crate) queues: &'a [WaitQueue],
+    pub(crate) contacts: &'a ContactSlab,
 }
 
 impl<'a> View<'a> {
@@ -75,14 +133,14 @@ impl<'a> View<'a> {
         let agents = self.agents;
         self.rosters[group.index()]
             .idle
-            .iter()
-            .map(move |a| (*a, agents[a.index()].idle_since))
+            .iter(agents)
+            .map(move |a| (a, agents[a.index()].idle_since))
     }
 
     /// The longest-idle agent of `group` and when it became idle.
     #[inline]
     pub fn longest_idle(&self, group: GroupId) -> Option<(AgentId, f64)> {
-        let a = *self.rosters[group.index()].idle.front()?;
+        let a = self.rosters[group.index()].idle.front()?;
         Some((a, self.agents[a.index()].idle_since))
     }
 
@@ -96,6 +154,107 @@ impl<'a> View<'a> {
     #[inline]
     pub fn oldest_waiting(&self, ty: TypeId) -> Option<f64> {
         self.queues[ty.index()].front().map(|q| q.arrival)
+    }
+
+    /// The contacts of type `ty` waiting, oldest first. Cost O(queue length).
+    pub fn waiting(&self, ty: TypeId) -> impl Iterator<Item = Waiting> + 'a {
+        let contacts = self.contacts;
+        self.queues[ty.index()].entries().filter_map(move |q| {
+            let c = contacts.get(q.key).filter(|c| c.state == ContactState::Waiting)?;
+            Some(Waiting {
+                key: q.key,
+                arrival: q.arrival,
+                journey: c.journey,
+            })
+        })
+    }
+}
+
+/// A hand-built system state to test routing policies against: every agent starts off duty
+/// and every queue empty; put agents on duty and contacts in queues, then take a [`View`].
+pub struct ViewState<'s> {
+    scenario: &'s Scenario,
+    agents: Vec<Agent>,
+    rosters: Vec<Roster>,
+    queues: Vec<WaitQueue>,
+    contacts: ContactSlab,
+}
+
+impl<'s> ViewState<'s> {
+    /// Agents of each group numbered as the engine numbers them (group by group, in scenario
+    /// order, as many as the group's largest headcount), all off duty; queues empty.
+    pub fn new(scenario: &'s Scenario) -> Self {
+        let mut agents = Vec::new();
+        let mut rosters = Vec::new();
+        for (gi, g) in scenario.agent_groups.iter().enumerate() {
+            let mut roster = Roster::new(agents.len() as u32, g.max_headcount);
+            agents.resize(
+                agents.len() + g.max_headcount as usize,
+                Agent::off_duty(GroupId(gi as u16)),
+            );
+            roster.reset(&mut agents, GroupId(gi as u16));
+            rosters.push(roster);
+        }
+        Self {
+            scenario,
+            queues: scenario
+                .contact_types
+                .iter()
+                .map(|_| WaitQueue::with_capacity(8))
+                .collect(),
+            contacts: ContactSlab::with_capacity(8),
+            agents,
+            rosters,
+        }
+    }
+
+    /// The `i`-th agent of `group` (panics if the group has fewer).
+    pub fn agent(&self, group: GroupId, i: u32) -> AgentId {
+        let r = &self.rosters[group.index()];
+        assert!(i < r.size, "group {} has {} agents", group.0, r.size);
+        AgentId(r.start + i)
+    }
+
+    /// Puts an off-duty `agent` on duty, idle since `since` (seconds). Call in order of
+    /// `since`: the idle list is kept in the order agents become idle.
+    pub fn idle(&mut self, agent: AgentId, since: f64) -> &mut Self {
+        let g = self.agents[agent.index()].group.index();
+        self.rosters[g].off.remove(&mut self.agents, agent);
+        self.agents[agent.index()].status = AgentStatus::Idle;
+        self.agents[agent.index()].idle_since = since;
+        self.rosters[g].idle.push_back(&mut self.agents, agent);
+        self
+    }
+
+    /// Puts an off-duty `agent` on duty, busy.
+    pub fn busy(&mut self, agent: AgentId) -> &mut Self {
+        let g = self.agents[agent.index()].group.index();
+        self.rosters[g].off.remove(&mut self.agents, agent);
+        self.agents[agent.index()].status = AgentStatus::Busy;
+        self.rosters[g].busy += 1;
+        self
+    }
+
+    /// Adds a contact of type `ty` that arrived at `arrival` (seconds) to the back of its
+    /// queue; call in order of arrival. Returns its key.
+    pub fn wait(&mut self, ty: TypeId, arrival: f64, journey: u64) -> ContactKey {
+        let key = self
+            .contacts
+            .insert(ty, ContactState::Waiting, arrival, f64::INFINITY, 0.0, 0, journey);
+        self.queues[ty.index()].push(Queued { key, arrival });
+        key
+    }
+
+    /// A read-only view of this state at time `now` (seconds).
+    pub fn view(&self, now: f64) -> View<'_> {
+        View {
+            now,
+            scenario: self.scenario,
+            agents: &self.agents,
+            rosters: &self.rosters,
+            queues: &self.queues,
+            contacts: &self.contacts,
+        }
     }
 }
 
@@ -154,5 +313,109 @@ impl RoutingPolicy for Policy {
         match self {
             Policy::LongestIdleFifo => LongestIdleFifo.select_queue(view, agent),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_groups() -> Scenario {
+        crate::scenario::from_toml_str(
+            r#"
+[simulation]
+horizon = "1h"
+[[contact_types]]
+name = "billing"
+arrivals = { rate = "1/min" }
+handle_time = { dist = "exponential", mean = "3m" }
+[[contact_types]]
+name = "tech"
+arrivals = { rate = "1/min" }
+handle_time = { dist = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "all"
+serves = ["billing", "tech"]
+headcount = 3
+[[agent_groups]]
+name = "tech-only"
+serves = ["tech"]
+headcount = 2
+"#,
+            "test.toml",
+            "test",
+            std::path::Path::new("."),
+        )
+        .expect("valid scenario")
+    }
+
+    #[test]
+    fn longest_idle_fifo_picks_the_agent_idle_longest_across_serving_groups() {
+        let sc = two_groups();
+        let (billing, tech) = (TypeId(0), TypeId(1));
+        let mut st = ViewState::new(&sc);
+        let (a0, a1, a2) = (
+            st.agent(GroupId(0), 0),
+            st.agent(GroupId(0), 1),
+            st.agent(GroupId(0), 2),
+        );
+        let (t0, t1) = (st.agent(GroupId(1), 0), st.agent(GroupId(1), 1));
+        st.idle(t1, 5.0).idle(a1, 10.0).idle(a0, 20.0).busy(a2).busy(t0);
+        let c = |ty| ContactInfo {
+            key: ContactKey {
+                index: 0,
+                generation: 0,
+            },
+            ty,
+            arrival: 30.0,
+            interval: 0,
+            journey: 0,
+        };
+        let view = st.view(30.0);
+        // tech: t1 (idle since 5) beats a1 (idle since 10); billing cannot use tech-only.
+        assert_eq!(LongestIdleFifo.select_agent_for(&view, &c(tech)), Some(t1));
+        assert_eq!(LongestIdleFifo.select_agent_for(&view, &c(billing)), Some(a1));
+        assert_eq!(
+            view.idle_agents(GroupId(0)).collect::<Vec<_>>(),
+            vec![(a1, 10.0), (a0, 20.0)]
+        );
+        assert!(view.is_idle(a0) && !view.is_idle(a2));
+    }
+
+    #[test]
+    fn a_free_agent_takes_the_oldest_contact_among_the_types_its_group_serves() {
+        let sc = two_groups();
+        let (billing, tech) = (TypeId(0), TypeId(1));
+        let mut st = ViewState::new(&sc);
+        let (a0, t0) = (st.agent(GroupId(0), 0), st.agent(GroupId(1), 0));
+        st.busy(a0).busy(t0);
+        st.wait(tech, 3.0, 7);
+        let b = st.wait(billing, 1.0, 8);
+        st.wait(billing, 4.0, 9);
+        let view = st.view(30.0);
+        assert_eq!(
+            LongestIdleFifo.select_contact(&view, a0),
+            Some(ContactChoice::OldestOf(billing))
+        );
+        assert_eq!(
+            LongestIdleFifo.select_contact(&view, t0),
+            Some(ContactChoice::OldestOf(tech))
+        );
+        let waiting: Vec<_> = view.waiting(billing).map(|w| (w.key, w.arrival, w.journey)).collect();
+        assert_eq!(waiting, vec![(b, 1.0, 8), (waiting[1].0, 4.0, 9)]);
+        assert_eq!(view.queue_len(billing), 2);
+        assert_eq!(
+            LongestIdleFifo.reoffer_after(
+                &view,
+                &ContactInfo {
+                    key: b,
+                    ty: billing,
+                    arrival: 1.0,
+                    interval: 0,
+                    journey: 8,
+                }
+            ),
+            None
+        );
     }
 }

@@ -8,7 +8,7 @@
 //! (floats are never reduced in parallel: rayon's work stealing would regroup the additions).
 //! Each worker thread keeps one [`Engine`] and reuses it for every replication it runs.
 
-use crate::engine::Engine;
+use crate::engine::{Engine, InSystemOverflow};
 use crate::routing::{Policy, RoutingPolicy};
 use crate::scenario::Scenario;
 use crate::stats::Collector;
@@ -36,6 +36,9 @@ pub enum SweepError {
     },
     #[error(transparent)]
     Fold(#[from] FoldError),
+    /// A replication passed the bound on contacts in the system (a runaway queue).
+    #[error(transparent)]
+    Overflow(#[from] InSystemOverflow),
     /// The caller's [`Sink`] failed (e.g. writing `replications.csv`).
     #[error("{0}")]
     Sink(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -177,6 +180,7 @@ where
     // workers simulate round k + 1, round k is folded (in job order, as ever). With many
     // intervals the fold is a fifth of the work, and this keeps it off the critical path.
     let stop = AtomicBool::new(false);
+    let mut overflowed = None;
     let (rounds, received) = mpsc::sync_channel::<Vec<RepOutput>>(1);
     let builder = std::thread::scope(|scope| {
         let folder = scope.spawn(|| -> Result<SummaryBuilder<'_>, SweepError> {
@@ -198,23 +202,30 @@ where
             if stop.load(Ordering::Relaxed) {
                 break;
             }
-            let outputs: Vec<RepOutput> = pool.install(|| {
+            let outputs: Result<Vec<RepOutput>, InSystemOverflow> = pool.install(|| {
                 round
                     .par_iter()
                     .map(|&rep| {
                         let slot = rayon::current_thread_index().unwrap_or(0) % threads;
                         let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
                         let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), Collector::new(sc)));
-                        engine.run(rep);
+                        let ran = engine.try_run(rep);
                         let spare = spares.lock().unwrap_or_else(|e| e.into_inner()).pop();
                         let events = engine.events_processed();
                         let out = engine.observer_mut().output_reusing(events, spare);
                         drop(guard);
                         on_done();
-                        out
+                        ran.map(|()| out)
                     })
                     .collect()
             });
+            let outputs = match outputs {
+                Ok(outputs) => outputs,
+                Err(overflow) => {
+                    overflowed = Some(overflow);
+                    break;
+                }
+            };
             // The folder has stopped (early, or on an error it returns below).
             if rounds.send(outputs).is_err() {
                 break;
@@ -223,5 +234,8 @@ where
         drop(rounds);
         folder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
+    if let Some(overflow) = overflowed {
+        return Err(overflow.into());
+    }
     Ok(builder.finish())
 }

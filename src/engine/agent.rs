@@ -1,16 +1,20 @@
 //! Agents and the per-group rosters that track who is idle, busy or off duty.
 //!
 //! Agents are dense records in one `Vec`; group `g` owns the contiguous index range
-//! `start..start + max_headcount`. Each group keeps its idle agents in a deque ordered by the
-//! time they became idle, so the longest-idle agent is at the front (O(1)). Headcount changes
-//! are scheduled events: a decrease sends idle agents off duty first (the most recently idle),
-//! then marks busy agents to leave when their current contact ends — an agent always finishes
-//! the contact in hand.
+//! `start..start + max_headcount`. Each group keeps its idle agents in a list ordered by the
+//! time they became idle (the longest-idle agent at the front) and its off-duty agents in a
+//! list used as a stack. Both are intrusive doubly linked lists threaded through the agents'
+//! own records ([`AgentList`]): pushing, popping at either end and removing *any* agent cost
+//! O(1), with no allocation. Headcount changes are scheduled events: a decrease sends idle
+//! agents off duty first (the most recently idle), then marks busy agents to leave when their
+//! current contact ends — an agent always finishes the contact in hand.
+//!
+//! Every change of an agent's status goes through one function, `Engine::set_agent` in the
+//! engine module, which keeps the status, the roster counters and the lists in step.
 
 use super::contact::ContactKey;
 use super::event::AgentId;
 use crate::scenario::GroupId;
-use std::collections::VecDeque;
 
 /// What an agent is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +27,9 @@ pub enum AgentStatus {
     Busy,
 }
 
+/// "No agent" in a list link.
+const NIL: u32 = u32::MAX;
+
 /// One agent.
 #[derive(Debug, Clone, Copy)]
 pub struct Agent {
@@ -34,10 +41,17 @@ pub struct Agent {
     pub idle_since: f64,
     /// The contact in service; meaningful while `Busy`.
     pub contact: ContactKey,
+    /// Serial of the current service: bumped each time a service starts or its end is
+    /// rescheduled. A service-end event carries the serial it was scheduled under and is
+    /// skipped when the agent's serial has moved on.
+    pub serial: u32,
+    /// Links of the roster list (idle or off) the agent is in.
+    prev: u32,
+    next: u32,
 }
 
 impl Agent {
-    /// An off-duty agent of `group` with no contact.
+    /// An off-duty agent of `group` with no contact, in no list.
     pub fn off_duty(group: GroupId) -> Self {
         Agent {
             group,
@@ -48,7 +62,103 @@ impl Agent {
                 index: u32::MAX,
                 generation: 0,
             },
+            serial: 0,
+            prev: NIL,
+            next: NIL,
         }
+    }
+}
+
+/// A doubly linked list of agents threaded through [`Agent`] records: O(1) push and pop at
+/// both ends and O(1) removal of any member. An agent is in at most one list at a time.
+#[derive(Debug, Clone, Copy)]
+pub struct AgentList {
+    head: u32,
+    tail: u32,
+    len: u32,
+}
+
+impl Default for AgentList {
+    fn default() -> Self {
+        Self {
+            head: NIL,
+            tail: NIL,
+            len: 0,
+        }
+    }
+}
+
+impl AgentList {
+    #[inline]
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    #[inline]
+    pub fn front(&self) -> Option<AgentId> {
+        (self.head != NIL).then_some(AgentId(self.head))
+    }
+
+    #[inline]
+    pub fn back(&self) -> Option<AgentId> {
+        (self.tail != NIL).then_some(AgentId(self.tail))
+    }
+
+    /// Appends `id`, which must be in no list.
+    #[inline]
+    pub fn push_back(&mut self, agents: &mut [Agent], id: AgentId) {
+        let i = id.0;
+        agents[i as usize].prev = self.tail;
+        agents[i as usize].next = NIL;
+        if self.tail == NIL {
+            self.head = i;
+        } else {
+            agents[self.tail as usize].next = i;
+        }
+        self.tail = i;
+        self.len += 1;
+    }
+
+    /// Unlinks `id`, which must be in this list. O(1).
+    #[inline]
+    pub fn remove(&mut self, agents: &mut [Agent], id: AgentId) {
+        let (prev, next) = (agents[id.index()].prev, agents[id.index()].next);
+        if prev == NIL {
+            debug_assert_eq!(self.head, id.0, "agent {} is not in this list", id.0);
+            self.head = next;
+        } else {
+            agents[prev as usize].next = next;
+        }
+        if next == NIL {
+            self.tail = prev;
+        } else {
+            agents[next as usize].prev = prev;
+        }
+        agents[id.index()].prev = NIL;
+        agents[id.index()].next = NIL;
+        self.len -= 1;
+    }
+
+    /// Members from front to back.
+    pub fn iter<'a>(&self, agents: &'a [Agent]) -> impl Iterator<Item = AgentId> + 'a {
+        let mut at = self.head;
+        std::iter::from_fn(move || {
+            (at != NIL).then(|| {
+                let id = AgentId(at);
+                at = agents[at as usize].next;
+                id
+            })
+        })
+    }
+
+    /// Forgets every member (their links are reset by the caller).
+    pub fn clear(&mut self) {
+        *self = Self::default();
     }
 }
 
@@ -60,9 +170,9 @@ pub struct Roster {
     /// Number of agent records the group owns (its largest headcount).
     pub size: u32,
     /// Idle agents, longest idle first.
-    pub idle: VecDeque<AgentId>,
-    /// Off-duty agents, taken from the back.
-    pub off: Vec<AgentId>,
+    pub idle: AgentList,
+    /// Off-duty agents; the back comes on duty first.
+    pub off: AgentList,
     /// Agents serving a contact (including those leaving afterwards).
     pub busy: u32,
     /// Busy agents marked to leave after their contact.
@@ -74,17 +184,14 @@ impl Roster {
         Self {
             start,
             size,
-            idle: VecDeque::with_capacity(size as usize),
-            off: Vec::with_capacity(size as usize),
-            busy: 0,
-            leaving: 0,
+            ..Self::default()
         }
     }
 
     /// Agents present: idle plus busy (including those leaving after their contact).
     #[inline]
     pub fn present(&self) -> u32 {
-        self.idle.len() as u32 + self.busy
+        self.idle.len() + self.busy
     }
 
     /// Agents that will stay on duty: present minus those leaving.
@@ -102,24 +209,38 @@ impl Roster {
         // Reverse order so that agents come on duty lowest index first.
         for i in (self.start..self.start + self.size).rev() {
             agents[i as usize] = Agent::off_duty(group);
-            self.off.push(AgentId(i));
+            self.off.push_back(agents, AgentId(i));
         }
     }
+}
 
-    /// Removes `id` from the idle deque (front and back in O(1); elsewhere O(idle)).
-    #[inline]
-    pub fn take_idle(&mut self, id: AgentId) -> bool {
-        if self.idle.front() == Some(&id) {
-            self.idle.pop_front();
-            true
-        } else if self.idle.back() == Some(&id) {
-            self.idle.pop_back();
-            true
-        } else if let Some(pos) = self.idle.iter().position(|a| *a == id) {
-            self.idle.remove(pos);
-            true
-        } else {
-            false
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_member_of_an_agent_list_leaves_it_in_constant_time_and_order_is_kept() {
+        let mut agents = vec![Agent::off_duty(GroupId(0)); 5];
+        let mut list = AgentList::default();
+        for i in [3, 0, 4, 1, 2] {
+            list.push_back(&mut agents, AgentId(i));
         }
+        list.remove(&mut agents, AgentId(4)); // middle
+        list.remove(&mut agents, AgentId(3)); // front
+        list.remove(&mut agents, AgentId(2)); // back
+        assert_eq!(list.iter(&agents).collect::<Vec<_>>(), [AgentId(0), AgentId(1)]);
+        assert_eq!(
+            (list.front(), list.back(), list.len()),
+            (Some(AgentId(0)), Some(AgentId(1)), 2)
+        );
+        list.push_back(&mut agents, AgentId(4));
+        assert_eq!(
+            list.iter(&agents).collect::<Vec<_>>(),
+            [AgentId(0), AgentId(1), AgentId(4)]
+        );
+        list.remove(&mut agents, AgentId(0));
+        list.remove(&mut agents, AgentId(1));
+        list.remove(&mut agents, AgentId(4));
+        assert!(list.is_empty() && list.front().is_none() && list.back().is_none());
     }
 }

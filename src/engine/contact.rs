@@ -48,6 +48,8 @@ pub struct Contact {
     pub interval: u32,
     /// The customer journey this contact belongs to (unique within a replication).
     pub journey: u64,
+    /// A re-offer event is pending for it (see `RoutingPolicy::reoffer_after`).
+    pub reoffer: bool,
     generation: u32,
     live: bool,
 }
@@ -91,6 +93,7 @@ impl ContactSlab {
             handle,
             interval,
             journey,
+            reoffer: false,
             generation: 0,
             live: true,
         };

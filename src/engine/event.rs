@@ -11,6 +11,9 @@
 //! builds); this made the heap's sift loops about a third cheaper than comparing with
 //! `total_cmp` and then the tie fields.
 //!
+//! An event is 24 bytes: the key as two `u64` halves and one 64-bit payload; the rank doubles
+//! as the kind's tag (see [`EventKind`]).
+//!
 //! There is no random tie-breaking, so a replication is a pure function of its seeds. Only
 //! *scheduled* events go on the heap; decisions (routing, an agent taking the next contact) run
 //! inside the handler that caused them. Timers are cancelled lazily: they carry a
@@ -37,23 +40,38 @@ impl AgentId {
 /// | rank | kind             | why this order                                                    |
 /// |------|------------------|-------------------------------------------------------------------|
 /// | 0    | `ServiceEnd`     | an agent freed at t can take a contact whose patience ends at t  |
-/// | 1    | `Interval`       | staffing and statistics switch before new arrivals at t           |
-/// | 2    | `Abandon`        | a contact leaves before a new arrival at t could take its place   |
-/// | 3    | `Arrival`        |                                                                   |
-/// | 4    | `Close`          | the horizon: after everything else at the closing instant         |
+/// | 1    | `Interval`       | statistics switch before anything else new at t                   |
+/// | 2    | `Staffing`       | headcounts change before new arrivals at t                        |
+/// | 3    | `Abandon`        | a contact leaves before a new arrival at t could take its place   |
+/// | 4    | `Reoffer`        | a waiting contact is offered again before new arrivals at t       |
+/// | 5    | `Arrival`        |                                                                   |
+/// | 6    | `Close`          | the horizon: after everything else at the closing instant         |
+///
+/// The rank is also the event's tag: an [`Event`] stores the rank in its key and one 64-bit
+/// payload, and the kind is decoded from the two, so an event takes 24 bytes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum EventKind {
-    /// `agent` finishes serving `contact`.
-    ServiceEnd { agent: AgentId, contact: ContactKey },
-    /// Interval `index` starts: staffing changes, statistics roll over.
+    /// `agent` finishes the service it started under `serial` (skipped if the agent's service
+    /// serial has moved on: the service ended otherwise or was rescheduled).
+    ServiceEnd { agent: AgentId, serial: u32 },
+    /// Interval `index` starts: statistics roll over.
     Interval { index: u32 },
+    /// The `index`-th time at which some group's headcount changes (the engine's staffing
+    /// plan): every group is brought to its headcount from then on, in group order.
+    Staffing { index: u32 },
     /// `contact`'s patience runs out (skipped if it is no longer waiting).
     Abandon { contact: ContactKey },
+    /// `contact` is offered to the policy again, as the policy asked (skipped if it is no
+    /// longer waiting).
+    Reoffer { contact: ContactKey },
     /// The next contact of type `ty` arrives.
     Arrival { ty: TypeId },
     /// The horizon: arrivals stop and the closing rule applies.
     Close,
 }
+
+/// Rank of [`EventKind::Arrival`] (see the table on [`EventKind`]).
+pub const ARRIVAL_RANK: u8 = 5;
 
 impl EventKind {
     /// Tie precedence; see the table on [`EventKind`].
@@ -62,36 +80,105 @@ impl EventKind {
         match self {
             EventKind::ServiceEnd { .. } => 0,
             EventKind::Interval { .. } => 1,
-            EventKind::Abandon { .. } => 2,
-            EventKind::Arrival { .. } => 3,
-            EventKind::Close => 4,
+            EventKind::Staffing { .. } => 2,
+            EventKind::Abandon { .. } => 3,
+            EventKind::Reoffer { .. } => 4,
+            EventKind::Arrival { .. } => ARRIVAL_RANK,
+            EventKind::Close => 6,
+        }
+    }
+
+    #[inline]
+    fn payload(&self) -> u64 {
+        match *self {
+            EventKind::ServiceEnd { agent, serial } => (u64::from(agent.0) << 32) | u64::from(serial),
+            EventKind::Interval { index } | EventKind::Staffing { index } => u64::from(index),
+            EventKind::Abandon { contact } | EventKind::Reoffer { contact } => {
+                (u64::from(contact.index) << 32) | u64::from(contact.generation)
+            }
+            EventKind::Arrival { ty } => u64::from(ty.0),
+            EventKind::Close => 0,
+        }
+    }
+
+    #[inline]
+    fn decode(rank: u8, payload: u64) -> Self {
+        let (hi, lo) = ((payload >> 32) as u32, payload as u32);
+        match rank {
+            0 => EventKind::ServiceEnd {
+                agent: AgentId(hi),
+                serial: lo,
+            },
+            1 => EventKind::Interval { index: lo },
+            2 => EventKind::Staffing { index: lo },
+            3 => EventKind::Abandon {
+                contact: ContactKey {
+                    index: hi,
+                    generation: lo,
+                },
+            },
+            4 => EventKind::Reoffer {
+                contact: ContactKey {
+                    index: hi,
+                    generation: lo,
+                },
+            },
+            ARRIVAL_RANK => EventKind::Arrival { ty: TypeId(lo as u16) },
+            _ => EventKind::Close,
         }
     }
 }
 
-/// A scheduled event. `key` packs the time's bits (high 64), `rank` (next 8) and `seq`
-/// (low 56); see the module docs.
+/// The ordering key of an event: the time's bits (high 64), `rank` (next 8) and `seq` (low 56);
+/// see the module docs. Keys are unique within a replication (seq is), so they order events
+/// totally.
+pub type Key = u128;
+
+/// The key of no event: later than every real key.
+pub const NO_KEY: Key = u128::MAX;
+
+/// The time (seconds) held in `key`.
+#[inline]
+pub fn key_time(key: Key) -> f64 {
+    f64::from_bits((key >> 64) as u64)
+}
+
+/// A scheduled event: its key as two 64-bit halves (so the struct is 8-byte aligned and 24
+/// bytes long) and the kind's payload.
 #[derive(Debug, Clone, Copy)]
 pub struct Event {
-    key: u128,
-    pub kind: EventKind,
+    time_bits: u64,
+    order: u64,
+    payload: u64,
 }
 
 impl Event {
     /// When the event happens, seconds.
     #[inline]
     pub fn time(&self) -> f64 {
-        f64::from_bits((self.key >> 64) as u64)
+        f64::from_bits(self.time_bits)
     }
 
     /// The tie rank of this event.
     pub fn rank(&self) -> u8 {
-        (self.key >> 56) as u8
+        (self.order >> 56) as u8
     }
 
     /// The insertion number of this event within its replication.
     pub fn seq(&self) -> u64 {
-        self.key as u64 & SEQ_MASK
+        self.order & SEQ_MASK
+    }
+
+    /// What happens.
+    #[inline]
+    pub fn kind(&self) -> EventKind {
+        EventKind::decode(self.rank(), self.payload)
+    }
+
+    /// The ordering key (see [`Key`]).
+    #[inline]
+    pub fn key(&self) -> Key {
+        (u128::from(self.time_bits) << 64) | u128::from(self.order)
     }
 }
 
@@ -112,15 +199,20 @@ impl Ord for Event {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest `(time, rank, seq)` first.
     #[inline]
     fn cmp(&self, other: &Self) -> Ordering {
-        other.key.cmp(&self.key)
+        (other.time_bits, other.order).cmp(&(self.time_bits, self.order))
     }
 }
 
 /// The future-event list. `clear` keeps its capacity, so a reused queue does not allocate.
+///
+/// Keys can also be drawn without putting an event on the heap ([`EventQueue::key`]): the
+/// engine keeps each contact type's next arrival off the heap under such a key and compares it
+/// with [`EventQueue::peek_key`], which orders it exactly as if it were on the heap.
 #[derive(Debug, Default)]
 pub struct EventQueue {
     heap: BinaryHeap<Event>,
     next_seq: u64,
+    peak: usize,
 }
 
 impl EventQueue {
@@ -128,24 +220,43 @@ impl EventQueue {
         Self {
             heap: BinaryHeap::with_capacity(n),
             next_seq: 0,
+            peak: 0,
         }
+    }
+
+    /// A fresh key for an event of `rank` at `time` (seconds): the next sequence number is
+    /// used up, exactly as [`EventQueue::push`] would.
+    #[inline]
+    pub fn key(&mut self, time: f64, rank: u8) -> Key {
+        debug_assert!(time.is_finite() && time >= 0.0, "event time {time}");
+        // `+ 0.0` turns a -0.0 into +0.0, whose bits order correctly.
+        let order = (u64::from(rank) << 56) | (self.next_seq & SEQ_MASK);
+        self.next_seq += 1;
+        (u128::from((time + 0.0).to_bits()) << 64) | u128::from(order)
     }
 
     /// Schedules `kind` at `time` (seconds). Cost O(log n).
     #[inline]
     pub fn push(&mut self, time: f64, kind: EventKind) {
-        debug_assert!(time.is_finite() && time >= 0.0, "event time {time}");
-        // `+ 0.0` turns a -0.0 into +0.0, whose bits order correctly.
-        let order = (u64::from(kind.rank()) << 56) | (self.next_seq & SEQ_MASK);
-        let key = (u128::from((time + 0.0).to_bits()) << 64) | u128::from(order);
-        self.next_seq += 1;
-        self.heap.push(Event { key, kind });
+        let key = self.key(time, kind.rank());
+        self.heap.push(Event {
+            time_bits: (key >> 64) as u64,
+            order: key as u64,
+            payload: kind.payload(),
+        });
+        self.peak = self.peak.max(self.heap.len());
     }
 
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<Event> {
         self.heap.pop()
+    }
+
+    /// The key of the earliest event, or [`NO_KEY`] if there is none.
+    #[inline]
+    pub fn peek_key(&self) -> Key {
+        self.heap.peek().map_or(NO_KEY, Event::key)
     }
 
     pub fn len(&self) -> usize {
@@ -156,10 +267,30 @@ impl EventQueue {
         self.heap.is_empty()
     }
 
+    /// The most events pending at once since the last [`EventQueue::clear`].
+    pub fn peak_len(&self) -> usize {
+        self.peak
+    }
+
+    /// Events the heap can hold without reallocating.
+    pub fn capacity(&self) -> usize {
+        self.heap.capacity()
+    }
+
+    /// Drops every event for which `keep` is false, in O(n). The pop order of the events kept
+    /// is unchanged: keys are unique, so the heap pops them in key order whatever its layout.
+    /// Returns the number dropped.
+    pub fn retain(&mut self, mut keep: impl FnMut(&EventKind) -> bool) -> usize {
+        let before = self.heap.len();
+        self.heap.retain(|e| keep(&e.kind()));
+        before - self.heap.len()
+    }
+
     /// Empties the queue and restarts the sequence counter; keeps the capacity.
     pub fn clear(&mut self) {
         self.heap.clear();
         self.next_seq = 0;
+        self.peak = 0;
     }
 }
 
@@ -175,7 +306,7 @@ mod tests {
         }
         let mut q = EventQueue::with_capacity(4);
         q.push(2.5, EventKind::Close);
-        assert_eq!(q.pop().map(|e| (e.time(), e.rank(), e.seq())), Some((2.5, 4, 0)));
+        assert_eq!(q.pop().map(|e| (e.time(), e.rank(), e.seq())), Some((2.5, 6, 0)));
     }
 
     #[test]
@@ -186,7 +317,7 @@ mod tests {
         q.push(1.0, EventKind::Interval { index: 1 });
         q.push(1.0, EventKind::Arrival { ty: TypeId(1) });
         q.push(0.5, EventKind::Arrival { ty: TypeId(2) });
-        let order: Vec<EventKind> = std::iter::from_fn(|| q.pop()).map(|e| e.kind).collect();
+        let order: Vec<EventKind> = std::iter::from_fn(|| q.pop()).map(|e| e.kind()).collect();
         assert_eq!(
             order,
             vec![
@@ -197,5 +328,81 @@ mod tests {
                 EventKind::Close,
             ]
         );
+    }
+
+    #[test]
+    fn an_event_is_24_bytes_and_every_kind_survives_its_encoding() {
+        assert_eq!(std::mem::size_of::<Event>(), 24);
+        let kinds = [
+            EventKind::ServiceEnd {
+                agent: AgentId(u32::MAX - 1),
+                serial: 7,
+            },
+            EventKind::Interval { index: 123_456 },
+            EventKind::Staffing { index: 17 },
+            EventKind::Abandon {
+                contact: ContactKey {
+                    index: 9,
+                    generation: u32::MAX,
+                },
+            },
+            EventKind::Reoffer {
+                contact: ContactKey {
+                    index: u32::MAX,
+                    generation: 3,
+                },
+            },
+            EventKind::Arrival { ty: TypeId(65_535) },
+            EventKind::Close,
+        ];
+        let mut q = EventQueue::with_capacity(8);
+        for (i, k) in kinds.iter().enumerate() {
+            q.push(i as f64, *k);
+        }
+        let back: Vec<EventKind> = std::iter::from_fn(|| q.pop()).map(|e| e.kind()).collect();
+        assert_eq!(back, kinds);
+    }
+
+    #[test]
+    fn compaction_drops_only_what_it_is_told_and_keeps_the_pop_order() {
+        let mut rng = crate::rng::stream(5, 0, crate::rng::StreamId::new(crate::rng::Source::Arrivals, 0));
+        let (mut all, mut kept) = (EventQueue::with_capacity(64), EventQueue::with_capacity(64));
+        for i in 0..2000u32 {
+            // Many equal times, so rank and seq decide most of the order.
+            let t = f64::from(rand::Rng::random_range(&mut rng, 0..50u32));
+            let kind = if i % 3 == 0 {
+                EventKind::Abandon {
+                    contact: ContactKey {
+                        index: i,
+                        generation: 0,
+                    },
+                }
+            } else {
+                EventKind::Interval { index: i }
+            };
+            all.push(t, kind);
+            kept.push(t, kind);
+        }
+        let dropped = kept.retain(|k| !matches!(k, EventKind::Abandon { .. }));
+        assert_eq!(dropped, 667);
+        let expect: Vec<(u128, EventKind)> = std::iter::from_fn(|| all.pop())
+            .filter(|e| !matches!(e.kind(), EventKind::Abandon { .. }))
+            .map(|e| (e.key(), e.kind()))
+            .collect();
+        let got: Vec<(u128, EventKind)> = std::iter::from_fn(|| kept.pop()).map(|e| (e.key(), e.kind())).collect();
+        assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn a_key_drawn_off_the_heap_orders_like_a_pushed_event() {
+        let mut q = EventQueue::with_capacity(4);
+        q.push(1.0, EventKind::Close);
+        let arrival = q.key(1.0, ARRIVAL_RANK);
+        q.push(1.0, EventKind::Interval { index: 1 });
+        // At t = 1: Interval (rank 1) < Arrival (rank 3) < Close (rank 4).
+        assert!(q.peek_key() < arrival);
+        q.pop();
+        assert!(arrival < q.peek_key());
+        assert_eq!(key_time(arrival), 1.0);
     }
 }

@@ -1,11 +1,13 @@
 //! A FIFO waiting queue per contact type, with lazy deletion of abandoned contacts.
 //!
 //! An abandoning contact is not searched for: it leaves the slab, which makes its queue entry
-//! stale (a tombstone), and the queue's live count drops. Tombstones are dropped when they
+//! stale (a tombstone), and the queue's live count drops. So does a contact taken from the
+//! middle of the queue by a policy: it is no longer `Waiting`, and only waiting contacts are
+//! live entries. Tombstones are dropped when they
 //! reach the front. Invariant after every operation: the front entry, if any, is live, so the
 //! head of the queue can be read without mutation (routing views are read-only).
 
-use super::contact::{ContactKey, ContactSlab};
+use super::contact::{ContactKey, ContactSlab, ContactState};
 use std::collections::VecDeque;
 
 /// One entry: the contact and its arrival time (seconds), the FIFO key.
@@ -62,17 +64,23 @@ impl WaitQueue {
         Some(q)
     }
 
-    /// Records that one waiting contact left the slab (abandoned) without being popped.
+    /// Records that one waiting contact left the queue without being popped: it left the slab
+    /// (abandoned) or stopped waiting (taken from the middle); either way its entry is stale.
     #[inline]
     pub fn forget_one(&mut self, slab: &ContactSlab) {
         self.live -= 1;
         self.drop_stale_front(slab);
     }
 
+    /// All entries, oldest first, tombstones included (check the slab).
+    pub fn entries(&self) -> impl Iterator<Item = Queued> + '_ {
+        self.entries.iter().copied()
+    }
+
     #[inline]
     fn drop_stale_front(&mut self, slab: &ContactSlab) {
         while let Some(front) = self.entries.front() {
-            if slab.get(front.key).is_some() {
+            if slab.get(front.key).is_some_and(|c| c.state == ContactState::Waiting) {
                 break;
             }
             self.entries.pop_front();

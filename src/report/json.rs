@@ -20,7 +20,7 @@ pub const GENERAL_DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "reliable",
-        "false when the rarer outcome occurred in fewer than 10 replications (or in fewer than all, with fewer than 10 replications): the interval then rests on too few independent observations to be trusted; run more or longer replications",
+        "false when what a figure rests on occurred in fewer than 10 replications (or in fewer than all, with fewer than 10 replications) — the rarer outcome of a proportion, the contacts and the non-zero waits behind a mean, a queue that ever formed for a time average: the interval then rests on too few independent observations to be trusted; run more or longer replications",
     ),
     (
         "theory",

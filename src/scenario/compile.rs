@@ -42,6 +42,9 @@ pub const MAX_EXPECTED_PER_INTERVAL: f64 = 1e9;
 pub const MAX_HEADCOUNT: i64 = 1_000_000;
 /// Most replications in one run.
 pub const MAX_REPLICATIONS: i64 = 1_000_000;
+/// Type and group ids are 16-bit: the caps on types and groups keep every id in range (more
+/// used to wrap: group 65,536 became group 0).
+const _: () = assert!(MAX_CONTACT_TYPES <= u16::MAX as usize + 1 && MAX_AGENT_GROUPS <= u16::MAX as usize + 1);
 
 /// Parses and compiles `src`; see [`super::from_toml_str`].
 ///

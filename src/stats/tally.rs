@@ -89,9 +89,14 @@ pub struct RatioTally {
 pub enum RatioKind {
     /// `x` events among `y` trials (a probability): the rarer of `x` and `y − x` decides.
     Proportion,
-    /// A sum over `y` contacts (a mean per contact): the number of contacts decides.
+    /// A sum over `y` contacts (a mean per contact): the contacts, and those that added
+    /// something to the sum (the waits that were not zero), decide.
     MeanPerContact,
-    /// A count per replication or a time average: always reliable with two replications.
+    /// A time average (the queue length): the replications in which the level was ever
+    /// above zero decide.
+    TimeAverage,
+    /// A count per replication, or a ratio of time integrals that are never rare (occupancy):
+    /// always reliable with two replications.
     PerReplication,
 }
 
@@ -147,7 +152,7 @@ impl RatioTally {
                 half_width: f64::NAN,
                 n,
                 events: match kind {
-                    RatioKind::PerReplication => None,
+                    RatioKind::PerReplication | RatioKind::TimeAverage => None,
                     _ => Some(0),
                 },
                 reliable: false,
@@ -176,7 +181,11 @@ impl RatioTally {
                 let rare = x.min(y - x).max(0.0) as u64;
                 (Some(rare), n >= 2 && self.reps_x.min(self.reps_rest) >= needed)
             }
-            RatioKind::MeanPerContact => (Some(self.sum_y().round() as u64), n >= 2 && self.reps_y >= needed),
+            RatioKind::MeanPerContact => (
+                Some(self.sum_y().round() as u64),
+                n >= 2 && self.reps_y.min(self.reps_x) >= needed,
+            ),
+            RatioKind::TimeAverage => (None, n >= 2 && self.reps_x >= needed),
             RatioKind::PerReplication => (None, n >= 2),
         };
         Estimate {

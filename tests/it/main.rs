@@ -3,6 +3,7 @@
 mod alloc;
 mod cli;
 mod determinism;
+mod engine_seams;
 mod errors;
 mod estimators;
 mod exact;
