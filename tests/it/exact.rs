@@ -197,6 +197,11 @@ headcount = 1
         ),
         1,
     );
+    // The contact holding the agent arrived in the warm-up, so it is not counted: every
+    // contact that is counted was blocked.
+    let t = s.scope(ScopeKind::Type, "c").unwrap();
+    assert_eq!(t.get("answered").unwrap().estimate.mean, 0.0);
+    assert_eq!(t.get("p_blocked").unwrap().estimate.mean, 1.0);
     let g = s.scope(ScopeKind::Group, "g").unwrap();
     let close = |x: f64, want: f64, what: &str| assert!((x - want).abs() < 1e-12, "{what}: {x} vs {want}");
     close(g.get("occupancy").unwrap().estimate.mean, 1.0, "occupancy");
@@ -393,4 +398,53 @@ fn the_default_policy_routes_by_longest_idle_and_oldest_waiting_as_documented() 
         "{}",
         p.violations[..p.violations.len().min(5)].join("\n")
     );
+}
+
+#[test]
+fn events_at_the_same_instant_and_rank_leave_in_the_order_they_were_scheduled() {
+    use cxsim::engine::event::{EventKind, EventQueue};
+    // Two agents freed at the same instant take waiting work in the order their service ends
+    // were scheduled; the heap alone would not keep that order.
+    let mut q = EventQueue::with_capacity(4);
+    let ends = [3u32, 0, 7, 1, 5, 2, 6, 4];
+    for (i, a) in ends.iter().enumerate() {
+        q.push(
+            1.0,
+            EventKind::Abandon {
+                contact: cxsim::engine::contact::ContactKey {
+                    index: i as u32,
+                    generation: 0,
+                },
+            },
+        );
+        q.push(
+            1.0,
+            EventKind::ServiceEnd {
+                agent: AgentId(*a),
+                contact: cxsim::engine::contact::ContactKey {
+                    index: 100 + i as u32,
+                    generation: 0,
+                },
+            },
+        );
+    }
+    let popped: Vec<EventKind> = std::iter::from_fn(|| q.pop()).map(|e| e.kind).collect();
+    let agents: Vec<u32> = popped
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::ServiceEnd { agent, .. } => Some(agent.0),
+            _ => None,
+        })
+        .collect();
+    let abandons: Vec<u32> = popped
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::Abandon { contact } => Some(contact.index),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(agents, ends, "service ends in scheduling order");
+    assert_eq!(abandons, (0..8).collect::<Vec<_>>(), "abandonments in scheduling order");
+    // And every service end before every abandonment at that instant.
+    assert!(popped[..8].iter().all(|k| matches!(k, EventKind::ServiceEnd { .. })));
 }
