@@ -1,16 +1,18 @@
 //! Hand-built scenarios whose answer is known exactly: the tie between a service end and a
-//! patience deadline, FIFO across contact types, occupancy after a warm-up, and the service
-//! level that leaves out short abandons. Each pins one rule that no statistical comparison
+//! patience deadline, FIFO across contact types, the default routing rule, occupancy after a
+//! warm-up, and the service level that leaves out short abandons. Each pins one rule that no statistical comparison
 //! sees sharply enough.
 
 use super::support::{run, scenario};
 use cxsim::engine::Engine;
 use cxsim::engine::event::AgentId;
-use cxsim::routing::Policy;
+use cxsim::routing::{LongestIdleFifo, Policy, RoutingPolicy, View};
 use cxsim::scenario::{GroupId, TypeId};
 use cxsim::stats::{Collector, ContactInfo, Observer};
 use cxsim::summary::ScopeKind;
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// Every contact of this scenario arrives within the first 5e-14 s (about three of them), has a
 /// 1000 s handle time and a 1000 s patience. In floating point 1000 + t = 1000 for t < 5.7e-14,
@@ -195,6 +197,11 @@ headcount = 1
         ),
         1,
     );
+    // The contact holding the agent arrived in the warm-up, so it is not counted: every
+    // contact that is counted was blocked.
+    let t = s.scope(ScopeKind::Type, "c").unwrap();
+    assert_eq!(t.get("answered").unwrap().estimate.mean, 0.0);
+    assert_eq!(t.get("p_blocked").unwrap().estimate.mean, 1.0);
     let g = s.scope(ScopeKind::Group, "g").unwrap();
     let close = |x: f64, want: f64, what: &str| assert!((x - want).abs() < 1e-12, "{what}: {x} vs {want}");
     close(g.get("occupancy").unwrap().estimate.mean, 1.0, "occupancy");
@@ -309,4 +316,135 @@ fn the_collector_counts_what_an_observer_sees() {
     let c = &out.type_intervals(0)[0];
     assert_eq!(c.answered as usize, outcomes.answered.len());
     assert_eq!(c.abandoned as usize, outcomes.abandoned.len());
+}
+
+/// Wraps the default policy and checks each of its decisions against the documented rule,
+/// computed independently from the view: a ready contact goes to the agent idle longest among
+/// all groups serving it (ties: the group listed first, then the agent idle first); a free
+/// agent takes the contact waiting longest among the types its group serves (ties: the type
+/// listed first).
+#[derive(Default)]
+struct Audit {
+    agent_decisions: u64,
+    queue_decisions: u64,
+    tied: u64,
+    violations: Vec<String>,
+}
+
+/// The default policy with its decisions recorded into a shared [`Audit`].
+struct Audited(Rc<RefCell<Audit>>);
+
+impl RoutingPolicy for Audited {
+    fn select_agent(&mut self, view: &View<'_>, ty: TypeId, arrival: f64) -> Option<AgentId> {
+        let got = LongestIdleFifo.select_agent(view, ty, arrival);
+        let mut want: Option<(AgentId, f64)> = None;
+        let mut ties = 0;
+        for g in view.groups_serving(ty) {
+            for (a, since) in view.idle_agents(*g) {
+                match want {
+                    Some((_, best)) if since == best => ties += 1,
+                    Some((_, best)) if since > best => {}
+                    _ => want = Some((a, since)),
+                }
+            }
+        }
+        let mut audit = self.0.borrow_mut();
+        audit.agent_decisions += 1;
+        audit.tied += u64::from(ties > 0);
+        if got != want.map(|(a, _)| a) {
+            audit.violations.push(format!(
+                "at {}: chose agent {got:?}, the rule says {want:?}",
+                view.now()
+            ));
+        }
+        got
+    }
+
+    fn select_queue(&mut self, view: &View<'_>, agent: AgentId) -> Option<TypeId> {
+        let got = LongestIdleFifo.select_queue(view, agent);
+        let mut want: Option<(TypeId, f64)> = None;
+        for ty in view.types_served(view.group_of(agent)) {
+            if let Some(t) = view.oldest_waiting(*ty)
+                && want.is_none_or(|(_, best)| t < best)
+            {
+                want = Some((*ty, t));
+            }
+        }
+        let mut audit = self.0.borrow_mut();
+        audit.queue_decisions += 1;
+        if got != want.map(|(t, _)| t) {
+            audit
+                .violations
+                .push(format!("at {}: took type {got:?}, the rule says {want:?}", view.now()));
+        }
+        got
+    }
+}
+
+#[test]
+fn the_default_policy_routes_by_longest_idle_and_oldest_waiting_as_documented() {
+    let sc = cxsim::scenario::load(std::path::Path::new("scenarios/day_profile.toml")).expect("scenario loads");
+    let audit = Rc::new(RefCell::new(Audit::default()));
+    let mut engine = Engine::with(&sc, Audited(audit.clone()), cxsim::stats::NoObserver);
+    for rep in 0..3 {
+        engine.run(rep);
+    }
+    let p = audit.borrow();
+    assert!(p.agent_decisions > 1000 && p.queue_decisions > 1000);
+    // Agents coming on duty together are idle since the same instant: ties happen.
+    assert!(p.tied > 0, "no tie between idle agents");
+    assert!(
+        p.violations.is_empty(),
+        "{}",
+        p.violations[..p.violations.len().min(5)].join("\n")
+    );
+}
+
+#[test]
+fn events_at_the_same_instant_and_rank_leave_in_the_order_they_were_scheduled() {
+    use cxsim::engine::event::{EventKind, EventQueue};
+    // Two agents freed at the same instant take waiting work in the order their service ends
+    // were scheduled; the heap alone would not keep that order.
+    let mut q = EventQueue::with_capacity(4);
+    let ends = [3u32, 0, 7, 1, 5, 2, 6, 4];
+    for (i, a) in ends.iter().enumerate() {
+        q.push(
+            1.0,
+            EventKind::Abandon {
+                contact: cxsim::engine::contact::ContactKey {
+                    index: i as u32,
+                    generation: 0,
+                },
+            },
+        );
+        q.push(
+            1.0,
+            EventKind::ServiceEnd {
+                agent: AgentId(*a),
+                contact: cxsim::engine::contact::ContactKey {
+                    index: 100 + i as u32,
+                    generation: 0,
+                },
+            },
+        );
+    }
+    let popped: Vec<EventKind> = std::iter::from_fn(|| q.pop()).map(|e| e.kind).collect();
+    let agents: Vec<u32> = popped
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::ServiceEnd { agent, .. } => Some(agent.0),
+            _ => None,
+        })
+        .collect();
+    let abandons: Vec<u32> = popped
+        .iter()
+        .filter_map(|k| match k {
+            EventKind::Abandon { contact } => Some(contact.index),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(agents, ends, "service ends in scheduling order");
+    assert_eq!(abandons, (0..8).collect::<Vec<_>>(), "abandonments in scheduling order");
+    // And every service end before every abandonment at that instant.
+    assert!(popped[..8].iter().all(|k| matches!(k, EventKind::ServiceEnd { .. })));
 }
