@@ -421,14 +421,11 @@ fn events_at_the_same_instant_and_rank_leave_in_the_order_they_were_scheduled() 
             1.0,
             EventKind::ServiceEnd {
                 agent: AgentId(*a),
-                contact: cxsim::engine::contact::ContactKey {
-                    index: 100 + i as u32,
-                    generation: 0,
-                },
+                serial: 100 + i as u32,
             },
         );
     }
-    let popped: Vec<EventKind> = std::iter::from_fn(|| q.pop()).map(|e| e.kind).collect();
+    let popped: Vec<EventKind> = std::iter::from_fn(|| q.pop()).map(|e| e.kind()).collect();
     let agents: Vec<u32> = popped
         .iter()
         .filter_map(|k| match k {
