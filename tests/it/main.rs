@@ -1,6 +1,7 @@
 //! The integration tests of cxsim, in one binary with modules by purpose.
 
 mod alloc;
+mod builds;
 mod cli;
 mod determinism;
 mod engine_seams;
