@@ -1,7 +1,7 @@
 //! The engine's seams and bounds: heap compaction under long patience, next arrivals kept off
 //! the heap in the heap's own order, and the stop of a runaway replication.
 
-use super::support::scenario;
+use super::support::{TINY_DAY, scenario};
 use cxsim::engine::Engine;
 use cxsim::engine::event::AgentId;
 use cxsim::routing::Policy;
@@ -291,28 +291,7 @@ impl Observer for Levels {
 /// sees always match who is serving.
 #[test]
 fn agents_over_a_lowered_headcount_finish_their_contact_before_leaving() {
-    let sc = scenario(
-        r#"
-[simulation]
-horizon = "3m"
-interval = "1m"
-seed = 3
-replications = 1
-closing = "clear"
-
-[[contact_types]]
-name = "c"
-arrivals = { rates = ["4/min", "1/min", "4/min"] }
-handle_time = { dist = "constant", value = "50s" }
-patience = { dist = "constant", value = "30s" }
-queue_capacity = 2
-
-[[agent_groups]]
-name = "g"
-serves = ["c"]
-headcount = [2, 1, 2]
-"#,
-    );
+    let sc = scenario(TINY_DAY);
     let mut engine = Engine::with(&sc, Policy::default(), Levels::default());
     for rep in 0..40 {
         engine.run(rep);

@@ -1,7 +1,7 @@
 //! Golden traces: a tiny scenario whose every event is written out and pinned, so any change
 //! in the engine's behaviour shows up as a readable diff.
 
-use super::support::scenario;
+use super::support::{TINY_DAY, scenario};
 use cxsim::engine::Engine;
 use cxsim::engine::event::AgentId;
 use cxsim::routing::Policy;
@@ -62,28 +62,7 @@ impl Observer for Trace {
 /// of at most two: every event can be checked by hand from the arrival times.
 #[test]
 fn a_tiny_day_follows_the_pinned_trace() {
-    let sc = scenario(
-        r#"
-[simulation]
-horizon = "3m"
-interval = "1m"
-seed = 3
-replications = 1
-closing = "clear"
-
-[[contact_types]]
-name = "c"
-arrivals = { rates = ["4/min", "1/min", "4/min"] }
-handle_time = { dist = "constant", value = "50s" }
-patience = { dist = "constant", value = "30s" }
-queue_capacity = 2
-
-[[agent_groups]]
-name = "g"
-serves = ["c"]
-headcount = [2, 1, 2]
-"#,
-    );
+    let sc = scenario(TINY_DAY);
     let mut engine = Engine::with(&sc, Policy::default(), Trace::default());
     engine.run(0);
     insta::assert_snapshot!(engine.observer().0);

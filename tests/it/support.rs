@@ -57,3 +57,26 @@ pub fn run_with_replications(sc: &Scenario, threads: usize) -> (Summary, String)
     };
     (s, String::from_utf8(buf).expect("utf-8"))
 }
+
+/// Two agents, then one, then two; constant 50 s handle time, constant 30 s patience, a queue
+/// of at most two: a three-minute day whose every event can be checked by hand.
+pub const TINY_DAY: &str = r#"
+[simulation]
+horizon = "3m"
+interval = "1m"
+seed = 3
+replications = 1
+closing = "clear"
+
+[[contact_types]]
+name = "c"
+arrivals = { rates = ["4/min", "1/min", "4/min"] }
+handle_time = { dist = "constant", value = "50s" }
+patience = { dist = "constant", value = "30s" }
+queue_capacity = 2
+
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = [2, 1, 2]
+"#;
