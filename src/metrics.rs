@@ -509,8 +509,10 @@ impl Theory {
             (ErlangKind::B, Exact::PWait | Exact::PAbandon | Exact::MeanQueue) => Some(0.0),
             (ErlangKind::B, Exact::Occupancy) => Some(load * (1.0 - self.b) / agents),
             (ErlangKind::B, Exact::AsaAll | Exact::AsaAnswered | Exact::WaitQuantile(_)) => Some(0.0),
-            (ErlangKind::B, Exact::SlAnswered | Exact::SlExclShortAbandons) => Some(1.0),
-            (ErlangKind::B, Exact::SlOffered) => Some(1.0 - self.b),
+            // Everyone accepted is answered at once; blocked contacts count in offered and
+            // are not abandons, so only the SL over answered is 1.
+            (ErlangKind::B, Exact::SlAnswered) => Some(1.0),
+            (ErlangKind::B, Exact::SlOffered | Exact::SlExclShortAbandons) => Some(1.0 - self.b),
             (ErlangKind::B, Exact::MeanWaitAbandoned) => None,
             (ErlangKind::C, what) => {
                 let c = self.c?;
