@@ -35,7 +35,8 @@
 //! tenure) will be brought up to date.
 //!
 //! **Runaway replications.** A replication whose contacts in the system exceed a bound
-//! ([`DEFAULT_MAX_IN_SYSTEM`] unless set with [`Engine::set_max_in_system`]) stops early with an
+//! (the scenario's `simulation.max_in_system`, [`DEFAULT_MAX_IN_SYSTEM`] unless given; or
+//! [`Engine::set_max_in_system`]) stops early with an
 //! [`InSystemOverflow`] instead of growing until memory runs out.
 //!
 //! Allocation: [`Engine::new`] sizes every buffer; each replication clears and reuses them, so
@@ -218,7 +219,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             interval: 0,
             next_journey: 0,
             processed: 0,
-            max_in_system: DEFAULT_MAX_IN_SYSTEM,
+            max_in_system: sc.max_in_system,
             overflow: None,
         }
     }

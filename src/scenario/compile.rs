@@ -40,6 +40,8 @@ pub const MAX_EXPECTED_ARRIVALS: f64 = 1e10;
 pub const MAX_EXPECTED_PER_INTERVAL: f64 = 1e9;
 /// Most agents in one group.
 pub const MAX_HEADCOUNT: i64 = 1_000_000;
+/// Largest bound on contacts in the system a scenario may set (`simulation.max_in_system`).
+pub const MAX_IN_SYSTEM: i64 = 1_000_000_000;
 /// Most replications in one run.
 pub const MAX_REPLICATIONS: i64 = 1_000_000;
 /// Type and group ids are 16-bit: the caps on types and groups keep every id in range (more
@@ -397,6 +399,17 @@ impl Cx<'_> {
             Some(r) => *r.get_ref() as u32,
             None => 10,
         };
+        let max_in_system = match &sim.max_in_system {
+            Some(m) if !(1..=MAX_IN_SYSTEM).contains(m.get_ref()) => {
+                return Err(self.err(
+                    m.span(),
+                    "simulation.max_in_system",
+                    format!("must be between 1 and {MAX_IN_SYSTEM}, got {}", m.get_ref()),
+                ));
+            }
+            Some(m) => *m.get_ref() as usize,
+            None => crate::engine::DEFAULT_MAX_IN_SYSTEM,
+        };
         let closing = match &sim.closing {
             None => Closing::Serve,
             Some(c) => match c.get_ref().as_str() {
@@ -562,6 +575,7 @@ impl Cx<'_> {
             seed,
             replications,
             closing,
+            max_in_system,
             contact_types,
             agent_groups,
             raw,

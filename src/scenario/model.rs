@@ -73,6 +73,8 @@ pub struct Scenario {
     /// Number of replications, >= 1.
     pub replications: u32,
     pub closing: Closing,
+    /// Most contacts in the system at once before a replication stops as a runaway queue.
+    pub max_in_system: usize,
     pub contact_types: Vec<ContactType>,
     pub agent_groups: Vec<AgentGroup>,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name

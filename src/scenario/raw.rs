@@ -55,6 +55,10 @@ pub struct RawSimulation {
     /// times from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<Spanned<String>>,
+    /// Most contacts in the system at once before a replication is stopped as a runaway
+    /// (default 10,000,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_in_system: Option<Spanned<i64>>,
 }
 
 /// `[[contact_types]]`: one kind of contact with its arrivals, handle time and patience.

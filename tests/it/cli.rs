@@ -572,3 +572,45 @@ fn a_scenario_name_cannot_lead_outside_the_results_folder() {
     left.extend(std::fs::read_dir(&inner).unwrap().map(|e| e.unwrap().file_name()));
     assert_eq!(left, ["work", "s.toml"]);
 }
+
+#[test]
+fn a_runaway_queue_stops_the_run_with_a_clear_error_and_writes_nothing() {
+    // 1000 contacts a second for one agent and nobody ever hangs up: the queue grows without
+    // bound until it passes the scenario's bound on contacts in the system.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("runaway.toml");
+    std::fs::write(
+        &file,
+        r#"
+[simulation]
+horizon = "1h"
+replications = 4
+max_in_system = 5000
+[[contact_types]]
+name = "c"
+arrivals = { rate = "1000/s" }
+handle_time = { dist = "exponential", mean = "1m" }
+[[agent_groups]]
+name = "g"
+serves = ["c"]
+headcount = 1
+"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    cxsim()
+        .args(["run", "-q", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("warning:"))
+        .stderr(predicate::str::contains("5000"))
+        .stderr(predicate::str::contains("in the system"));
+    assert!(!out.exists(), "no results folder for a run that stopped");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "only the scenario file is left: {left:?}");
+}
