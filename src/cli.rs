@@ -315,7 +315,7 @@ fn run(args: RunArgs) -> Result<()> {
     // replications.csv is streamed beside the results folder while the run folds replications,
     // then moved into it: per-replication records are never held in memory.
     let mut sink = match &destination {
-        Some(_) => Some(ReplicationsSink::create(&staging_parent(&args, &sc), &sc)?),
+        Some(d) => Some(ReplicationsSink::create(&d.dir(), &sc)?),
         None => None,
     };
     let clock = Instant::now();
@@ -389,17 +389,6 @@ fn write_run(
     destination
         .write(&report::files::run_id(started), summary, sc, &info)
         .with_context(|| format!("cannot write results to {}", shown.display()))
-}
-
-/// The folder in which the results folder will be created (and its files staged).
-fn staging_parent(args: &RunArgs, sc: &Scenario) -> PathBuf {
-    match &args.out {
-        Some(dir) => match dir.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        },
-        None => Path::new("results").join(&sc.name),
-    }
 }
 
 /// Streams `replications.csv` to a hidden file while a sweep folds replications.

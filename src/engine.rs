@@ -901,7 +901,7 @@ mod tests {
     }
 
     fn two_agents() -> Scenario {
-        crate::scenario::from_toml_str(
+        crate::scenario::for_test(
             r#"
 [simulation]
 horizon = "1h"
@@ -917,11 +917,7 @@ name = "agents"
 serves = ["calls"]
 headcount = 2
 "#,
-            "test.toml",
-            "test",
-            std::path::Path::new("."),
         )
-        .expect("valid scenario")
     }
 
     #[test]

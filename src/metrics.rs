@@ -205,10 +205,6 @@ fn n(v: u64) -> f64 {
     v as f64
 }
 
-/// The name of the in-system figure, which is not per interval and comes from the
-/// replication's end state rather than from interval counts.
-pub const IN_SYSTEM_AT_END: &str = "in_system_at_end";
-
 /// The figures of a contact type, in report order.
 pub const TYPE_METRICS: &[TypeMetric] = &[
     count("offered", "arrivals, blocked ones included, per replication", |c, _| {
@@ -233,7 +229,7 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
         |c, _| (n(c.cleared), 1.0),
     ),
     TypeMetric {
-        name: IN_SYSTEM_AT_END,
+        name: "in_system_at_end",
         per_threshold: false,
         unit: Unit::Contacts,
         definition: "measured contacts still waiting or in service when the replication ended, per replication (whole period only)",

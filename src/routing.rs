@@ -321,7 +321,7 @@ mod tests {
     use super::*;
 
     fn two_groups() -> Scenario {
-        crate::scenario::from_toml_str(
+        crate::scenario::for_test(
             r#"
 [simulation]
 horizon = "1h"
@@ -342,11 +342,7 @@ name = "tech-only"
 serves = ["tech"]
 headcount = 2
 "#,
-            "test.toml",
-            "test",
-            std::path::Path::new("."),
         )
-        .expect("valid scenario")
     }
 
     #[test]

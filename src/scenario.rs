@@ -154,3 +154,9 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 pub fn from_toml_str(src: &str, label: &str, default_name: &str, base_dir: &Path) -> Result<Scenario, ScenarioError> {
     compile::compile_str(src, label, default_name, base_dir)
 }
+
+/// A scenario from TOML text for unit tests (panics with the message if it is invalid).
+#[cfg(test)]
+pub(crate) fn for_test(src: &str) -> Scenario {
+    from_toml_str(src, "test.toml", "test", Path::new(".")).unwrap_or_else(|e| panic!("{e}"))
+}

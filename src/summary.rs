@@ -338,15 +338,14 @@ fn all_types_cell(out: &RepOutput, i: usize, n_types: usize) -> TypeCounts {
     c
 }
 
-/// Wait histograms pooled over replications, for percentiles and the longest wait.
+/// Wait histograms pooled over replications, for percentiles and the longest wait (each
+/// [`PooledQuantiles`] also keeps its longest wait and its number of waits).
 struct Waits {
     whole: PooledQuantiles,
     /// One per measured interval ([`COARSE`] layout).
     rows: Vec<PooledQuantiles>,
-    max: f64,
-    row_max: Vec<f64>,
-    answered: u64,
-    row_answered: Vec<u64>,
+    /// The contact types whose waits are pooled (one, or all of them).
+    types: Vec<usize>,
 }
 
 struct ScopeAcc {
@@ -398,14 +397,17 @@ impl<'a> SummaryBuilder<'a> {
         let scopes = scope_layouts(sc)
             .into_iter()
             .map(|layout| {
-                let waits = (layout.kind != ScopeKind::Group).then(|| Waits {
-                    whole: PooledQuantiles::new(FINE),
-                    rows: vec![PooledQuantiles::new(COARSE); rows],
-                    max: 0.0,
-                    row_max: vec![0.0; rows],
-                    answered: 0,
-                    row_answered: vec![0; rows],
-                });
+                let waits = match layout.source {
+                    Source::Group(_) => None,
+                    source => Some(Waits {
+                        whole: PooledQuantiles::new(FINE),
+                        rows: vec![PooledQuantiles::new(COARSE); rows],
+                        types: match source {
+                            Source::Type(t) => vec![t],
+                            _ => (0..sc.contact_types.len()).collect(),
+                        },
+                    }),
+                };
                 ScopeAcc {
                     totals: vec![RatioTally::default(); layout.figures.len()],
                     intervals: vec![RatioTally::default(); rows * layout.interval_figures.len()],
@@ -495,18 +497,7 @@ impl<'a> SummaryBuilder<'a> {
                 }
             }
             if let Some(waits) = &mut scope.waits {
-                let types: &[usize] = match layout.source {
-                    Source::Type(t) => &[t][..],
-                    _ => &[],
-                };
-                let all: Vec<usize>;
-                let types = if types.is_empty() {
-                    all = (0..n_types).collect();
-                    &all[..]
-                } else {
-                    types
-                };
-                pool_waits(waits, out, types, first, &mut self.merged, &mut self.merged_row);
+                pool_waits(waits, out, first, &mut self.merged, &mut self.merged_row);
             }
         }
         Ok(())
@@ -536,7 +527,7 @@ impl<'a> SummaryBuilder<'a> {
                     .zip(&s.totals)
                     .map(|(f, tally)| Metric {
                         name: f.name().to_string(),
-                        estimate: estimate(f, tally, s.waits.as_ref().map(|w| (&w.whole, w.max, w.answered))),
+                        estimate: estimate(f, tally, s.waits.as_ref().map(|w| &w.whole)),
                         theory: exact(f),
                     })
                     .collect();
@@ -548,10 +539,7 @@ impl<'a> SummaryBuilder<'a> {
                             .iter()
                             .zip(&s.intervals[row * m..(row + 1) * m])
                             .map(|(&fi, tally)| {
-                                let waits = s
-                                    .waits
-                                    .as_ref()
-                                    .map(|w| (&w.rows[row], w.row_max[row], w.row_answered[row]));
+                                let waits = s.waits.as_ref().map(|w| &w.rows[row]);
                                 estimate(&layout.figures[fi], tally, waits)
                             })
                             .collect()
@@ -611,17 +599,16 @@ impl<'a> SummaryBuilder<'a> {
     }
 }
 
-/// The estimate of figure `f` from its tally or, for percentiles and maxima, the pooled waits
-/// `(histogram, longest wait, answered)`.
-fn estimate(f: &Figure, tally: &RatioTally, waits: Option<(&PooledQuantiles, f64, u64)>) -> Estimate {
+/// The estimate of figure `f` from its tally or, for percentiles and maxima, the pooled waits.
+fn estimate(f: &Figure, tally: &RatioTally, waits: Option<&PooledQuantiles>) -> Estimate {
     match f.estimator() {
         Estimator::Ratio(kind) => tally.estimate(kind),
         Estimator::Percentile(p) => waits.map_or_else(
             || RatioTally::default().estimate(RatioKind::Proportion),
-            |w| w.0.estimate(p),
+            |w| w.estimate(p),
         ),
         Estimator::Maximum => {
-            let (reps, max, answered) = waits.map_or((0, 0.0, 0), |w| (w.0.replications(), w.1, w.2));
+            let (reps, max, answered) = waits.map_or((0, 0.0, 0), |w| (w.replications(), w.max(), w.waits()));
             Estimate {
                 mean: if answered > 0 { max } else { f64::NAN },
                 half_width: f64::NAN,
@@ -633,15 +620,9 @@ fn estimate(f: &Figure, tally: &RatioTally, waits: Option<(&PooledQuantiles, f64
     }
 }
 
-/// Adds one replication's wait histograms of `types` (merged) to `waits`.
-fn pool_waits(
-    waits: &mut Waits,
-    out: &RepOutput,
-    types: &[usize],
-    first: usize,
-    merged: &mut [u64],
-    merged_row: &mut [u64],
-) {
+/// Adds one replication's wait histograms of the scope's types (merged) to `waits`.
+fn pool_waits(waits: &mut Waits, out: &RepOutput, first: usize, merged: &mut [u64], merged_row: &mut [u64]) {
+    let types = &waits.types;
     merged.fill(0);
     let mut max = 0.0f64;
     for &t in types {
@@ -653,14 +634,11 @@ fn pool_waits(
         }
     }
     waits.whole.add(merged, max);
-    waits.answered += merged.iter().sum::<u64>();
-    waits.max = waits.max.max(max);
     for (row, i) in (first..out.n_intervals as usize).enumerate() {
-        let (answered, row_max) = if let [t] = types {
+        if let [t] = types[..] {
             // One type: its own histogram, no merging.
-            let c = &out.type_intervals(*t)[i];
-            waits.rows[row].add(out.interval_wait_counts(*t, i), c.max_wait_answered);
-            (c.answered, c.max_wait_answered)
+            let c = &out.type_intervals(t)[i];
+            waits.rows[row].add_counted(out.interval_wait_counts(t, i), c.answered, c.max_wait_answered);
         } else {
             merged_row.fill(0);
             let (mut answered, mut row_max) = (0u64, 0.0f64);
@@ -673,9 +651,6 @@ fn pool_waits(
                 row_max = row_max.max(c.max_wait_answered);
             }
             waits.rows[row].add_counted(merged_row, answered, row_max);
-            (answered, row_max)
-        };
-        waits.row_answered[row] += answered;
-        waits.row_max[row] = waits.row_max[row].max(row_max);
+        }
     }
 }

@@ -386,6 +386,14 @@ pub fn prepare(destination: Destination) -> Result<Prepared, ResultsError> {
 }
 
 impl Prepared {
+    /// The folder in which the results folder is created and its files are staged.
+    pub fn dir(&self) -> PathBuf {
+        match &self.destination {
+            Destination::Folder(target) => split_target(target).0,
+            Destination::NewUnder(base) => base.clone(),
+        }
+    }
+
     /// Writes the results (`id` names a new folder under a [`Destination::NewUnder`]) and
     /// returns the folder written; the lock is released when `self` is dropped.
     pub fn write(

@@ -322,6 +322,11 @@ impl PooledQuantiles {
     pub fn replications(&self) -> u64 {
         self.reps
     }
+
+    /// Waits pooled over every replication folded.
+    pub fn waits(&self) -> u64 {
+        self.total as u64
+    }
 }
 
 /// Counts of waits in the [`FINE`] layout, with the largest wait.

@@ -1,48 +1,7 @@
-//! Across-replication estimates — ratio estimators with delta-method intervals, and Welford's
-//! running mean and variance — folded serially in job
-//! order, and Student-t 95% confidence intervals.
+//! Across-replication estimates: ratio estimators with delta-method intervals, folded serially
+//! in job order, and the Student-t quantile behind every 95% interval.
 
 use serde::{Deserialize, Serialize};
-
-/// A running mean/variance of per-replication values (Welford). NaN values are skipped: they
-/// mark a replication where the value is undefined.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Tally {
-    n: u64,
-    mean: f64,
-    m2: f64,
-}
-
-impl Tally {
-    #[inline]
-    pub fn add(&mut self, x: f64) {
-        if x.is_nan() {
-            return;
-        }
-        self.n += 1;
-        let d = x - self.mean;
-        self.mean += d / self.n as f64;
-        self.m2 += d * (x - self.mean);
-    }
-
-    /// The estimate: mean and 95% confidence half-width (NaN with fewer than two values).
-    pub fn estimate(&self) -> Estimate {
-        let mean = if self.n == 0 { f64::NAN } else { self.mean };
-        let half_width = if self.n < 2 {
-            f64::NAN
-        } else {
-            let sd = (self.m2 / (self.n - 1) as f64).max(0.0).sqrt();
-            student_t_975(self.n - 1) * sd / (self.n as f64).sqrt()
-        };
-        Estimate {
-            mean,
-            half_width,
-            n: self.n,
-            events: None,
-            reliable: self.n >= 2,
-        }
-    }
-}
 
 /// Replications in which the rarer outcome must occur before a ratio's interval is trusted:
 /// with fewer, the delta-method variance rests on too few clusters (see [`RatioTally`]).
@@ -121,11 +80,6 @@ impl RatioTally {
         self.reps_x += u64::from(x > 0.0);
         self.reps_rest += u64::from(y - x > 0.0);
         self.reps_y += u64::from(y > 0.0);
-    }
-
-    /// Replications folded.
-    pub fn replications(&self) -> u64 {
-        self.n
     }
 
     /// Σ x over replications.
@@ -328,18 +282,6 @@ mod tests {
         assert!((student_t_975(40) - 2.021_075).abs() < 1e-5);
         assert!((student_t_975(120) - 1.979_930).abs() < 1e-5);
         assert!((student_t_975(100_000) - 1.959_99).abs() < 1e-4);
-    }
-
-    #[test]
-    fn tally_gives_mean_and_interval_and_skips_nan() {
-        let mut t = Tally::default();
-        for x in [1.0, 2.0, f64::NAN, 3.0] {
-            t.add(x);
-        }
-        let e = t.estimate();
-        assert_eq!(e.n, 3);
-        assert!((e.mean - 2.0).abs() < 1e-12);
-        assert!((e.half_width - 4.302_652_73 * 1.0 / 3f64.sqrt()).abs() < 1e-8);
     }
 
     #[test]
