@@ -68,8 +68,9 @@ impl Estimator {
                 "ratio estimator: time integral / measured time, pooled over replications; 95% CI by the delta method"
             }
             Estimator::Ratio(RatioKind::PerReplication) => {
-                "ratio estimator: sum of numerators / sum of denominators over replications (a count: mean per replication); 95% CI by the delta method (Student t)"
+                "ratio estimator: sum of numerators / sum of denominators over replications; 95% CI by the delta method (Student t)"
             }
+            Estimator::Ratio(RatioKind::Count) => "mean per replication of a count; 95% CI by Student t",
             Estimator::Percentile(_) => {
                 "percentile of the waits pooled over replications (log-spaced histogram, interpolated); 95% CI by sectioning: the ratio-estimator interval of the pooled CDF at the estimate, mapped back"
             }
@@ -140,7 +141,7 @@ const fn count(
         per_threshold: false,
         unit: Unit::Contacts,
         definition,
-        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        estimator: Estimator::Ratio(RatioKind::Count),
         per_interval: true,
         exact: None,
         value,
@@ -233,7 +234,7 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
         per_threshold: false,
         unit: Unit::Contacts,
         definition: "measured contacts still waiting or in service when the replication ended, per replication (whole period only)",
-        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        estimator: Estimator::Ratio(RatioKind::Count),
         per_interval: false,
         exact: None,
         value: |_, _| (0.0, 1.0),
@@ -350,7 +351,7 @@ pub const GROUP_METRICS: &[GroupMetric] = &[
         name: "answered",
         unit: Unit::Contacts,
         definition: "contacts this group answered (by arrival interval), per replication",
-        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        estimator: Estimator::Ratio(RatioKind::Count),
         exact: None,
         value: |g| (n(g.answered), 1.0),
     },

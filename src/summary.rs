@@ -203,6 +203,9 @@ pub struct ScopeLayout {
     /// The per-interval ratio figures of a type scope, compact for the fold's inner loop:
     /// (numerator and denominator, threshold index, position in `interval_figures`).
     type_ratios: Vec<(TypeValue, usize, usize)>,
+    /// The per-interval counts per replication of a type scope (their denominator is 1):
+    /// (count, position in `interval_figures`).
+    type_counts: Vec<(TypeValue, usize)>,
     /// The same for a group scope.
     group_ratios: Vec<(GroupValue, usize)>,
 }
@@ -253,9 +256,14 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
 impl ScopeLayout {
     fn new(kind: ScopeKind, name: String, source: Source, figures: Vec<Figure>) -> Self {
         let interval_figures: Vec<usize> = (0..figures.len()).filter(|i| figures[*i].per_interval()).collect();
-        let (mut type_ratios, mut group_ratios) = (Vec::new(), Vec::new());
+        let (mut type_ratios, mut type_counts, mut group_ratios) = (Vec::new(), Vec::new(), Vec::new());
         for (pos, &f) in interval_figures.iter().enumerate() {
             match &figures[f] {
+                Figure::Type(t)
+                    if t.metric.estimator == Estimator::Ratio(RatioKind::Count) && !t.metric.from_end_state =>
+                {
+                    type_counts.push((t.metric.value, pos));
+                }
                 Figure::Type(t) if matches!(t.metric.estimator, Estimator::Ratio(_)) && !t.metric.from_end_state => {
                     type_ratios.push((t.metric.value, t.k, pos));
                 }
@@ -270,6 +278,7 @@ impl ScopeLayout {
             figures,
             interval_figures,
             type_ratios,
+            type_counts,
             group_ratios,
         }
     }
@@ -382,6 +391,9 @@ pub struct SummaryBuilder<'a> {
     /// Scratch: a fine histogram merged over types, and coarse ones.
     merged: Vec<u64>,
     merged_row: Vec<u64>,
+    /// Scratch: each replication's whole-period counts of a scope, in a round.
+    type_totals: Vec<TypeCounts>,
+    group_totals: Vec<GroupCounts>,
 }
 
 impl<'a> SummaryBuilder<'a> {
@@ -426,6 +438,8 @@ impl<'a> SummaryBuilder<'a> {
             events: 0,
             merged: vec![0; FINE.bins()],
             merged_row: vec![0; COARSE.bins()],
+            type_totals: Vec::new(),
+            group_totals: Vec::new(),
         }
     }
 
@@ -436,71 +450,104 @@ impl<'a> SummaryBuilder<'a> {
 
     /// Adds the next replication of the plan.
     pub fn add(&mut self, out: &RepOutput) -> Result<(), FoldError> {
-        let expected = self.plan.get(self.reps as usize).copied().unwrap_or(u32::MAX);
-        if out.replication != expected {
-            return Err(FoldError::OutOfOrder {
-                expected,
-                got: out.replication,
-            });
+        self.add_round(std::slice::from_ref(out))
+    }
+
+    /// Folds several replication outputs, in order: the same sums, bit for bit, as
+    /// [`SummaryBuilder::add`] on each in turn, but each interval's accumulators take the whole
+    /// batch while they are in cache (with many intervals they do not fit in it, and the fold
+    /// would otherwise reload all of them for every replication). If an output is out of order
+    /// or misshapen, the outputs before it are folded and the error is returned.
+    pub fn add_round(&mut self, outs: &[RepOutput]) -> Result<(), FoldError> {
+        let mut error = None;
+        let mut valid = outs.len();
+        for (j, out) in outs.iter().enumerate() {
+            let expected = self.plan.get(self.reps as usize + j).copied().unwrap_or(u32::MAX);
+            if out.replication != expected {
+                error = Some(FoldError::OutOfOrder {
+                    expected,
+                    got: out.replication,
+                });
+            } else if out.n_intervals != self.sc.n_intervals {
+                error = Some(FoldError::Shape {
+                    replication: out.replication,
+                    expected: self.sc.n_intervals,
+                    got: out.n_intervals,
+                });
+            }
+            if error.is_some() {
+                valid = j;
+                break;
+            }
         }
-        if out.n_intervals != self.sc.n_intervals {
-            return Err(FoldError::Shape {
-                replication: out.replication,
-                expected: self.sc.n_intervals,
-                got: out.n_intervals,
-            });
+        let outs = &outs[..valid];
+        for out in outs {
+            self.reps += 1;
+            self.arrivals += out.arrivals;
+            self.events += out.events;
         }
-        self.reps += 1;
-        self.arrivals += out.arrivals;
-        self.events += out.events;
         let n_types = self.sc.contact_types.len();
         let first = self.first_interval as usize;
+        let (type_totals, group_totals) = (&mut self.type_totals, &mut self.group_totals);
         for scope in &mut self.scopes {
             let layout = &scope.layout;
             let m = layout.interval_figures.len();
-            // The whole period is summed along the way, in the order `whole_period` uses.
-            let (mut t, mut g) = (TypeCounts::default(), GroupCounts::default());
-            for (row, i) in (first..out.n_intervals as usize).enumerate() {
+            // Each replication's whole period is summed along the way, in the order
+            // `whole_period` uses.
+            type_totals.clear();
+            type_totals.resize(outs.len(), TypeCounts::default());
+            group_totals.clear();
+            group_totals.resize(outs.len(), GroupCounts::default());
+            for (row, i) in (first..self.sc.n_intervals as usize).enumerate() {
                 let tallies = &mut scope.intervals[row * m..(row + 1) * m];
-                let all;
-                let c = match layout.source {
-                    Source::Group(gi) => {
-                        let c = &out.group_intervals(gi)[i];
-                        g.add(c);
-                        for &(value, pos) in &layout.group_ratios {
-                            let (x, y) = value(c);
-                            tallies[pos].add(x, y);
+                for (j, out) in outs.iter().enumerate() {
+                    let all;
+                    let c = match layout.source {
+                        Source::Group(gi) => {
+                            let c = &out.group_intervals(gi)[i];
+                            group_totals[j].add(c);
+                            for &(value, pos) in &layout.group_ratios {
+                                let (x, y) = value(c);
+                                tallies[pos].add(x, y);
+                            }
+                            continue;
                         }
-                        continue;
+                        Source::Type(ty) => &out.type_intervals(ty)[i],
+                        Source::AllTypes => {
+                            all = all_types_cell(out, i, n_types);
+                            &all
+                        }
+                    };
+                    type_totals[j].add(c);
+                    for &(value, pos) in &layout.type_counts {
+                        let (x, y) = value(c, 0);
+                        debug_assert_eq!(y, 1.0);
+                        tallies[pos].add_count(x);
                     }
-                    Source::Type(ty) => &out.type_intervals(ty)[i],
-                    Source::AllTypes => {
-                        all = all_types_cell(out, i, n_types);
-                        &all
+                    for &(value, k, pos) in &layout.type_ratios {
+                        let (x, y) = value(c, k);
+                        tallies[pos].add(x, y);
                     }
-                };
-                t.add(c);
-                for &(value, k, pos) in &layout.type_ratios {
-                    let (x, y) = value(c, k);
-                    tallies[pos].add(x, y);
                 }
             }
-            let in_system = layout.in_system(out);
-            let cell = match layout.source {
-                Source::Group(_) => Cell::Group(&g),
-                _ => Cell::Type(&t, in_system),
-            };
-            for (tally, figure) in scope.totals.iter_mut().zip(&layout.figures) {
-                if matches!(figure.estimator(), Estimator::Ratio(_)) {
-                    let (x, y) = figure.value(&cell);
-                    tally.add(x, y);
+            for (j, out) in outs.iter().enumerate() {
+                let in_system = layout.in_system(out);
+                let cell = match layout.source {
+                    Source::Group(_) => Cell::Group(&group_totals[j]),
+                    _ => Cell::Type(&type_totals[j], in_system),
+                };
+                for (tally, figure) in scope.totals.iter_mut().zip(&layout.figures) {
+                    if matches!(figure.estimator(), Estimator::Ratio(_)) {
+                        let (x, y) = figure.value(&cell);
+                        tally.add(x, y);
+                    }
                 }
             }
             if let Some(waits) = &mut scope.waits {
-                pool_waits(waits, out, first, &mut self.merged, &mut self.merged_row);
+                pool_waits(waits, outs, first, &mut self.merged, &mut self.merged_row);
             }
         }
-        Ok(())
+        error.map_or(Ok(()), Err)
     }
 
     /// The summary of the replications folded so far (a running estimate between rounds of a
@@ -621,36 +668,53 @@ fn estimate(f: &Figure, tally: &RatioTally, waits: Option<&PooledQuantiles>) -> 
 }
 
 /// Adds one replication's wait histograms of the scope's types (merged) to `waits`.
-fn pool_waits(waits: &mut Waits, out: &RepOutput, first: usize, merged: &mut [u64], merged_row: &mut [u64]) {
-    let types = &waits.types;
-    merged.fill(0);
-    let mut max = 0.0f64;
-    for &t in types {
-        for (m, c) in merged.iter_mut().zip(out.type_wait_counts(t)) {
-            *m += c;
-        }
-        for c in &out.type_intervals(t)[first..] {
-            max = max.max(c.max_wait_answered);
-        }
+/// The one type of `types` whose contacts were answered in interval `i` (or the first type if
+/// none were), or `None` if several were.
+fn sole_type_answering(types: &[usize], out: &RepOutput, i: usize) -> Option<usize> {
+    let mut answering = types.iter().filter(|&&t| out.type_intervals(t)[i].answered > 0);
+    match (answering.next(), answering.next()) {
+        (None, _) => types.first().copied(),
+        (Some(&t), None) => Some(t),
+        _ => None,
     }
-    waits.whole.add(merged, max);
-    for (row, i) in (first..out.n_intervals as usize).enumerate() {
-        if let [t] = types[..] {
-            // One type: its own histogram, no merging.
-            let c = &out.type_intervals(t)[i];
-            waits.rows[row].add_counted(out.interval_wait_counts(t, i), c.answered, c.max_wait_answered);
-        } else {
-            merged_row.fill(0);
-            let (mut answered, mut row_max) = (0u64, 0.0f64);
-            for &t in types {
-                for (p, c) in merged_row.iter_mut().zip(out.interval_wait_counts(t, i)) {
-                    *p += u64::from(*c);
-                }
-                let c = &out.type_intervals(t)[i];
-                answered += c.answered;
-                row_max = row_max.max(c.max_wait_answered);
+}
+
+fn pool_waits(waits: &mut Waits, outs: &[RepOutput], first: usize, merged: &mut [u64], merged_row: &mut [u64]) {
+    let types = &waits.types;
+    for out in outs {
+        merged.fill(0);
+        let mut max = 0.0f64;
+        for &t in types {
+            for (m, c) in merged.iter_mut().zip(out.type_wait_counts(t)) {
+                *m += c;
             }
-            waits.rows[row].add_counted(merged_row, answered, row_max);
+            for c in &out.type_intervals(t)[first..] {
+                max = max.max(c.max_wait_answered);
+            }
+        }
+        waits.whole.add(merged, max);
+    }
+    for (row, i) in (first..waits.rows.len() + first).enumerate() {
+        let pooled = &mut waits.rows[row];
+        for out in outs {
+            if let Some(t) = sole_type_answering(types, out, i) {
+                // One type, or at most one type answered anyone here (common at low volume):
+                // its own histogram is the merged one.
+                let c = &out.type_intervals(t)[i];
+                pooled.add_counted(out.interval_wait_counts(t, i), c.answered, c.max_wait_answered);
+            } else {
+                merged_row.fill(0);
+                let (mut answered, mut row_max) = (0u64, 0.0f64);
+                for &t in types {
+                    for (p, c) in merged_row.iter_mut().zip(out.interval_wait_counts(t, i)) {
+                        *p += u64::from(*c);
+                    }
+                    let c = &out.type_intervals(t)[i];
+                    answered += c.answered;
+                    row_max = row_max.max(c.max_wait_answered);
+                }
+                pooled.add_counted(merged_row, answered, row_max);
+            }
         }
     }
 }

@@ -15,8 +15,7 @@ use crate::stats::Collector;
 use crate::stats::RepOutput;
 use crate::summary::{FoldError, Summary, SummaryBuilder};
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::Mutex;
 
 /// One worker's engine on cache lines of its own: engines side by side in a `Vec` would share
 /// the cache line at their boundary, and two threads updating hot fields there (the clock,
@@ -176,64 +175,61 @@ where
     // replication, one each keeps memory down.
     let cells = (sc.contact_types.len() + sc.agent_groups.len() + 1) * sc.n_intervals as usize;
     let chunk = threads * if cells > 10_000 { 1 } else { 4 };
-    // The fold runs on a thread of its own, one round behind the simulation: while the
-    // workers simulate round k + 1, round k is folded (in job order, as ever). With many
-    // intervals the fold is a fifth of the work, and this keeps it off the critical path.
-    let stop = AtomicBool::new(false);
+    let simulate = |round: &[u32]| -> Result<Vec<RepOutput>, InSystemOverflow> {
+        round
+            .par_iter()
+            .map(|&rep| {
+                let slot = rayon::current_thread_index().unwrap_or(0) % threads;
+                let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
+                let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), Collector::new(sc)));
+                let ran = engine.try_run(rep);
+                let spare = spares.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                let events = engine.events_processed();
+                let out = engine.observer_mut().output_reusing(events, spare);
+                drop(guard);
+                on_done();
+                ran.map(|()| out)
+            })
+            .collect()
+    };
+    // Folds a round; false when the sink asks to stop.
+    let fold = |builder: &mut SummaryBuilder<'_>, sink: &mut (dyn Sink + Send), outputs: Vec<RepOutput>| {
+        builder.add_round(&outputs)?;
+        for out in &outputs {
+            sink.on_output(sc, out).map_err(SweepError::Sink)?;
+        }
+        spares.lock().unwrap_or_else(|e| e.into_inner()).extend(outputs);
+        Ok::<bool, SweepError>(sink.on_round(builder))
+    };
+    // Round k is folded (in job order, as ever) while round k + 1 is simulated, as two halves
+    // of one `join` in the pool: with many intervals the fold is a fifth of the work, and this
+    // keeps it off the critical path without a thread beyond the workers.
+    let mut builder = SummaryBuilder::with_plan(sc, plan.jobs.clone());
+    let mut pending: Option<Vec<RepOutput>> = None;
     let mut overflowed = None;
-    let (rounds, received) = mpsc::sync_channel::<Vec<RepOutput>>(1);
-    let builder = std::thread::scope(|scope| {
-        let folder = scope.spawn(|| -> Result<SummaryBuilder<'_>, SweepError> {
-            let mut builder = SummaryBuilder::with_plan(sc, plan.jobs.clone());
-            for outputs in received {
-                for out in &outputs {
-                    builder.add(out)?;
-                    sink.on_output(sc, out).map_err(SweepError::Sink)?;
-                }
-                spares.lock().unwrap_or_else(|e| e.into_inner()).extend(outputs);
-                if !sink.on_round(&builder) {
-                    stop.store(true, Ordering::Relaxed);
-                    break;
-                }
-            }
-            Ok(builder)
+    let mut stopped = false;
+    for round in plan.jobs.chunks(chunk) {
+        let (folded, simulated) = pool.install(|| {
+            rayon::join(
+                || pending.take().map(|outputs| fold(&mut builder, &mut *sink, outputs)),
+                || simulate(round),
+            )
         });
-        for round in plan.jobs.chunks(chunk) {
-            if stop.load(Ordering::Relaxed) {
-                break;
-            }
-            let outputs: Result<Vec<RepOutput>, InSystemOverflow> = pool.install(|| {
-                round
-                    .par_iter()
-                    .map(|&rep| {
-                        let slot = rayon::current_thread_index().unwrap_or(0) % threads;
-                        let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
-                        let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), Collector::new(sc)));
-                        let ran = engine.try_run(rep);
-                        let spare = spares.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                        let events = engine.events_processed();
-                        let out = engine.observer_mut().output_reusing(events, spare);
-                        drop(guard);
-                        on_done();
-                        ran.map(|()| out)
-                    })
-                    .collect()
-            });
-            let outputs = match outputs {
-                Ok(outputs) => outputs,
-                Err(overflow) => {
-                    overflowed = Some(overflow);
-                    break;
-                }
-            };
-            // The folder has stopped (early, or on an error it returns below).
-            if rounds.send(outputs).is_err() {
+        if folded.transpose()? == Some(false) {
+            stopped = true;
+            break;
+        }
+        match simulated {
+            Ok(outputs) => pending = Some(outputs),
+            Err(overflow) => {
+                overflowed = Some(overflow);
                 break;
             }
         }
-        drop(rounds);
-        folder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })?;
+    }
+    if let (false, None, Some(outputs)) = (stopped, &overflowed, pending.take()) {
+        fold(&mut builder, sink, outputs)?;
+    }
     if let Some(overflow) = overflowed {
         return Err(overflow.into());
     }

@@ -54,9 +54,12 @@ pub enum RatioKind {
     /// A time average (the queue length): the replications in which the level was ever
     /// above zero decide.
     TimeAverage,
-    /// A count per replication, or a ratio of time integrals that are never rare (occupancy):
-    /// always reliable with two replications.
+    /// A ratio of time integrals that are never rare (occupancy): always reliable with two
+    /// replications.
     PerReplication,
+    /// A count per replication (`y = 1`): its mean per replication, always reliable with two
+    /// replications.
+    Count,
 }
 
 impl RatioTally {
@@ -80,6 +83,25 @@ impl RatioTally {
         self.reps_x += u64::from(x > 0.0);
         self.reps_rest += u64::from(y - x > 0.0);
         self.reps_y += u64::from(y > 0.0);
+    }
+
+    /// [`RatioTally::add`] with `y = 1`: a count per replication. The same sums, bit for bit,
+    /// without the work on `y`'s, which stay exactly zero after the shift.
+    #[inline]
+    pub fn add_count(&mut self, x: f64) {
+        if self.n == 0 {
+            self.kx = x;
+            self.ky = 1.0;
+        }
+        self.n += 1;
+        self.sx += x;
+        self.sy += 1.0;
+        let a = x - self.kx;
+        self.dx += a;
+        self.dxx += a * a;
+        self.reps_x += u64::from(x > 0.0);
+        self.reps_rest += u64::from(1.0 - x > 0.0);
+        self.reps_y += 1;
     }
 
     /// Σ x over replications.
@@ -106,7 +128,7 @@ impl RatioTally {
                 half_width: f64::NAN,
                 n,
                 events: match kind {
-                    RatioKind::PerReplication | RatioKind::TimeAverage => None,
+                    RatioKind::PerReplication | RatioKind::Count | RatioKind::TimeAverage => None,
                     _ => Some(0),
                 },
                 reliable: false,
@@ -140,7 +162,7 @@ impl RatioTally {
                 n >= 2 && self.reps_y.min(self.reps_x) >= needed,
             ),
             RatioKind::TimeAverage => (None, n >= 2 && self.reps_x >= needed),
-            RatioKind::PerReplication => (None, n >= 2),
+            RatioKind::PerReplication | RatioKind::Count => (None, n >= 2),
         };
         Estimate {
             mean: r,

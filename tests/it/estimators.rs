@@ -216,6 +216,55 @@ fn the_fold_refuses_replications_out_of_job_order() {
 }
 
 #[test]
+fn folding_a_round_at_once_gives_the_same_bits_as_folding_each_replication() {
+    // Two types (an all-types scope with merged wait histograms), a group, several intervals.
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "4h"
+interval = "15m"
+warmup = "20m"
+replications = 9
+[[contact_types]]
+name = "a"
+arrivals = { rate = "40/h" }
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "3m" }
+[[contact_types]]
+name = "b"
+arrivals = { rate = "6/h" }
+handle_time = { dist = "exponential", mean = "6m" }
+[[agent_groups]]
+name = "g"
+serves = ["a", "b"]
+headcount = 3
+"#,
+    );
+    let outs: Vec<_> = (0..sc.replications)
+        .map(|r| cxsim::sweep::run_replication(&sc, r))
+        .collect();
+    let mut one_by_one = SummaryBuilder::new(&sc);
+    for out in &outs {
+        one_by_one.add(out).unwrap();
+    }
+    let mut in_rounds = SummaryBuilder::new(&sc);
+    for round in [&outs[..1], &outs[1..5], &outs[5..]] {
+        in_rounds.add_round(round).unwrap();
+    }
+    let expected = bits(&one_by_one.finish());
+    assert_eq!(bits(&in_rounds.finish()), expected);
+
+    // A round with an output out of order folds the ones before it and stops there.
+    let mut b = SummaryBuilder::new(&sc);
+    let shuffled = [outs[0].clone(), outs[1].clone(), outs[3].clone(), outs[2].clone()];
+    let err = b.add_round(&shuffled).unwrap_err();
+    assert_eq!(err, cxsim::summary::FoldError::OutOfOrder { expected: 2, got: 3 });
+    assert_eq!(b.replications(), 2);
+    b.add_round(&outs[2..]).expect("replication 2 is due");
+    assert_eq!(bits(&b.finish()), expected);
+}
+
+#[test]
 fn a_sink_reads_the_running_estimate_and_can_stop_the_sweep() {
     let mut sc = sparse();
     sc.replications = 64;
