@@ -5,9 +5,9 @@
 //! sample is a finite, non-negative number of seconds. Sampling costs one or two uniforms (the
 //! exponential and normal use rand_distr's ziggurat; gamma uses Marsaglia–Tsang).
 
-use crate::rng::Rng;
 use crate::time::MAX_DURATION;
-use rand::Rng as _;
+
+use rand::Rng;
 use rand_distr::{Distribution, Exp1, Gamma, LogNormal, Weibull};
 use std::sync::Arc;
 
@@ -101,7 +101,7 @@ impl Dist {
     /// One draw, in seconds: finite, >= 0 and at most [`MAX_DURATION`] (a heavy tail, e.g. a
     /// Weibull of very small shape, is capped there rather than reaching infinity).
     #[inline]
-    pub fn sample(&self, rng: &mut Rng) -> f64 {
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // The exponential (the common case) inline at the call site; the rest out of line.
         if let Dist::Exponential { mean } = self {
             let e: f64 = Exp1.sample(rng);
@@ -111,7 +111,7 @@ impl Dist {
     }
 
     #[inline]
-    fn draw(&self, rng: &mut Rng) -> f64 {
+    fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Constant { value } => *value,
             Dist::Exponential { mean } => {

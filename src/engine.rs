@@ -49,7 +49,7 @@ pub mod event;
 pub mod queue;
 
 use crate::arrivals::ArrivalProcess;
-use crate::rng::{self, Rng, Source, StreamId};
+use crate::rng::{self, Rng, Source, StreamId, Substream};
 use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
 use crate::scenario::{Closing, GroupId, Scenario, TypeId};
 use crate::stats::{Collector, ContactInfo, Observer};
@@ -57,6 +57,7 @@ use agent::{Agent, AgentStatus, Roster};
 use contact::{ContactKey, ContactSlab, ContactState};
 use event::{ARRIVAL_RANK, AgentId, EventKind, EventQueue, Key, NO_KEY, key_time};
 use queue::{Queued, WaitQueue};
+use rand::{Rng as _, RngCore as _};
 
 /// Most contact types whose next arrivals are kept off the heap (a linear scan finds the
 /// earliest); with more types, arrivals go on the heap.
@@ -115,6 +116,8 @@ struct TypeStreams {
     arrivals: Rng,
     patience: Rng,
     handle: Rng,
+    /// Seeds of journey substreams (drawn only by types whose journeys decide later).
+    journey: Rng,
 }
 
 impl TypeStreams {
@@ -126,6 +129,7 @@ impl TypeStreams {
             arrivals: s(Source::Arrivals),
             patience: s(Source::Patience),
             handle: s(Source::HandleTime),
+            journey: s(Source::Journey),
         }
     }
 }
@@ -361,6 +365,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             EventKind::ServiceEnd { agent, serial } => self.on_service_end(agent, serial),
             EventKind::Abandon { contact } => self.on_abandon(contact),
             EventKind::Reoffer { contact } => self.on_reoffer(contact),
+            EventKind::Retry { contact } => self.on_retry(contact),
             EventKind::Interval { index } => self.on_interval(index),
             EventKind::Staffing { index } => self.on_staffing(index),
             EventKind::Close => self.on_close(),
@@ -370,7 +375,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
 
     /// Reports the contacts left in the system and ends the replication.
     fn finish(&mut self) {
-        for (key, c) in self.contacts.iter() {
+        for (key, c) in self.contacts.iter().filter(|(_, c)| c.state != ContactState::Away) {
             self.observer.on_in_system_at_end(self.now, &Self::info(key, c));
         }
         self.observer.on_end(self.now);
@@ -481,6 +486,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             arrival: c.arrival,
             interval: c.interval,
             journey: c.journey,
+            attempt: c.attempt,
         }
     }
 
@@ -544,16 +550,58 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.interval,
             journey,
         );
+        if ct.retrial.is_some() {
+            // The journey's own substream: one draw from the type's streams, whatever the
+            // journey does later.
+            let seed = self.streams[ty.index()].journey.next_u64();
+            if let Some(c) = self.contacts.get_mut(key) {
+                c.rng = Substream(seed);
+            }
+        }
         let info = ContactInfo {
             key,
             ty,
             arrival: self.now,
             interval: self.interval,
             journey,
+            attempt: 0,
         };
-        self.observer.on_arrival(self.now, &info);
+        self.admit(&info, patience);
+    }
 
-        let chosen = self.decide(|policy, view| policy.select_agent_for(view, &info));
+    /// A journey's next attempt: the contact, away since its last attempt failed, arrives
+    /// again with fresh patience from its journey's substream.
+    fn on_retry(&mut self, key: ContactKey) {
+        let (now, interval) = (self.now, self.interval);
+        let ct = &self.sc.contact_types[match self.contacts.get(key) {
+            Some(c) if c.state == ContactState::Away => c.ty.index(),
+            _ => {
+                debug_assert!(false, "a retry of a contact that is not away");
+                return;
+            }
+        }];
+        let Some(c) = self.contacts.get_mut(key) else { return };
+        let retrial = ct.retrial.as_ref().expect("only types with retrials schedule retries");
+        c.patience = match retrial.patience.as_ref().or(ct.patience.as_ref()) {
+            Some(d) => d.sample(&mut c.rng),
+            None => f64::INFINITY,
+        };
+        c.state = ContactState::Waiting;
+        c.arrival = now;
+        c.interval = interval;
+        let (info, patience) = (Self::info(key, c), c.patience);
+        self.admit(&info, patience);
+    }
+
+    /// Offers a contact that has just arrived (first attempt or retry) to the policy, then
+    /// queues or blocks it.
+    #[inline]
+    fn admit(&mut self, info: &ContactInfo, patience: f64) {
+        let (key, ty) = (info.key, info.ty);
+        let ct = &self.sc.contact_types[ty.index()];
+        self.observer.on_arrival(self.now, info);
+
+        let chosen = self.decide(|policy, view| policy.select_agent_for(view, info));
         if let Some(agent) = chosen.filter(|a| self.can_serve(*a, ty)) {
             self.start_service(agent, key);
             self.set_agent(agent, AgentStatus::Busy, false, true);
@@ -561,22 +609,55 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
         let queue = &mut self.queues[ty.index()];
         if ct.queue_capacity.is_some_and(|cap| queue.len() >= cap) {
-            self.contacts.remove(key);
-            self.observer.on_blocked(self.now, &info);
+            let c = self.contacts.remove(key);
+            self.observer.on_blocked(self.now, info);
+            self.maybe_retry(info, c);
             return;
         }
         queue.push(Queued { key, arrival: self.now });
         let len = queue.len();
-        self.observer.on_enqueue(self.now, &info);
+        self.observer.on_enqueue(self.now, info);
         self.observer.on_queue_len(self.now, ty, len);
         if patience.is_finite() {
             self.events
                 .push(self.now + patience, EventKind::Abandon { contact: key });
         }
-        self.ask_reoffer(&info);
+        self.ask_reoffer(info);
         if self.contacts.len() > self.max_in_system {
             self.stop_overflowing();
         }
+    }
+
+    /// After a failed attempt (abandoned or blocked; `c` has left the slab): the customer
+    /// tries again, with the probability of the type's retrial model, unless the journey has
+    /// used all its attempts. The decision and the delay come from the journey's substream.
+    #[inline]
+    fn maybe_retry(&mut self, info: &ContactInfo, c: contact::Contact) {
+        if self.sc.contact_types[c.ty.index()].retrial.is_some() {
+            self.retry_or_leave(info, c);
+        }
+    }
+
+    #[inline(never)]
+    fn retry_or_leave(&mut self, info: &ContactInfo, mut c: contact::Contact) {
+        let Some(retrial) = &self.sc.contact_types[c.ty.index()].retrial else {
+            return;
+        };
+        if u32::from(c.attempt) + 1 >= retrial.max_attempts {
+            return;
+        }
+        if c.rng.random::<f64>() >= retrial.probability {
+            return;
+        }
+        let at = self.now + retrial.delay.sample(&mut c.rng);
+        self.observer.on_retry_scheduled(self.now, info, at);
+        if at >= self.sc.horizon {
+            return; // counted as retried; beyond the simulated horizon
+        }
+        c.attempt += 1;
+        c.state = ContactState::Away;
+        let key = self.contacts.reinsert(c);
+        self.events.push(at, EventKind::Retry { contact: key });
     }
 
     /// Stops the replication: the in-system bound was passed.
@@ -782,8 +863,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let queue = &mut self.queues[c.ty.index()];
         queue.forget_one(&self.contacts);
         let len = queue.len();
-        self.observer.on_abandon(self.now, &Self::info(key, &c));
+        let info = Self::info(key, &c);
+        self.observer.on_abandon(self.now, &info);
         self.observer.on_queue_len(self.now, c.ty, len);
+        self.maybe_retry(&info, c);
     }
 
     fn on_interval(&mut self, index: u32) {

@@ -229,6 +229,16 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
         "contacts still waiting at closing with closing = \"clear\", per replication",
         |c, _| (n(c.cleared), 1.0),
     ),
+    count(
+        "retrials",
+        "arrivals that were a journey's retry after it abandoned or was blocked (included in offered), per replication",
+        |c, _| (n(c.retrials), 1.0),
+    ),
+    count(
+        "lost",
+        "abandoned or blocked contacts whose customer did not try again, per replication",
+        |c, _| (n(c.abandoned + c.blocked - c.retried), 1.0),
+    ),
     TypeMetric {
         name: "in_system_at_end",
         per_threshold: false,
@@ -246,6 +256,17 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
     share("p_blocked", false, "blocked / offered", Exact::PBlocked, |c, _| {
         (n(c.blocked), n(c.offered))
     }),
+    TypeMetric {
+        name: "p_lost",
+        per_threshold: false,
+        unit: Unit::Probability,
+        definition: "lost / first attempts (offered - retrials): the share of customers who gave up for good (per interval, a lost retry counts in its own interval, so an interval's value can exceed 1)",
+        estimator: Estimator::Ratio(RatioKind::MeanPerContact),
+        per_interval: true,
+        exact: None,
+        value: |c, _| (n(c.abandoned + c.blocked - c.retried), n(c.offered - c.retrials)),
+        from_end_state: false,
+    },
     share(
         "p_wait",
         false,

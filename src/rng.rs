@@ -20,6 +20,13 @@
 //! each source draws in arrival order, so the k-th contact of a type gets the k-th variate of
 //! each of its type's streams whatever the routing or staffing. Two distinct names share
 //! streams only if their 64-bit hashes collide (probability about n²/2⁶⁵ for n types).
+//!
+//! **Journey substreams.** What a customer's journey decides later — whether to try again after
+//! abandoning, when, with how much patience — is drawn from the journey's own [`Substream`],
+//! seeded by one draw from its type's [`Source::Journey`] stream at the journey's first
+//! arrival. Every journey takes exactly one draw from the type's streams whatever it does
+//! later, so a journey that retries three times shifts nobody else's draws (test
+//! `journeys::retrials_move_no_other_contacts_draws`).
 
 use rand::SeedableRng;
 pub use rand_xoshiro::Xoshiro256PlusPlus as Rng;
@@ -35,6 +42,8 @@ pub enum Source {
     Patience = 2,
     /// Base handle time of each contact of one type, drawn at its arrival.
     HandleTime = 3,
+    /// The seed of each journey's [`Substream`], one draw at the journey's first arrival.
+    Journey = 4,
 }
 
 /// One stream: a source and the entity it belongs to — a small index, or a stable hash of a
@@ -86,6 +95,33 @@ const fn mix64(mut z: u64) -> u64 {
 
 const GOLDEN: u64 = 0x9e37_79b9_7f4a_7c15;
 
+/// A journey's own generator: SplitMix64 (Steele, Lea & Flood 2014, the generator Java's
+/// `SplittableRandom` uses), whose whole state is one `u64`, so it travels in the contact record
+/// at no cost. Its output is fixed by its definition (the state advances by the golden gamma,
+/// the output is [`mix64`] of the state), on every platform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Substream(pub u64);
+
+impl rand::RngCore for Substream {
+    #[inline]
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(GOLDEN);
+        mix64(self.0)
+    }
+
+    #[inline]
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        for chunk in dst.chunks_mut(8) {
+            let bytes = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+    }
+}
+
 /// The generator for `stream` in `replication` under `seed`. Pure: the same arguments always
 /// give the same generator, on any machine and any thread.
 pub fn stream(seed: u64, replication: u64, stream: StreamId) -> Rng {
@@ -108,6 +144,15 @@ mod tests {
         assert_ne!(base, stream(1, 0, StreamId::new(Source::Patience, 0)).next_u64());
         assert_ne!(base, stream(1, 0, StreamId::new(Source::Arrivals, 1)).next_u64());
         assert_eq!(base, stream(1, 0, StreamId::new(Source::Arrivals, 0)).next_u64());
+    }
+
+    #[test]
+    fn a_substream_is_splitmix64() {
+        // Reference values of SplitMix64 seeded with 0 (the first outputs of Vigna's C code).
+        let mut s = Substream(0);
+        assert_eq!(s.next_u64(), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(s.next_u64(), 0x6e78_9e6a_a1b9_65f4);
+        assert_eq!(s.next_u64(), 0x06c4_5d18_8009_454f);
     }
 
     #[test]

@@ -366,6 +366,7 @@ headcount = 2
             arrival: 30.0,
             interval: 0,
             journey: 0,
+            attempt: 0,
         };
         let view = st.view(30.0);
         // tech: t1 (idle since 5) beats a1 (idle since 10); billing cannot use tech-only.
@@ -409,6 +410,7 @@ headcount = 2
                     arrival: 1.0,
                     interval: 0,
                     journey: 8,
+                    attempt: 0,
                 }
             ),
             None

@@ -29,6 +29,8 @@ pub struct ContactInfo {
     pub interval: u32,
     /// The customer journey (unique per replication; later contacts of the same customer keep it).
     pub journey: u64,
+    /// The journey's attempt: 0 for its first contact, 1 for its first retry, …
+    pub attempt: u16,
 }
 
 /// Receives the engine's state changes. `now` is the simulated time in seconds and never
@@ -41,6 +43,9 @@ pub trait Observer {
     fn on_arrival(&mut self, now: f64, c: &ContactInfo) {}
     /// The contact found its queue full and left.
     fn on_blocked(&mut self, now: f64, c: &ContactInfo) {}
+    /// The customer of `c`, which has just abandoned or been blocked, will try again at `at`
+    /// (seconds; a time at or after the horizon is not simulated).
+    fn on_retry_scheduled(&mut self, now: f64, c: &ContactInfo, at: f64) {}
     /// The contact joined its queue.
     fn on_enqueue(&mut self, now: f64, c: &ContactInfo) {}
     /// An agent answered the contact after waiting `now - c.arrival`; service lasts `handle` s.
@@ -118,6 +123,10 @@ pub struct TypeCounts {
     pub cleared: u64,
     /// Arrivals that had to queue (no agent free at once).
     pub waited: u64,
+    /// Arrivals that were retries of an earlier attempt of the same journey (in `offered`).
+    pub retrials: u64,
+    /// Abandoned or blocked contacts whose customer will try again (the rest are lost).
+    pub retried: u64,
     /// Answered with wait <= threshold k (thresholds of the type, ascending).
     pub answered_within: [u64; MAX_SL_THRESHOLDS],
     /// Abandoned with wait <= threshold k.
@@ -147,6 +156,8 @@ impl TypeCounts {
         self.blocked += o.blocked;
         self.cleared += o.cleared;
         self.waited += o.waited;
+        self.retrials += o.retrials;
+        self.retried += o.retried;
         for k in 0..MAX_SL_THRESHOLDS {
             self.answered_within[k] += o.answered_within[k];
             self.abandoned_within[k] += o.abandoned_within[k];

@@ -4,6 +4,7 @@
 //! A contact's intrinsic randomness — patience and base handle time — is drawn once, at its
 //! arrival, from its type's streams (common random numbers).
 
+use crate::rng::Substream;
 use crate::scenario::TypeId;
 
 /// A handle to a contact: slot index plus the slot's generation when the contact was created.
@@ -23,14 +24,16 @@ pub struct ContactKey {
 ///                 ▼              │ an agent frees and selects it
 ///              Waiting ──────────┘
 ///                 │
-///                 ├──► abandoned (patience ran out)
-///                 └──► cleared   (closing = "clear" at the horizon)
-///  arrival with a full queue ──► blocked
+///                 ├──► abandoned (patience ran out) ──┐
+///                 └──► cleared   (closing = "clear")   │ retrial: Away ──► arrival again
+///  arrival with a full queue ──► blocked ──────────────┘   (a new key, the same journey)
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContactState {
     Waiting,
     InService,
+    /// Between attempts: the customer abandoned or was blocked and will try again.
+    Away,
 }
 
 /// A live contact.
@@ -48,6 +51,10 @@ pub struct Contact {
     pub interval: u32,
     /// The customer journey this contact belongs to (unique within a replication).
     pub journey: u64,
+    /// The journey's attempt this contact is: 0 for the first, 1 for the first retry, …
+    pub attempt: u16,
+    /// The journey's own random numbers (see [`crate::rng::Substream`]).
+    pub rng: Substream,
     /// A re-offer event is pending for it (see `RoutingPolicy::reoffer_after`).
     pub reoffer: bool,
     generation: u32,
@@ -84,8 +91,7 @@ impl ContactSlab {
         interval: u32,
         journey: u64,
     ) -> ContactKey {
-        self.live += 1;
-        let mut c = Contact {
+        self.reinsert(Contact {
             ty,
             state,
             arrival,
@@ -93,10 +99,21 @@ impl ContactSlab {
             handle,
             interval,
             journey,
+            attempt: 0,
+            rng: Substream(0),
             reoffer: false,
             generation: 0,
             live: true,
-        };
+        })
+    }
+
+    /// Stores a copy of a contact (one that was removed, for its journey's next attempt) under
+    /// a new key.
+    #[inline]
+    pub fn reinsert(&mut self, mut c: Contact) -> ContactKey {
+        self.live += 1;
+        c.live = true;
+        c.reoffer = false;
         if let Some(index) = self.free.pop() {
             c.generation = self.slots[index as usize].generation;
             self.slots[index as usize] = c;

@@ -44,8 +44,9 @@ impl AgentId {
 /// | 2    | `Staffing`       | headcounts change before new arrivals at t                        |
 /// | 3    | `Abandon`        | a contact leaves before a new arrival at t could take its place   |
 /// | 4    | `Reoffer`        | a waiting contact is offered again before new arrivals at t       |
-/// | 5    | `Arrival`        |                                                                   |
-/// | 6    | `Close`          | the horizon: after everything else at the closing instant         |
+/// | 5    | `Retry`          | a journey's next attempt, before a new journey's arrival at t     |
+/// | 6    | `Arrival`        |                                                                   |
+/// | 7    | `Close`          | the horizon: after everything else at the closing instant         |
 ///
 /// The rank is also the event's tag: an [`Event`] stores the rank in its key and one 64-bit
 /// payload, and the kind is decoded from the two, so an event takes 24 bytes.
@@ -64,6 +65,8 @@ pub enum EventKind {
     /// `contact` is offered to the policy again, as the policy asked (skipped if it is no
     /// longer waiting).
     Reoffer { contact: ContactKey },
+    /// `contact` (away between attempts) tries again.
+    Retry { contact: ContactKey },
     /// The next contact of type `ty` arrives.
     Arrival { ty: TypeId },
     /// The horizon: arrivals stop and the closing rule applies.
@@ -71,7 +74,7 @@ pub enum EventKind {
 }
 
 /// Rank of [`EventKind::Arrival`] (see the table on [`EventKind`]).
-pub const ARRIVAL_RANK: u8 = 5;
+pub const ARRIVAL_RANK: u8 = 6;
 
 impl EventKind {
     /// Tie precedence; see the table on [`EventKind`].
@@ -83,8 +86,9 @@ impl EventKind {
             EventKind::Staffing { .. } => 2,
             EventKind::Abandon { .. } => 3,
             EventKind::Reoffer { .. } => 4,
+            EventKind::Retry { .. } => 5,
             EventKind::Arrival { .. } => ARRIVAL_RANK,
-            EventKind::Close => 6,
+            EventKind::Close => 7,
         }
     }
 
@@ -93,7 +97,7 @@ impl EventKind {
         match *self {
             EventKind::ServiceEnd { agent, serial } => (u64::from(agent.0) << 32) | u64::from(serial),
             EventKind::Interval { index } | EventKind::Staffing { index } => u64::from(index),
-            EventKind::Abandon { contact } | EventKind::Reoffer { contact } => {
+            EventKind::Abandon { contact } | EventKind::Reoffer { contact } | EventKind::Retry { contact } => {
                 (u64::from(contact.index) << 32) | u64::from(contact.generation)
             }
             EventKind::Arrival { ty } => u64::from(ty.0),
@@ -118,6 +122,12 @@ impl EventKind {
                 },
             },
             4 => EventKind::Reoffer {
+                contact: ContactKey {
+                    index: hi,
+                    generation: lo,
+                },
+            },
+            5 => EventKind::Retry {
                 contact: ContactKey {
                     index: hi,
                     generation: lo,
@@ -306,7 +316,7 @@ mod tests {
         }
         let mut q = EventQueue::with_capacity(4);
         q.push(2.5, EventKind::Close);
-        assert_eq!(q.pop().map(|e| (e.time(), e.rank(), e.seq())), Some((2.5, 6, 0)));
+        assert_eq!(q.pop().map(|e| (e.time(), e.rank(), e.seq())), Some((2.5, 7, 0)));
     }
 
     #[test]
@@ -350,6 +360,12 @@ mod tests {
                 contact: ContactKey {
                     index: u32::MAX,
                     generation: 3,
+                },
+            },
+            EventKind::Retry {
+                contact: ContactKey {
+                    index: 7,
+                    generation: u32::MAX,
                 },
             },
             EventKind::Arrival { ty: TypeId(65_535) },

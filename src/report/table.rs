@@ -35,7 +35,7 @@ fn format_half(name: &str, h: f64) -> String {
 fn hide_if_zero(m: &Metric) -> bool {
     matches!(
         m.name.as_str(),
-        "blocked" | "cleared" | "in_system_at_end" | "p_blocked"
+        "blocked" | "cleared" | "in_system_at_end" | "p_blocked" | "retrials"
     ) && m.estimate.mean == 0.0
         && (m.estimate.half_width == 0.0 || m.estimate.half_width.is_nan() || m.estimate.events == Some(0))
 }
@@ -217,7 +217,11 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
         } else {
             let _ = writeln!(out, "{:<34} {:>12} {:>15}", title, "mean", "95% CI");
         }
-        for m in scope.metrics.iter().filter(|m| !hide_if_zero(m)) {
+        // Without retrials, the lost are the abandoned and blocked: not shown twice.
+        let no_retrials = scope.metrics.iter().any(|m| m.name == "retrials" && hide_if_zero(m));
+        let redundant = |m: &Metric| no_retrials && matches!(m.name.as_str(), "lost" | "p_lost");
+        let shown = |m: &&Metric| !(hide_if_zero(m) || redundant(m));
+        for m in scope.metrics.iter().filter(shown) {
             let e = m.estimate;
             let flag = if e.reliable || !e.mean.is_finite() || !e.half_width.is_finite() {
                 " "

@@ -44,6 +44,10 @@ pub const MAX_HEADCOUNT: i64 = 1_000_000;
 pub const MAX_IN_SYSTEM: i64 = 1_000_000_000;
 /// Most replications in one run.
 pub const MAX_REPLICATIONS: i64 = 1_000_000;
+/// Attempts in all of a journey that retries, when `retrial.max_attempts` is not given.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// The most attempts a journey may be allowed (the attempt number is kept in 16 bits).
+pub const MAX_ATTEMPTS: u32 = 10_000;
 /// Type and group ids are 16-bit: the caps on types and groups keep every id in range (more
 /// used to wrap: group 65,536 became group 0).
 const _: () = assert!(MAX_CONTACT_TYPES <= u16::MAX as usize + 1 && MAX_AGENT_GROUPS <= u16::MAX as usize + 1);
@@ -892,6 +896,11 @@ impl Cx<'_> {
             }
             Some(q) => Some(*q.get_ref() as u32),
         };
+        let retrial = t
+            .retrial
+            .as_ref()
+            .map(|r| self.retrial(r, &format!("{path}.retrial")))
+            .transpose()?;
         Ok(ContactType {
             name: t.name.get_ref().trim().to_owned(),
             arrival_rates,
@@ -900,6 +909,43 @@ impl Cx<'_> {
             sl_thresholds,
             queue_capacity,
             served_by: Vec::new(),
+            retrial,
+        })
+    }
+
+    fn retrial(&self, r: &Spanned<RawRetrial>, path: &str) -> Result<Retrial> {
+        let raw = r.get_ref();
+        let probability = *raw.probability.get_ref();
+        if !(0.0..=1.0).contains(&probability) {
+            return Err(self.err(
+                raw.probability.span(),
+                format!("{path}.probability"),
+                format!("must be a probability between 0 and 1, got {probability}"),
+            ));
+        }
+        let max_attempts = match &raw.max_attempts {
+            None => DEFAULT_MAX_ATTEMPTS,
+            Some(m) if (1..=i64::from(MAX_ATTEMPTS)).contains(m.get_ref()) => *m.get_ref() as u32,
+            Some(m) => {
+                return Err(self.err(
+                    m.span(),
+                    format!("{path}.max_attempts"),
+                    format!(
+                        "must be a whole number of attempts from 1 (no retry) to {MAX_ATTEMPTS}, the first included; got {}",
+                        m.get_ref()
+                    ),
+                ));
+            }
+        };
+        Ok(Retrial {
+            probability,
+            delay: self.dist(&raw.delay, &format!("{path}.delay"))?,
+            max_attempts,
+            patience: raw
+                .patience
+                .as_ref()
+                .map(|p| self.dist(p, &format!("{path}.patience")))
+                .transpose()?,
         })
     }
 

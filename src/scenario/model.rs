@@ -126,6 +126,24 @@ pub struct ContactType {
     pub queue_capacity: Option<u32>,
     /// Groups that serve this type, in file order (never empty).
     pub served_by: Vec<GroupId>,
+    /// What a customer does after abandoning or being blocked; `None`: leaves for good.
+    pub retrial: Option<Retrial>,
+}
+
+/// Retrials: a customer who abandoned or was blocked tries again, as a new contact of the same
+/// type and the same journey (same base handle time: the same need), with probability
+/// `probability` after each failed attempt, `delay` after it, until `max_attempts` attempts in
+/// all. A retry due at or after the horizon is counted as retried but not simulated.
+#[derive(Debug, Clone)]
+pub struct Retrial {
+    /// In `[0, 1]`.
+    pub probability: f64,
+    /// Seconds from the failed attempt to the next one.
+    pub delay: Dist,
+    /// Attempts in all, the first included; at least 1.
+    pub max_attempts: u32,
+    /// Patience on a retry; `None` keeps the type's patience distribution.
+    pub patience: Option<Dist>,
 }
 
 /// A compiled agent group.

@@ -77,6 +77,25 @@ pub struct RawContactType {
     /// Maximum number waiting; an arrival finding it full is blocked. Absent = unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_capacity: Option<Spanned<i64>>,
+    /// Customers who abandon or are blocked may try again later (absent = never).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrial: Option<Spanned<RawRetrial>>,
+}
+
+/// `retrial = { probability = 0.5, delay = { dist = "exponential", mean = "10m" } }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetrial {
+    /// Chance that a customer who abandoned or was blocked tries again.
+    pub probability: Spanned<f64>,
+    /// Time from the abandonment or block to the next attempt.
+    pub delay: Spanned<RawDist>,
+    /// Attempts in all, the first included (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<Spanned<i64>>,
+    /// Patience on a retry (default: the type's patience).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patience: Option<Spanned<RawDist>>,
 }
 
 /// `arrivals = { rate = "0.15/s" }` or `arrivals = { rates = ["100/h", "150/h", …] }`.

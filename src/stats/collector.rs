@@ -220,7 +220,16 @@ impl Observer for Collector {
     fn on_arrival(&mut self, _now: f64, c: &ContactInfo) {
         self.arrivals += 1;
         if self.measured(c) {
-            self.type_slot(c.ty, c.interval).offered += 1;
+            let slot = self.type_slot(c.ty, c.interval);
+            slot.offered += 1;
+            slot.retrials += u64::from(c.attempt > 0);
+        }
+    }
+
+    #[inline]
+    fn on_retry_scheduled(&mut self, _now: f64, c: &ContactInfo, _at: f64) {
+        if self.measured(c) {
+            self.type_slot(c.ty, c.interval).retried += 1;
         }
     }
 

@@ -10,6 +10,7 @@ mod estimators;
 mod exact;
 mod golden;
 mod golden_reports;
+mod journeys;
 mod properties;
 mod scenarios;
 mod semantics;

@@ -190,6 +190,7 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                         1u32..600,
                     )),
                     prop::option::of(0u32..4),
+                    prop::option::of((0.0f64..=1.0, 1u32..5, 1u32..600)),
                 ),
                 nt,
             );
@@ -208,7 +209,7 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     600 * ni,
                     if clear { "clear" } else { "serve" }
                 );
-                for (i, (rates, dist, mean, whole, patience, cap)) in ts.iter().enumerate() {
+                for (i, (rates, dist, mean, whole, patience, cap, retrial)) in ts.iter().enumerate() {
                     let rates: Vec<String> = rates.iter().map(|r| format!("{r:?}")).collect();
                     let handle = match *dist {
                         "lognormal" => format!("{{ dist = \"lognormal\", mean = {mean:?}, cv = 0.9 }}"),
@@ -231,6 +232,11 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     }
                     if let Some(c) = cap {
                         s += &format!("queue_capacity = {c}\n");
+                    }
+                    if let Some((p, attempts, delay)) = retrial {
+                        s += &format!(
+                            "retrial = {{ probability = {p:?}, delay = {{ dist = \"constant\", value = {delay} }}, max_attempts = {attempts} }}\n"
+                        );
                     }
                 }
                 for (g, (heads, serve)) in gs.iter().enumerate() {
