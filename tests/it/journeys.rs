@@ -359,3 +359,11 @@ headcount = 3
         assert!(power < 0.03, "{name}: detects only {:.1}% errors", 100.0 * power);
     }
 }
+
+#[test]
+fn a_run_with_retrials_gives_the_same_bits_on_any_thread_count() {
+    let sc = scenario(&SMALL.replace("replications = 1", "replications = 12"));
+    let one = super::support::bits(&run(&sc, 1));
+    assert_eq!(one, super::support::bits(&run(&sc, 2)));
+    assert_eq!(one, super::support::bits(&run(&sc, 3)));
+}
