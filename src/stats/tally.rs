@@ -307,6 +307,16 @@ mod tests {
     }
 
     #[test]
+    fn a_count_adds_exactly_what_a_ratio_over_one_adds() {
+        let (mut count, mut ratio) = (RatioTally::default(), RatioTally::default());
+        for x in [3.0, 0.0, 7.0, 1.0, 12.0, 0.0, 5.0] {
+            count.add_count(x);
+            ratio.add(x, 1.0);
+            assert_eq!(count, ratio, "after {x}");
+        }
+    }
+
+    #[test]
     fn a_ratio_weights_replications_by_their_denominator() {
         // 1 of 10 and 50 of 100: the share of all contacts is 51/110, not the mean of 10% and 50%.
         let mut r = RatioTally::default();

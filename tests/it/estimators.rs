@@ -251,8 +251,49 @@ headcount = 3
     for round in [&outs[..1], &outs[1..5], &outs[5..]] {
         in_rounds.add_round(round).unwrap();
     }
-    let expected = bits(&one_by_one.finish());
+    let whole = one_by_one.finish();
+    let expected = bits(&whole);
     assert_eq!(bits(&in_rounds.finish()), expected);
+    assert_eq!(whole.total_events, outs.iter().map(|o| o.events).sum::<u64>());
+    assert_eq!(whole.total_arrivals, outs.iter().map(|o| o.arrivals).sum::<u64>());
+    // All types together pool both types' waits in every interval, the last included: the
+    // longest wait of each interval is the longer of the two types'.
+    let scope = |kind, name| whole.scope(kind, name).unwrap();
+    let (a, b, all) = (
+        scope(ScopeKind::Type, "a"),
+        scope(ScopeKind::Type, "b"),
+        scope(ScopeKind::All, "all"),
+    );
+    let mut both_answered = 0;
+    for row in 0..whole.intervals.len() {
+        let max = |s: &cxsim::summary::ScopeSummary| s.interval(row, "max_wait_s").unwrap().mean;
+        let (ma, mb) = (max(a), max(b));
+        let expected = if ma.is_nan() {
+            mb
+        } else if mb.is_nan() {
+            ma
+        } else {
+            ma.max(mb)
+        };
+        let got = max(all);
+        assert!(
+            got == expected || (got.is_nan() && expected.is_nan()),
+            "interval {row}: {got} vs {ma}, {mb}"
+        );
+        both_answered += usize::from(ma > 0.0 && mb > 0.0);
+        // Wait percentiles exist exactly where someone was answered.
+        for s in [a, b, all] {
+            let answered = s.interval(row, "answered").unwrap().mean;
+            let p50 = s.interval(row, "wait_p50_s").unwrap().mean;
+            assert_eq!(
+                answered > 0.0,
+                p50.is_finite(),
+                "interval {row} of {}: {answered} answered, p50 {p50}",
+                s.name
+            );
+        }
+    }
+    assert!(both_answered > 3, "the scenario has intervals where both types wait");
 
     // A round with an output out of order folds the ones before it and stops there.
     let mut b = SummaryBuilder::new(&sc);
