@@ -1,5 +1,6 @@
 //! Probability distributions of durations (handle time, patience): exponential, lognormal by mean
-//! and CV, gamma, Weibull, uniform, constant and empirical.
+//! and CV, gamma, Weibull, uniform, constant and empirical; and built from them, mixtures (an
+//! atom is a mixture with a constant part), shifted and truncated forms.
 //!
 //! A [`Dist`] is built and checked by the scenario compiler, so sampling cannot fail. Every
 //! sample is a finite, non-negative number of seconds. Sampling costs one or two uniforms (the
@@ -32,7 +33,30 @@ pub enum Dist {
     Uniform { min: f64, max: f64 },
     /// Resampling of observed values (seconds), each with equal probability. Never empty.
     Empirical { samples: Arc<[f64]>, mean: f64 },
+    /// Part `i` with probability `weights[i]`: `cumulative` holds the running sums of the
+    /// weights (normalised, the last exactly 1). Never empty.
+    Mixture { cumulative: Arc<[f64]>, parts: Arc<[Dist]> },
+    /// `shift` seconds plus a draw of `inner`.
+    Shifted { shift: f64, inner: Box<Dist> },
+    /// `inner` conditioned on `[lo, hi]`: drawn again until a draw falls inside (the scenario
+    /// compiler checks that at least [`MIN_TRUNCATED_MASS`] of the mass is inside).
+    Truncated {
+        lo: f64,
+        hi: f64,
+        inner: Box<Dist>,
+        /// Estimated once, from [`TRUNCATION_PROBE`] draws of a fixed stream.
+        mean: f64,
+    },
 }
+
+/// The least share of a distribution's mass that a truncation may keep (below it, drawing
+/// again until a value falls inside would take too long).
+pub const MIN_TRUNCATED_MASS: f64 = 0.01;
+/// Draws that estimate a truncated distribution's mass and mean.
+pub const TRUNCATION_PROBE: usize = 200_000;
+/// Draws a truncated sample tries before giving the nearer bound (at the least mass allowed,
+/// all of them miss with probability 0.99^10000, about 2e-44).
+const MAX_TRUNCATION_TRIES: usize = 10_000;
 
 impl Dist {
     /// An exponential distribution; `mean` must be finite and positive.
@@ -83,6 +107,73 @@ impl Dist {
         Ok(Dist::Uniform { min, max })
     }
 
+    /// A mixture of `parts` with the given weights (finite, > 0; normalised here).
+    pub fn mixture(weighted: Vec<(f64, Dist)>) -> Result<Self, String> {
+        if weighted.is_empty() {
+            return Err("needs at least one part".into());
+        }
+        if let Some((w, _)) = weighted.iter().find(|(w, _)| !(w.is_finite() && *w > 0.0)) {
+            return Err(format!("weights must be finite and > 0, got {w}"));
+        }
+        let total: f64 = weighted.iter().map(|(w, _)| w).sum();
+        let mut running = 0.0;
+        let mut cumulative: Vec<f64> = weighted
+            .iter()
+            .map(|(w, _)| {
+                running += w;
+                running / total
+            })
+            .collect();
+        *cumulative.last_mut().expect("not empty") = 1.0;
+        Ok(Dist::Mixture {
+            cumulative: cumulative.into(),
+            parts: weighted.into_iter().map(|(_, d)| d).collect(),
+        })
+    }
+
+    /// `inner` shifted right by `shift` seconds (finite, >= 0).
+    pub fn shifted(shift: f64, inner: Dist) -> Result<Self, String> {
+        if !(shift.is_finite() && shift >= 0.0) {
+            return Err(format!("shift must be a finite, non-negative duration, got {shift}"));
+        }
+        Ok(Dist::Shifted {
+            shift,
+            inner: Box::new(inner),
+        })
+    }
+
+    /// `inner` conditioned on `[lo, hi]`; refused unless at least [`MIN_TRUNCATED_MASS`] of
+    /// its mass lies there (estimated from [`TRUNCATION_PROBE`] draws of a fixed stream, which
+    /// also give the mean).
+    pub fn truncated(lo: f64, hi: f64, inner: Dist) -> Result<Self, String> {
+        if !(lo >= 0.0 && lo <= hi && !hi.is_nan()) {
+            return Err(format!("needs 0 <= at_least <= at_most, got {lo} and {hi}"));
+        }
+        let mut rng = crate::rng::Substream(0x7472_756e_6361_7465);
+        let (mut inside, mut sum) = (0usize, 0.0);
+        for _ in 0..TRUNCATION_PROBE {
+            let x = inner.sample(&mut rng);
+            if (lo..=hi).contains(&x) {
+                inside += 1;
+                sum += x;
+            }
+        }
+        let mass = inside as f64 / TRUNCATION_PROBE as f64;
+        if mass < MIN_TRUNCATED_MASS {
+            return Err(format!(
+                "only about {:.3}% of the distribution lies in [{lo}, {hi}] s; at least {}% must (widen the bounds)",
+                100.0 * mass,
+                100.0 * MIN_TRUNCATED_MASS
+            ));
+        }
+        Ok(Dist::Truncated {
+            lo,
+            hi,
+            inner: Box::new(inner),
+            mean: sum / inside as f64,
+        })
+    }
+
     /// An empirical distribution over `samples` (seconds): non-empty, finite, non-negative.
     pub fn empirical(samples: Vec<f64>) -> Result<Self, String> {
         if samples.is_empty() {
@@ -126,6 +217,21 @@ impl Dist {
                 let i = (rng.random::<f64>() * samples.len() as f64) as usize;
                 samples[i.min(samples.len() - 1)]
             }
+            Dist::Mixture { cumulative, parts } => {
+                let u = rng.random::<f64>();
+                let i = cumulative.iter().position(|c| u < *c).unwrap_or(parts.len() - 1);
+                parts[i].sample(rng)
+            }
+            Dist::Shifted { shift, inner } => shift + inner.sample(rng),
+            Dist::Truncated { lo, hi, inner, .. } => {
+                for _ in 0..MAX_TRUNCATION_TRIES {
+                    let x = inner.sample(rng);
+                    if (*lo..=*hi).contains(&x) {
+                        return x;
+                    }
+                }
+                inner.mean().clamp(*lo, *hi)
+            }
         }
     }
 
@@ -137,7 +243,20 @@ impl Dist {
             Dist::Gamma { shape, scale, .. } => shape * scale,
             Dist::Weibull { shape, scale, .. } => scale * gamma_fn(1.0 + 1.0 / shape),
             Dist::Uniform { min, max } => (min + max) / 2.0,
-            Dist::Empirical { mean, .. } => *mean,
+            Dist::Empirical { mean, .. } | Dist::Truncated { mean, .. } => *mean,
+            Dist::Mixture { cumulative, parts } => {
+                let mut previous = 0.0;
+                cumulative
+                    .iter()
+                    .zip(parts.iter())
+                    .map(|(c, d)| {
+                        let w = c - previous;
+                        previous = *c;
+                        w * d.mean()
+                    })
+                    .sum()
+            }
+            Dist::Shifted { shift, inner } => shift + inner.mean(),
         }
     }
 
@@ -213,6 +332,58 @@ mod tests {
                 d.mean()
             );
         }
+    }
+
+    #[test]
+    fn a_mixture_draws_each_part_with_its_weight() {
+        // An atom: 0 with probability 0.25, else exponential with mean 100 s.
+        let d = Dist::mixture(vec![
+            (1.0, Dist::constant(0.0).unwrap()),
+            (3.0, Dist::exponential(100.0).unwrap()),
+        ])
+        .unwrap();
+        assert!((d.mean() - 75.0).abs() < 1e-12);
+        let mut rng = stream(7, 0, StreamId::new(Source::Patience, 0));
+        let n = 200_000;
+        let zeros = (0..n).filter(|_| d.sample(&mut rng) == 0.0).count() as f64 / n as f64;
+        // Binomial SE at n = 200,000: 0.00097; 4 SE is 1.6% of 0.25.
+        assert!(
+            (zeros - 0.25).abs() < 4.0 * (0.25f64 * 0.75 / n as f64).sqrt(),
+            "{zeros}"
+        );
+        let (m, _) = sample_mean_cv(&d, 400_000);
+        assert!((m / 75.0 - 1.0).abs() < 0.01, "{m}");
+        assert!(Dist::mixture(vec![]).is_err());
+        assert!(Dist::mixture(vec![(0.0, Dist::constant(1.0).unwrap())]).is_err());
+    }
+
+    #[test]
+    fn a_shift_adds_to_every_draw() {
+        let d = Dist::shifted(30.0, Dist::exponential(60.0).unwrap()).unwrap();
+        assert_eq!(d.mean(), 90.0);
+        let mut rng = stream(7, 0, StreamId::new(Source::HandleTime, 0));
+        assert!((0..10_000).all(|_| d.sample(&mut rng) >= 30.0));
+        let (m, _) = sample_mean_cv(&d, 400_000);
+        assert!((m / 90.0 - 1.0).abs() < 0.01, "{m}");
+    }
+
+    #[test]
+    fn a_truncated_distribution_stays_in_its_bounds_and_has_the_conditional_mean() {
+        // Exponential with mean m on [a, b]: mean a + m - (b - a) / (e^((b-a)/m) - 1).
+        let (m, a, b) = (100.0, 20.0, 150.0);
+        let d = Dist::truncated(a, b, Dist::exponential(m).unwrap()).unwrap();
+        let exact = a + m - (b - a) / (((b - a) / m).exp() - 1.0);
+        // The mean estimated from 200,000 probe draws: SE about 0.08 s.
+        assert!((d.mean() - exact).abs() < 0.5, "{} vs {exact}", d.mean());
+        let mut rng = stream(7, 0, StreamId::new(Source::HandleTime, 0));
+        assert!((0..10_000).all(|_| (a..=b).contains(&d.sample(&mut rng))));
+        let (sample, _) = sample_mean_cv(&d, 400_000);
+        assert!((sample / exact - 1.0).abs() < 0.005, "{sample} vs {exact}");
+        assert!(
+            Dist::truncated(5000.0, 6000.0, Dist::exponential(m).unwrap()).is_err(),
+            "too little mass"
+        );
+        assert!(Dist::truncated(50.0, 10.0, Dist::exponential(m).unwrap()).is_err());
     }
 
     #[test]

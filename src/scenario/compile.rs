@@ -1020,9 +1020,114 @@ impl Cx<'_> {
         })
     }
 
+    /// A distribution as a scenario field gives it: any kind, with its optional shift and
+    /// truncation; `weight` belongs to mixture parts only.
     fn dist(&self, d: &Spanned<RawDist>, path: &str) -> Result<Dist> {
+        if let Some(w) = &d.get_ref().weight {
+            return Err(self.err(
+                w.span(),
+                format!("{path}.weight"),
+                "`weight` belongs to the parts of a mixture (dist = \"mixture\", of = [{ weight = …, dist = … }, …])",
+            ));
+        }
+        self.shaped_dist(d, path)
+    }
+
+    /// [`Self::base_dist`] with its shift, then its truncation, applied.
+    fn shaped_dist(&self, d: &Spanned<RawDist>, path: &str) -> Result<Dist> {
+        let raw = d.get_ref();
+        let mut built = self.base_dist(d, path)?;
+        if let Some(shift) = &raw.shift {
+            let v = self.duration(shift, &format!("{path}.shift"))?;
+            built = Dist::shifted(v, built).map_err(|m| self.err(shift.span(), format!("{path}.shift"), m))?;
+        }
+        if raw.at_least.is_some() || raw.at_most.is_some() {
+            let bound = |v: &Option<Spanned<DurationValue>>, name: &str, default: f64| {
+                v.as_ref()
+                    .map_or(Ok(default), |v| self.duration(v, &format!("{path}.{name}")))
+            };
+            let lo = bound(&raw.at_least, "at_least", 0.0)?;
+            let hi = bound(&raw.at_most, "at_most", f64::INFINITY)?;
+            let span = raw
+                .at_most
+                .as_ref()
+                .or(raw.at_least.as_ref())
+                .map(Spanned::span)
+                .unwrap_or(d.span());
+            built = Dist::truncated(lo, hi, built).map_err(|m| self.err(span, path, format!("truncation: {m}")))?;
+        }
+        Ok(built)
+    }
+
+    /// `dist = "mixture"`: its parts, each with a weight.
+    fn mixture(&self, d: &Spanned<RawDist>, path: &str) -> Result<Dist> {
+        let raw = d.get_ref();
+        let Some(of) = &raw.of else {
+            return Err(self.err(
+                d.span(),
+                path,
+                "the mixture distribution needs `of`, a list of parts: of = [{ weight = 0.2, dist = \"constant\", value = 0 }, { weight = 0.8, dist = \"exponential\", mean = \"5m\" }]",
+            ));
+        };
+        if of.get_ref().is_empty() {
+            return Err(self.err(of.span(), format!("{path}.of"), "a mixture needs at least one part"));
+        }
+        let stray = [
+            ("mean", raw.mean.as_ref().map(Spanned::span)),
+            ("cv", raw.cv.as_ref().map(Spanned::span)),
+            ("shape", raw.shape.as_ref().map(Spanned::span)),
+            ("scale", raw.scale.as_ref().map(Spanned::span)),
+            ("min", raw.min.as_ref().map(Spanned::span)),
+            ("max", raw.max.as_ref().map(Spanned::span)),
+            ("value", raw.value.as_ref().map(Spanned::span)),
+            ("file", raw.file.as_ref().map(Spanned::span)),
+            ("column", raw.column.as_ref().map(Spanned::span)),
+        ];
+        if let Some((name, Some(span))) = stray.into_iter().find(|(_, s)| s.is_some()) {
+            return Err(self.err(
+                span,
+                format!("{path}.{name}"),
+                format!(
+                    "`{name}` does not apply to the mixture distribution (its fields: of; and shift, at_least, at_most)"
+                ),
+            ));
+        }
+        let mut parts = Vec::new();
+        for (i, part) in of.get_ref().iter().enumerate() {
+            let field = format!("{path}.of[{i}]");
+            let Some(w) = &part.get_ref().weight else {
+                return Err(self.err(
+                    part.span(),
+                    field,
+                    "each part of a mixture needs a `weight` (> 0; weights are normalised)",
+                ));
+            };
+            if !(w.get_ref().is_finite() && *w.get_ref() > 0.0) {
+                return Err(self.err(
+                    w.span(),
+                    format!("{field}.weight"),
+                    format!("must be a finite number > 0, got {}", w.get_ref()),
+                ));
+            }
+            parts.push((*w.get_ref(), self.shaped_dist(part, &field)?));
+        }
+        Dist::mixture(parts).map_err(|m| self.err(d.span(), path, m))
+    }
+
+    /// The distribution named by `dist`, from its parameters.
+    fn base_dist(&self, d: &Spanned<RawDist>, path: &str) -> Result<Dist> {
         let raw = d.get_ref();
         let kind = raw.dist.get_ref().trim().to_ascii_lowercase();
+        if kind == "mixture" {
+            return self.mixture(d, path);
+        }
+        if let Some(of) = &raw.of {
+            return Err(self.err(
+                of.span(),
+                format!("{path}.of"),
+                format!("`of` applies to dist = \"mixture\" only, not {kind}"),
+            ));
+        }
         let present: [(&str, Option<Range<usize>>); 9] = [
             ("mean", raw.mean.as_ref().map(Spanned::span)),
             ("cv", raw.cv.as_ref().map(Spanned::span)),
@@ -1046,7 +1151,7 @@ impl Cx<'_> {
             "empirical" => &[&["file", "column"], &["file"]],
             other => {
                 return Err(self.err(raw.dist.span(), format!("{path}.dist"), format!(
-                    "unknown distribution \"{}\" (valid: exponential, lognormal, gamma, weibull, uniform, constant, empirical)",
+                    "unknown distribution \"{}\" (valid: exponential, lognormal, gamma, weibull, uniform, constant, empirical, mixture)",
                     other.escape_debug()
                 )));
             }

@@ -136,6 +136,21 @@ pub struct RawDist {
     /// Empirical: the column to read when the file is a CSV/TSV with a header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<Spanned<String>>,
+    /// Mixture: its parts, each a distribution with a `weight`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<Spanned<Vec<Spanned<RawDist>>>>,
+    /// A part's weight in a mixture (only there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Spanned<f64>>,
+    /// Added to every draw (any distribution).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift: Option<Spanned<DurationValue>>,
+    /// Truncation: draws below are drawn again (any distribution; after the shift).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<Spanned<DurationValue>>,
+    /// Truncation: draws above are drawn again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_most: Option<Spanned<DurationValue>>,
 }
 
 /// `[[agent_groups]]`: a team of interchangeable agents.

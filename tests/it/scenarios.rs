@@ -247,3 +247,35 @@ headcount = 50
     assert_eq!(sc.warnings.len(), 1, "{:?}", sc.warnings);
     insta::assert_snapshot!(sc.warnings[0].to_string(), @r#"test.toml:7:12: contact_types: the types without patience ("billing", "tech") together: offered load 60 Erlangs vs at most 50 agents serving them: their queues grow without bound"#);
 }
+
+#[test]
+fn a_patience_atom_at_zero_sends_away_exactly_those_who_would_wait() {
+    // Everyone who finds no agent free hangs up at once: abandonment is the chance of
+    // waiting, and nobody answered ever waited. Handle times are shifted and truncated.
+    let sc = super::support::scenario(
+        r#"
+[simulation]
+horizon = "8h"
+replications = 8
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "100/h" }
+handle_time = { dist = "lognormal", mean = "3m", cv = 1.5, shift = "30s", at_least = "1m", at_most = "20m" }
+patience = { dist = "mixture", of = [
+  { weight = 1, dist = "constant", value = 0 },
+] }
+[[agent_groups]]
+name = "agents"
+serves = ["calls"]
+headcount = 5
+"#,
+    );
+    let s = super::support::run(&sc, 2);
+    let t = s.scope(cxsim::summary::ScopeKind::Type, "calls").unwrap();
+    let get = |name: &str| t.get(name).unwrap().estimate.mean;
+    assert!(get("p_wait") > 0.05, "the scenario makes people wait");
+    assert_eq!(get("p_abandon"), get("p_wait"));
+    assert_eq!(get("asa_answered_s"), 0.0);
+    let aht = get("aht_s");
+    assert!((60.0..=1200.0).contains(&aht), "{aht}");
+}
