@@ -278,12 +278,10 @@ fn create_dir(dir: &Path) -> io::Result<()> {
 pub fn probe_writable(dir: &Path) -> io::Result<()> {
     create_dir(dir)?;
     let probe = dir.join(format!("{PROBE_PREFIX}{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::OpenOptions::new().write(true).create_new(true).open(&probe)?;
-        f.write_all(&[0u8; 64 * 1024])?;
-        f.sync_all()
-    })();
+    let mut f = create_temporary_file(&probe)?;
+    let result = f.write_all(&[0u8; 64 * 1024]).and_then(|()| f.sync_all());
     let removed = fs::remove_file(&probe);
+    unregister(&probe);
     result?;
     removed
 }
@@ -310,9 +308,10 @@ pub fn lock(target: &Path) -> Result<OutputLock, ResultsError> {
     create_dir(&parent)?;
     let path = parent.join(format!(".{name}.lock"));
     for _ in 0..2 {
-        match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+        // Created and registered for removal in one step, so an interrupt at any instant
+        // either removes the lock or finds it never made.
+        match create_temporary_file(&path) {
             Ok(mut f) => {
-                register(&path);
                 let lock = OutputLock { path };
                 writeln!(f, "{}", std::process::id())?;
                 return Ok(lock);

@@ -307,6 +307,34 @@ mod tests {
     }
 
     #[test]
+    fn an_event_never_seen_is_flagged_unreliable() {
+        let mut t = RatioTally::default();
+        for _ in 0..20 {
+            t.add(0.0, 50.0);
+        }
+        assert!(!t.estimate(RatioKind::Proportion).reliable);
+        assert!(!t.estimate(RatioKind::MeanPerContact).reliable);
+        assert_eq!(t.estimate(RatioKind::Proportion).events, Some(0));
+    }
+
+    #[test]
+    fn large_values_with_small_spread_keep_the_delta_method_half_width() {
+        // Shifted sums keep the variance free of the cancellation raw sums of squares suffer.
+        let xs = [0.0, 3.0, 1.0, 4.0, 2.0].map(|d| 1e9 + d);
+        let ys = [2.0, 0.0, 5.0, 1.0, 3.0].map(|d| 1e9 + d);
+        let mut t = RatioTally::default();
+        for (x, y) in xs.iter().zip(&ys) {
+            t.add(*x, *y);
+        }
+        let r = xs.iter().sum::<f64>() / ys.iter().sum::<f64>();
+        let s2 = xs.iter().zip(&ys).map(|(x, y)| (x - r * y).powi(2)).sum::<f64>() / 4.0;
+        let mean_y = ys.iter().sum::<f64>() / 5.0;
+        let exact = student_t_975(4) * s2.sqrt() / (5f64.sqrt() * mean_y);
+        let got = t.estimate(RatioKind::PerReplication).half_width;
+        assert!((got / exact - 1.0).abs() < 1e-6, "{got} vs {exact}");
+    }
+
+    #[test]
     fn a_count_adds_exactly_what_a_ratio_over_one_adds() {
         let (mut count, mut ratio) = (RatioTally::default(), RatioTally::default());
         for x in [3.0, 0.0, 7.0, 1.0, 12.0, 0.0, 5.0] {
