@@ -11,7 +11,9 @@ use rand_distr::{Distribution, Exp1};
 /// The arrival process of one contact type.
 #[derive(Debug, Clone)]
 pub struct ArrivalProcess {
-    /// Rate per second in each interval.
+    /// Rate per second in each interval, as given.
+    base: Vec<f64>,
+    /// The rates in force: `base`, or `base` times this replication's busyness factors.
     rates: Vec<f64>,
     /// `Some(r)` when every interval has rate r (a fast path).
     constant: Option<f64>,
@@ -26,11 +28,22 @@ impl ArrivalProcess {
         let first = rates.first().copied().unwrap_or(0.0);
         let constant = rates.iter().all(|r| *r == first).then_some(first);
         Self {
+            base: rates.to_vec(),
             rates: rates.to_vec(),
             constant,
             interval,
             horizon,
         }
+    }
+
+    /// Multiplies the rate of each interval `i` by `factor(i)` (finite, >= 0) until the next
+    /// call: a replication's busyness. Allocates nothing.
+    pub fn scale(&mut self, mut factor: impl FnMut(usize) -> f64) {
+        for (i, (r, b)) in self.rates.iter_mut().zip(&self.base).enumerate() {
+            *r = b * factor(i);
+        }
+        let first = self.rates.first().copied().unwrap_or(0.0);
+        self.constant = self.rates.iter().all(|r| *r == first).then_some(first);
     }
 
     /// The first arrival strictly after `t`, or `None` if there is none before the horizon.

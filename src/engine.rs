@@ -399,9 +399,37 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         for (s, key) in self.streams.iter_mut().zip(&self.stream_keys) {
             *s = TypeStreams::new(self.sc.seed, replication, *key);
         }
+        self.draw_busyness(replication);
         self.interval = 0;
         self.next_journey = 0;
         self.processed = 0;
+    }
+
+    /// Scales each type's rates by this replication's busyness factors: one gamma draw (mean
+    /// 1, shape k) per period from the stream of the factor's key, so types that share a key
+    /// draw the same factors.
+    fn draw_busyness(&mut self, replication: u32) {
+        for (t, ct) in self.sc.contact_types.iter().enumerate() {
+            let Some(b) = &ct.busyness else { continue };
+            let mut rng = rng::stream(
+                self.sc.seed,
+                u64::from(replication),
+                StreamId::new(Source::Busyness, b.key),
+            );
+            let gamma = rand_distr::Gamma::new(b.shape, 1.0 / b.shape).expect("shape checked at load");
+            let (mut period, mut factor) = (usize::MAX, 1.0);
+            let sc = self.sc;
+            self.arrivals[t].scale(|i| {
+                let p = (sc.interval_start(i as u32) / b.period) as usize;
+                while period != p {
+                    // Periods with no interval start (none, as intervals divide a day) would
+                    // still take their draw, in order.
+                    period = if period == usize::MAX { 0 } else { period + 1 };
+                    factor = rand_distr::Distribution::sample(&gamma, &mut rng);
+                }
+                factor
+            });
+        }
     }
 
     /// Schedules type `ty`'s next arrival at `at` (or none), on or off the heap.

@@ -44,6 +44,8 @@ pub enum Source {
     HandleTime = 3,
     /// The seed of each journey's [`Substream`], one draw at the journey's first arrival.
     Journey = 4,
+    /// Busyness factors (one per day or per replication), keyed by the name that shares them.
+    Busyness = 5,
 }
 
 /// One stream: a source and the entity it belongs to — a small index, or a stable hash of a

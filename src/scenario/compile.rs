@@ -44,6 +44,8 @@ pub const MAX_HEADCOUNT: i64 = 1_000_000;
 pub const MAX_IN_SYSTEM: i64 = 1_000_000_000;
 /// Most replications in one run.
 pub const MAX_REPLICATIONS: i64 = 1_000_000;
+/// Seconds in a day: the period of a busyness factor per day.
+const DAY: f64 = 86_400.0;
 /// Attempts in all of a journey that retries, when `retrial.max_attempts` is not given.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 /// The most attempts a journey may be allowed (the attempt number is kept in 16 bits).
@@ -482,6 +484,27 @@ impl Cx<'_> {
             .enumerate()
             .map(|(i, t)| self.contact_type(t.get_ref(), &format!("contact_types[{i}]"), &frame))
             .collect::<Result<Vec<_>>>()?;
+        // Types that share a busyness factor must agree on what it is.
+        for (i, t) in contact_types.iter().enumerate() {
+            let Some(b) = &t.busyness else { continue };
+            if let Some(first) = contact_types[..i]
+                .iter()
+                .find_map(|o| o.busyness.as_ref().filter(|ob| ob.key == b.key))
+            {
+                if first != b {
+                    let span = raw.contact_types[i]
+                        .get_ref()
+                        .busyness
+                        .as_ref()
+                        .map_or(0..0, Spanned::span);
+                    return Err(self.err(
+                        span,
+                        format!("contact_types[{i}].busyness"),
+                        "types that share a busyness factor must give it the same shape and period",
+                    ));
+                }
+            }
+        }
         let total: f64 = contact_types
             .iter()
             .flat_map(|t| {
@@ -901,6 +924,11 @@ impl Cx<'_> {
             .as_ref()
             .map(|r| self.retrial(r, &format!("{path}.retrial")))
             .transpose()?;
+        let busyness = t
+            .busyness
+            .as_ref()
+            .map(|b| self.busyness(b, t.name.get_ref().trim(), frame, &format!("{path}.busyness")))
+            .transpose()?;
         Ok(ContactType {
             name: t.name.get_ref().trim().to_owned(),
             arrival_rates,
@@ -910,7 +938,48 @@ impl Cx<'_> {
             queue_capacity,
             served_by: Vec::new(),
             retrial,
+            busyness,
         })
+    }
+
+    fn busyness(&self, b: &Spanned<RawBusyness>, type_name: &str, frame: &Frame, path: &str) -> Result<Busyness> {
+        let raw = b.get_ref();
+        let shape = *raw.shape.get_ref();
+        if !(shape.is_finite() && shape > 0.0) {
+            return Err(self.err(
+                raw.shape.span(),
+                format!("{path}.shape"),
+                format!("must be a finite number > 0 (the factor's variance is 1/shape), got {shape}"),
+            ));
+        }
+        let period = match raw.per.as_ref().map(|p| p.get_ref().trim().to_ascii_lowercase()) {
+            None => DAY,
+            Some(p) if p == "day" => DAY,
+            Some(p) if p == "replication" => frame.horizon,
+            Some(p) => {
+                let span = raw.per.as_ref().expect("given").span();
+                return Err(self.err(
+                    span,
+                    format!("{path}.per"),
+                    format!("must be \"day\" or \"replication\", got \"{}\"", p.escape_debug()),
+                ));
+            }
+        };
+        if period == DAY && ((DAY / frame.interval).round() * frame.interval - DAY).abs() > 1e-6 {
+            return Err(self.err(
+                b.span(),
+                path,
+                format!(
+                    "a factor per day needs intervals that divide a day; {} does not",
+                    Human(frame.interval)
+                ),
+            ));
+        }
+        let key = match &raw.shared {
+            Some(name) => crate::rng::name_key(&format!("busyness:{}", name.get_ref().trim())),
+            None => crate::rng::name_key(&format!("busyness:type:{type_name}")),
+        };
+        Ok(Busyness { shape, period, key })
     }
 
     fn retrial(&self, r: &Spanned<RawRetrial>, path: &str) -> Result<Retrial> {

@@ -128,6 +128,22 @@ pub struct ContactType {
     pub served_by: Vec<GroupId>,
     /// What a customer does after abandoning or being blocked; `None`: leaves for good.
     pub retrial: Option<Retrial>,
+    /// A random factor on the type's rates; `None`: the rates as given.
+    pub busyness: Option<Busyness>,
+}
+
+/// Day-to-day (or run-to-run) busyness: every rate of a day (or of a whole replication) is
+/// multiplied by a gamma factor of mean 1 and shape `shape` (variance 1/shape), drawn at the
+/// start of each replication from a stream keyed by `key`: types with the same key share the
+/// factors. A day's count is then Poisson-gamma (negative binomial): variance μ + μ²/shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Busyness {
+    /// Gamma shape, > 0.
+    pub shape: f64,
+    /// Seconds each factor covers: 86,400 (per day) or the horizon (per replication).
+    pub period: f64,
+    /// Stream key: the hash of the `shared` name, or of the type's own name.
+    pub key: u64,
 }
 
 /// Retrials: a customer who abandoned or was blocked tries again, as a new contact of the same

@@ -80,6 +80,23 @@ pub struct RawContactType {
     /// Customers who abandon or are blocked may try again later (absent = never).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retrial: Option<Spanned<RawRetrial>>,
+    /// A random factor (gamma, mean 1) on every rate of a day or of a replication.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub busyness: Option<Spanned<RawBusyness>>,
+}
+
+/// `busyness = { shape = 25, per = "day", shared = "market" }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBusyness {
+    /// Gamma shape k: the factor has mean 1 and variance 1/k.
+    pub shape: Spanned<f64>,
+    /// "day" (a factor per 24 hours from t = 0, the default) or "replication".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<Spanned<String>>,
+    /// Types giving the same name share one factor (default: the type's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<Spanned<String>>,
 }
 
 /// `retrial = { probability = 0.5, delay = { dist = "exponential", mean = "10m" } }`.

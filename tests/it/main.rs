@@ -3,6 +3,7 @@
 mod alloc;
 mod builds;
 mod cli;
+mod demand;
 mod determinism;
 mod engine_seams;
 mod errors;

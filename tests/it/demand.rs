@@ -1,0 +1,114 @@
+//! Demand beyond a fixed rate profile: day-to-day busyness, a gamma factor on every rate of a
+//! day (or of a replication), checked against the negative-binomial law it implies.
+
+use super::support::scenario;
+use cxsim::sweep::run_replication;
+
+/// Arrivals of type `ty` in each day of each replication.
+fn daily_counts(toml: &str, ty: usize, reps: u32) -> Vec<[f64; 2]> {
+    let sc = scenario(toml);
+    (0..reps)
+        .map(|r| {
+            let out = run_replication(&sc, r);
+            let cells = out.type_intervals(ty);
+            let day = |d: usize| {
+                cells[24 * d..24 * (d + 1)]
+                    .iter()
+                    .map(|c| c.offered as f64)
+                    .sum::<f64>()
+            };
+            [day(0), day(1)]
+        })
+        .collect()
+}
+
+fn two_days(busyness: &str, second_busyness: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "48h"
+interval = "1h"
+[[contact_types]]
+name = "calls"
+arrivals = {{ rate = "100/h" }}
+handle_time = {{ dist = "exponential", mean = "1m" }}
+{busyness}
+[[contact_types]]
+name = "chats"
+arrivals = {{ rate = "50/h" }}
+handle_time = {{ dist = "exponential", mean = "1m" }}
+{second_busyness}
+[[agent_groups]]
+name = "agents"
+serves = ["calls", "chats"]
+headcount = 20
+"#
+    )
+}
+
+fn mean_var(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    (m, xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0))
+}
+
+fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let ((ma, va), (mb, vb)) = (mean_var(a), mean_var(b));
+    let cov = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum::<f64>() / (a.len() as f64 - 1.0);
+    cov / (va * vb).sqrt()
+}
+
+#[test]
+fn a_daily_busyness_factor_gives_negative_binomial_daily_counts() {
+    let reps = 2000;
+    let counts = daily_counts(&two_days(r#"busyness = { shape = 10 }"#, ""), 0, reps);
+    let days: Vec<f64> = counts.iter().flatten().copied().collect();
+    let (mean, var) = mean_var(&days);
+    let mu = 2400.0;
+    let exact_var = mu + mu * mu / 10.0;
+    // SE of the mean: sqrt(var / n); of the variance: var·sqrt((2 + excess kurtosis) / n),
+    // the factor's excess kurtosis being 6/k. 4 SE: 1.3% of the mean, 9.6% of the variance.
+    let n = days.len() as f64;
+    let se_mean = (exact_var / n).sqrt();
+    let se_var = exact_var * ((2.0 + 0.6) / n).sqrt();
+    assert!((mean - mu).abs() < 4.0 * se_mean, "mean {mean} vs {mu}");
+    assert!((var - exact_var).abs() < 4.0 * se_var, "variance {var} vs {exact_var}");
+    // Days are independent.
+    let (d1, d2): (Vec<f64>, Vec<f64>) = counts.iter().map(|c| (c[0], c[1])).unzip();
+    assert!(correlation(&d1, &d2).abs() < 4.0 / (reps as f64).sqrt());
+    // Without busyness the counts are Poisson: variance = mean.
+    let plain: Vec<f64> = daily_counts(&two_days("", ""), 0, 400)
+        .iter()
+        .flatten()
+        .copied()
+        .collect();
+    let (m, v) = mean_var(&plain);
+    assert!(
+        (v / m - 1.0).abs() < 4.0 * (2.0 / plain.len() as f64).sqrt(),
+        "{v} vs {m}"
+    );
+}
+
+#[test]
+fn a_factor_per_replication_or_shared_between_types_moves_counts_together() {
+    let reps = 300;
+    let bound = 4.0 / (reps as f64).sqrt();
+    // One factor for the whole run: both days move together (correlation μ²/k / var ≈ 0.996).
+    let per_run = daily_counts(
+        &two_days(r#"busyness = { shape = 10, per = "replication" }"#, ""),
+        0,
+        reps,
+    );
+    let (d1, d2): (Vec<f64>, Vec<f64>) = per_run.iter().map(|c| (c[0], c[1])).unzip();
+    assert!(correlation(&d1, &d2) > 0.98);
+    // Two types sharing a factor per day move together; with factors of their own they do not.
+    let shared = r#"busyness = { shape = 10, shared = "market" }"#;
+    let together = two_days(shared, shared);
+    let calls: Vec<f64> = daily_counts(&together, 0, reps).iter().map(|c| c[0]).collect();
+    let chats: Vec<f64> = daily_counts(&together, 1, reps).iter().map(|c| c[0]).collect();
+    assert!(correlation(&calls, &chats) > 0.9);
+    let apart = two_days(r#"busyness = { shape = 10 }"#, r#"busyness = { shape = 10 }"#);
+    let calls: Vec<f64> = daily_counts(&apart, 0, reps).iter().map(|c| c[0]).collect();
+    let chats: Vec<f64> = daily_counts(&apart, 1, reps).iter().map(|c| c[0]).collect();
+    assert!(correlation(&calls, &chats).abs() < bound);
+}
