@@ -614,14 +614,31 @@ impl Cx<'_> {
     fn absolute_sample_paths(&self, raw: &mut RawScenario) {
         for t in &mut raw.contact_types {
             let t = t.get_mut();
-            let dists = [Some(&mut t.handle_time), t.patience.as_mut()];
-            for d in dists.into_iter().flatten() {
-                if let Some(file) = &mut d.get_mut().file
-                    && let Ok(full) = std::fs::canonicalize(self.base_dir.join(file.get_ref()))
-                {
-                    let span = file.span();
-                    *file = Spanned::new(span, full.to_string_lossy().into_owned());
-                }
+            let mut dists = vec![&mut t.handle_time];
+            dists.extend(t.patience.as_mut());
+            if let Some(r) = &mut t.retrial {
+                let r = r.get_mut();
+                dists.push(&mut r.delay);
+                dists.extend(r.patience.as_mut());
+            }
+            for d in dists {
+                self.absolute_sample_path(d);
+            }
+        }
+    }
+
+    /// [`Self::absolute_sample_paths`] for one distribution and the parts of a mixture.
+    fn absolute_sample_path(&self, d: &mut Spanned<RawDist>) {
+        let d = d.get_mut();
+        if let Some(file) = &mut d.file
+            && let Ok(full) = std::fs::canonicalize(self.base_dir.join(file.get_ref()))
+        {
+            let span = file.span();
+            *file = Spanned::new(span, full.to_string_lossy().into_owned());
+        }
+        if let Some(of) = &mut d.of {
+            for part in of.get_mut() {
+                self.absolute_sample_path(part);
             }
         }
     }

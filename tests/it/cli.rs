@@ -614,3 +614,59 @@ headcount = 1
         .collect();
     assert_eq!(left.len(), 1, "only the scenario file is left: {left:?}");
 }
+
+#[test]
+fn a_run_record_finds_samples_inside_mixtures_and_retrials_from_any_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::create_dir_all(dir.path().join("scenario")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/samples/talk_times.txt",
+        dir.path().join("data/talk.txt"),
+    )
+    .unwrap();
+    let scenario = dir.path().join("scenario/nested.toml");
+    std::fs::write(
+        &scenario,
+        r#"[simulation]
+horizon = "4h"
+interval = "1h"
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "120/h" }
+handle_time = { dist = "mixture", of = [
+  { weight = 0.5, dist = "empirical", file = "../data/talk.txt" },
+  { weight = 0.5, dist = "exponential", mean = "3m" },
+] }
+patience = { dist = "exponential", mean = "2m" }
+retrial = { probability = 0.6, delay = { dist = "empirical", file = "../data/talk.txt" } }
+[[agent_groups]]
+name = "team"
+serves = ["calls"]
+headcount = 6
+"#,
+    )
+    .unwrap();
+    let first = dir.path().join("first");
+    cxsim()
+        .args(["run", "-r", "3", "-q"])
+        .arg(&scenario)
+        .arg("-o")
+        .arg(&first)
+        .assert()
+        .success();
+    // The record moved two folders deeper: relative sample paths would no longer resolve.
+    let moved = dir.path().join("elsewhere/deeper");
+    std::fs::create_dir_all(&moved).unwrap();
+    std::fs::copy(first.join("run.toml"), moved.join("run.toml")).unwrap();
+    let again = dir.path().join("again");
+    cxsim()
+        .args(["run", "-q"])
+        .arg(moved.join("run.toml"))
+        .arg("-o")
+        .arg(&again)
+        .assert()
+        .success();
+    let read = |d: &Path| std::fs::read_to_string(d.join("summary.csv")).unwrap();
+    assert_eq!(read(&first), read(&again));
+}
