@@ -164,6 +164,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     /// The distinct times after 0 at which some group's headcount changes, ascending.
     staffing_times: Vec<f64>,
     interval: u32,
+    /// Contacts holding each set of lines (`Scenario::lines`).
+    line_use: Vec<u32>,
     next_journey: u64,
     processed: u64,
     max_in_system: usize,
@@ -221,6 +223,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             staffing_times,
             staffing_plan,
             interval: 0,
+            line_use: vec![0; sc.lines.len()],
             next_journey: 0,
             processed: 0,
             max_in_system: sc.max_in_system,
@@ -401,6 +404,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
         self.draw_busyness(replication);
         self.interval = 0;
+        self.line_use.fill(0);
         self.next_journey = 0;
         self.processed = 0;
     }
@@ -628,6 +632,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let (key, ty) = (info.key, info.ty);
         let ct = &self.sc.contact_types[ty.index()];
         self.observer.on_arrival(self.now, info);
+        if let Some(l) = ct.lines {
+            if self.line_use[l] >= self.sc.lines[l].capacity {
+                let c = self.contacts.remove(key);
+                self.observer.on_blocked(self.now, info);
+                self.maybe_retry(info, c);
+                return;
+            }
+            self.line_use[l] += 1;
+        }
 
         let chosen = self.decide(|policy, view| policy.select_agent_for(view, info));
         if let Some(agent) = chosen.filter(|a| self.can_serve(*a, ty)) {
@@ -638,6 +651,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let queue = &mut self.queues[ty.index()];
         if ct.queue_capacity.is_some_and(|cap| queue.len() >= cap) {
             let c = self.contacts.remove(key);
+            self.release_line(ty);
             self.observer.on_blocked(self.now, info);
             self.maybe_retry(info, c);
             return;
@@ -653,6 +667,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.ask_reoffer(info);
         if self.contacts.len() > self.max_in_system {
             self.stop_overflowing();
+        }
+    }
+
+    /// A contact of type `ty` that held a line has left the system.
+    #[inline]
+    fn release_line(&mut self, ty: TypeId) {
+        if let Some(l) = self.sc.contact_types[ty.index()].lines {
+            debug_assert!(self.line_use[l] > 0, "a line released twice");
+            self.line_use[l] -= 1;
         }
     }
 
@@ -760,6 +783,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let key = a.contact;
         let (g, leaving) = (a.group, a.leaving);
         let c = self.contacts.remove(key);
+        self.release_line(c.ty);
         self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
         if leaving {
             self.set_agent(agent, AgentStatus::Off, false, true);
@@ -887,6 +911,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             _ => return self.stale_timer_popped(), // answered or gone before its patience ran out
         }
         let c = self.contacts.remove(key);
+        self.release_line(c.ty);
         self.left_queue(false, c.reoffer); // its own abandonment timer is the one running now
         let queue = &mut self.queues[c.ty.index()];
         queue.forget_one(&self.contacts);
@@ -987,6 +1012,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                         .is_some_and(|c| c.state == ContactState::Waiting)
                     {
                         let c = self.contacts.remove(q.key);
+                        self.release_line(c.ty);
                         self.left_queue(c.patience.is_finite(), c.reoffer);
                         self.observer.on_cleared(self.now, &Self::info(q.key, &c));
                     }

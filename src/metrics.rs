@@ -221,7 +221,7 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
     ),
     count(
         "blocked",
-        "arrivals that found the queue at capacity, per replication",
+        "arrivals that found the queue at capacity or all their lines taken, per replication",
         |c, _| (n(c.blocked), 1.0),
     ),
     count(

@@ -583,6 +583,7 @@ impl Cx<'_> {
             Some(n) => n.get_ref().clone(),
             None => slug(default_name),
         };
+        let lines = self.lines(raw, &mut contact_types)?;
         let warnings = self.warnings(raw, &contact_types, &agent_groups, closing, &frame);
         let mut raw = raw.clone();
         raw.name = Some(Spanned::new(0..0, name.clone()));
@@ -605,8 +606,63 @@ impl Cx<'_> {
             max_in_system,
             contact_types,
             agent_groups,
+            lines,
             raw,
         })
+    }
+
+    /// `[[lines]]`: each names its types (default all); a type may use one set of lines.
+    fn lines(&self, raw: &RawScenario, types: &mut [ContactType]) -> Result<Vec<Lines>> {
+        let mut out = Vec::new();
+        for (li, l) in raw.lines.iter().enumerate() {
+            let l = l.get_ref();
+            let path = format!("lines[{li}]");
+            let capacity = *l.capacity.get_ref();
+            if !(0..=i64::from(u32::MAX)).contains(&capacity) {
+                return Err(self.err(
+                    l.capacity.span(),
+                    format!("{path}.capacity"),
+                    format!("must be a whole number of lines >= 0, got {capacity}"),
+                ));
+            }
+            let members: Vec<(usize, Range<usize>)> = match &l.types {
+                None => (0..types.len()).map(|t| (t, l.name.span())).collect(),
+                Some(names) => {
+                    let mut members = Vec::new();
+                    for n in names.get_ref() {
+                        let Some(t) = types.iter().position(|t| t.name == n.get_ref().trim()) else {
+                            let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+                            return Err(self.err(
+                                n.span(),
+                                format!("{path}.types"),
+                                format!("unknown contact type \"{}\" (known: {})", n.get_ref(), known.join(", ")),
+                            ));
+                        };
+                        members.push((t, n.span()));
+                    }
+                    members
+                }
+            };
+            for (t, span) in members {
+                if let Some(other) = types[t].lines {
+                    let other: &Lines = &out[other];
+                    return Err(self.err(
+                        span,
+                        format!("{path}.types"),
+                        format!(
+                            "contact type \"{}\" already uses the lines \"{}\"; a type may use one set of lines",
+                            types[t].name, other.name
+                        ),
+                    ));
+                }
+                types[t].lines = Some(out.len());
+            }
+            out.push(Lines {
+                name: l.name.get_ref().trim().to_owned(),
+                capacity: capacity as u32,
+            });
+        }
+        Ok(out)
     }
 
     /// Rewrites every empirical `file` of `raw` to the absolute path it was read from, so the
@@ -956,6 +1012,7 @@ impl Cx<'_> {
             served_by: Vec::new(),
             retrial,
             busyness,
+            lines: None,
         })
     }
 

@@ -77,6 +77,8 @@ pub struct Scenario {
     pub max_in_system: usize,
     pub contact_types: Vec<ContactType>,
     pub agent_groups: Vec<AgentGroup>,
+    /// Shared line limits; a type uses at most one (see [`ContactType::lines`]).
+    pub lines: Vec<Lines>,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name
     /// filled in, and empirical samples files given by absolute path (so that `run.toml` can
     /// be run again from anywhere).
@@ -130,6 +132,17 @@ pub struct ContactType {
     pub retrial: Option<Retrial>,
     /// A random factor on the type's rates; `None`: the rates as given.
     pub busyness: Option<Busyness>,
+    /// Index in [`Scenario::lines`] of the lines this type uses; `None`: unlimited.
+    pub lines: Option<usize>,
+}
+
+/// Lines (trunks, ports) shared by some contact types: at most `capacity` of their contacts in
+/// the system at once, waiting or in service; an arrival that finds them all taken is blocked
+/// (counted in `blocked`), as if it got a busy signal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lines {
+    pub name: String,
+    pub capacity: u32,
 }
 
 /// Day-to-day (or run-to-run) busyness: every rate of a day (or of a whole replication) is

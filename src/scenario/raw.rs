@@ -28,6 +28,20 @@ pub struct RawScenario {
     /// Who serves them: one entry per agent group (`[[agent_groups]]`).
     #[serde(default)]
     pub agent_groups: Vec<Spanned<RawAgentGroup>>,
+    /// Shared line limits (`[[lines]]`): contacts in the system at once (waiting, in service).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<Spanned<RawLines>>,
+}
+
+/// `[[lines]]`: at most `capacity` contacts of the listed types in the system at once.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLines {
+    pub name: Spanned<String>,
+    pub capacity: Spanned<i64>,
+    /// The contact types that use these lines (default: every type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `[simulation]`: the time frame and the Monte Carlo set-up.

@@ -112,3 +112,113 @@ fn a_factor_per_replication_or_shared_between_types_moves_counts_together() {
     let chats: Vec<f64> = daily_counts(&apart, 1, reps).iter().map(|c| c[0]).collect();
     assert!(correlation(&calls, &chats).abs() < bound);
 }
+
+/// One type on `agents` agents: with `limit` given as lines or as a waiting room.
+fn limited(limit: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "12h"
+warmup = "1h"
+interval = "1h"
+replications = 6
+[[contact_types]]
+name = "calls"
+arrivals = {{ rate = "330/h" }}
+handle_time = {{ dist = "exponential", mean = "3m" }}
+patience = {{ dist = "exponential", mean = "4m" }}
+{limit}
+[[agent_groups]]
+name = "agents"
+serves = ["calls"]
+headcount = 15
+"#
+    )
+}
+
+#[test]
+fn lines_for_k_contacts_block_exactly_like_a_waiting_room_of_k_minus_the_agents() {
+    // An arrival finding n in the system is blocked when n >= K either way: with lines because
+    // all K are held, with a waiting room of K - 15 because the agents are busy and the room
+    // is full. Same draws, same events: the same bits.
+    let room = super::support::run(&scenario(&limited("queue_capacity = 5")), 2);
+    let lines = super::support::run(
+        &scenario(&(limited("") + "[[lines]]\nname = \"trunk\"\ncapacity = 20\n")),
+        2,
+    );
+    let blocked = room
+        .scope(cxsim::summary::ScopeKind::Type, "calls")
+        .unwrap()
+        .get("blocked")
+        .unwrap();
+    assert!(blocked.estimate.mean > 10.0, "the limit binds");
+    assert_eq!(super::support::bits(&room), super::support::bits(&lines));
+}
+
+/// Contacts of any type in the system, by observing the engine.
+#[derive(Default)]
+struct InSystem {
+    now: i64,
+    peak: i64,
+    blocked: u64,
+}
+
+impl cxsim::stats::Observer for InSystem {
+    fn on_arrival(&mut self, _: f64, _: &cxsim::stats::ContactInfo) {
+        self.now += 1;
+        self.peak = self.peak.max(self.now);
+    }
+    fn on_blocked(&mut self, _: f64, _: &cxsim::stats::ContactInfo) {
+        self.now -= 1;
+        self.blocked += 1;
+    }
+    fn on_abandon(&mut self, _: f64, _: &cxsim::stats::ContactInfo) {
+        self.now -= 1;
+    }
+    fn on_service_end(
+        &mut self,
+        _: f64,
+        _: &cxsim::stats::ContactInfo,
+        _: cxsim::engine::event::AgentId,
+        _: cxsim::scenario::GroupId,
+    ) {
+        self.now -= 1;
+    }
+}
+
+#[test]
+fn lines_shared_by_two_types_are_never_overbooked() {
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "8h"
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "200/h" }
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "3m" }
+[[contact_types]]
+name = "callbacks"
+arrivals = { rate = "60/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+patience = { dist = "exponential", mean = "10m" }
+[[agent_groups]]
+name = "agents"
+serves = ["calls", "callbacks"]
+headcount = 12
+[[lines]]
+name = "trunk"
+capacity = 18
+types = ["calls", "callbacks"]
+"#,
+    );
+    let mut engine = cxsim::engine::Engine::with(&sc, cxsim::routing::Policy::default(), InSystem::default());
+    engine.run(0);
+    let seen = engine.observer();
+    assert_eq!(
+        seen.peak,
+        18 + 1,
+        "an arrival that finds 18 lines taken is the 19th, and blocked"
+    );
+    assert!(seen.blocked > 20, "{}", seen.blocked);
+}
