@@ -632,7 +632,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let (key, ty) = (info.key, info.ty);
         let ct = &self.sc.contact_types[ty.index()];
         self.observer.on_arrival(self.now, info);
-        if let Some(l) = ct.lines {
+        if let Some(l) = ct.lines.filter(|_| !self.line_use.is_empty()) {
             if self.line_use[l] >= self.sc.lines[l].capacity {
                 let c = self.contacts.remove(key);
                 self.observer.on_blocked(self.now, info);
@@ -673,6 +673,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// A contact of type `ty` that held a line has left the system.
     #[inline]
     fn release_line(&mut self, ty: TypeId) {
+        if self.line_use.is_empty() {
+            return; // no lines in this scenario (the common case, kept off the type's record)
+        }
         if let Some(l) = self.sc.contact_types[ty.index()].lines {
             debug_assert!(self.line_use[l] > 0, "a line released twice");
             self.line_use[l] -= 1;
