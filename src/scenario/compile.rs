@@ -44,6 +44,40 @@ pub const MAX_HEADCOUNT: i64 = 1_000_000;
 pub const MAX_IN_SYSTEM: i64 = 1_000_000_000;
 /// Most replications in one run.
 pub const MAX_REPLICATIONS: i64 = 1_000_000;
+/// A shock's multiplier over time: 1, rising linearly to `factor` over `[start, start + ramp)`,
+/// `factor` until `full_end`, back to 1 linearly over `[full_end, full_end + decay)`.
+struct Shock {
+    start: f64,
+    ramp: f64,
+    full_end: f64,
+    decay: f64,
+    factor: f64,
+}
+
+impl Shock {
+    /// ∫₀ᵗ multiplier(s) ds, seconds.
+    fn integral(&self, t: f64) -> f64 {
+        let excess = self.factor - 1.0;
+        // The multiplier is 1 + excess·h(s), h a trapezoid; ∫ h over [0, t] piece by piece.
+        let clip = |x: f64, lo: f64, hi: f64| x.clamp(lo, hi);
+        let ramp_end = self.start + self.ramp;
+        let decay_end = self.full_end + self.decay;
+        let mut h = 0.0;
+        if self.ramp > 0.0 {
+            let u = clip(t, self.start, ramp_end) - self.start;
+            h += u * u / (2.0 * self.ramp);
+        }
+        h += clip(t, ramp_end, self.full_end) - ramp_end;
+        if self.decay > 0.0 {
+            let u = clip(t, self.full_end, decay_end) - self.full_end;
+            h += u - u * u / (2.0 * self.decay);
+        }
+        t + excess * h
+    }
+}
+
+/// The largest multiplier a shock may apply (the arrival bounds are checked before shocks).
+pub const MAX_SHOCK_FACTOR: f64 = 100.0;
 /// Seconds in a day: the period of a busyness factor per day.
 const DAY: f64 = 86_400.0;
 /// Attempts in all of a journey that retries, when `retrial.max_attempts` is not given.
@@ -584,6 +618,7 @@ impl Cx<'_> {
             None => slug(default_name),
         };
         let lines = self.lines(raw, &mut contact_types)?;
+        self.shocks(raw, &mut contact_types, &frame)?;
         let warnings = self.warnings(raw, &contact_types, &agent_groups, closing, &frame);
         let mut raw = raw.clone();
         raw.name = Some(Spanned::new(0..0, name.clone()));
@@ -609,6 +644,75 @@ impl Cx<'_> {
             lines,
             raw,
         })
+    }
+
+    /// `[[shocks]]`: multiplies each touched type's rate in each interval by the shock's
+    /// average multiplier over that interval (the multiplier is piecewise linear in time, so
+    /// every interval keeps its exact expected count). Overlapping shocks multiply.
+    fn shocks(&self, raw: &RawScenario, types: &mut [ContactType], frame: &Frame) -> Result<()> {
+        for (si, sh) in raw.shocks.iter().enumerate() {
+            let sh = sh.get_ref();
+            let path = format!("shocks[{si}]");
+            let start = self.duration(&sh.start, &format!("{path}.start"))?;
+            let duration = self.duration(&sh.duration, &format!("{path}.duration"))?;
+            let ramp = sh
+                .ramp
+                .as_ref()
+                .map_or(Ok(0.0), |r| self.duration(r, &format!("{path}.ramp")))?;
+            let decay = sh
+                .decay
+                .as_ref()
+                .map_or(Ok(0.0), |d| self.duration(d, &format!("{path}.decay")))?;
+            let factor = *sh.factor.get_ref();
+            if !(0.0..=MAX_SHOCK_FACTOR).contains(&factor) {
+                return Err(self.err(
+                    sh.factor.span(),
+                    format!("{path}.factor"),
+                    format!("must be a number from 0 to {MAX_SHOCK_FACTOR} (a multiplier of the rates), got {factor}"),
+                ));
+            }
+            if ramp > duration {
+                let span = sh.ramp.as_ref().map_or(sh.duration.span(), Spanned::span);
+                return Err(self.err(
+                    span,
+                    format!("{path}.ramp"),
+                    "the ramp is part of the duration and cannot be longer",
+                ));
+            }
+            let shape = Shock {
+                start,
+                ramp,
+                full_end: start + duration,
+                decay,
+                factor,
+            };
+            let touched: Vec<usize> = match &sh.types {
+                None => (0..types.len()).collect(),
+                Some(names) => {
+                    let mut touched = Vec::new();
+                    for n in names.get_ref() {
+                        let Some(t) = types.iter().position(|t| t.name == n.get_ref().trim()) else {
+                            let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+                            return Err(self.err(
+                                n.span(),
+                                format!("{path}.types"),
+                                format!("unknown contact type \"{}\" (known: {})", n.get_ref(), known.join(", ")),
+                            ));
+                        };
+                        touched.push(t);
+                    }
+                    touched
+                }
+            };
+            for t in touched {
+                for (i, rate) in types[t].arrival_rates.iter_mut().enumerate() {
+                    let a = frame.interval_start(i);
+                    let b = a + frame.interval_length(i);
+                    *rate *= (shape.integral(b) - shape.integral(a)) / (b - a);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// `[[lines]]`: each names its types (default all); a type may use one set of lines.

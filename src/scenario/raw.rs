@@ -31,6 +31,30 @@ pub struct RawScenario {
     /// Shared line limits (`[[lines]]`): contacts in the system at once (waiting, in service).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<Spanned<RawLines>>,
+    /// Scheduled surges or drops of demand (`[[shocks]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shocks: Vec<Spanned<RawShock>>,
+}
+
+/// `[[shocks]]`: the listed types' rates times `factor` from `start` for `duration`, reached
+/// over `ramp` and left over `decay`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShock {
+    pub name: Spanned<String>,
+    /// The contact types it touches (default: every type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Time from t = 0 at which the ramp begins.
+    pub start: Spanned<DurationValue>,
+    /// From `start` to the beginning of the decay (the ramp included).
+    pub duration: Spanned<DurationValue>,
+    /// The multiplier at full strength (>= 0; below 1 a drop, e.g. an outage).
+    pub factor: Spanned<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ramp: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decay: Option<Spanned<DurationValue>>,
 }
 
 /// `[[lines]]`: at most `capacity` contacts of the listed types in the system at once.

@@ -222,3 +222,59 @@ types = ["calls", "callbacks"]
     );
     assert!(seen.blocked > 20, "{}", seen.blocked);
 }
+
+#[test]
+fn a_shock_multiplies_each_intervals_rate_by_its_average_over_the_interval() {
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "10h"
+interval = "1h"
+replications = 400
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "60/h" }
+handle_time = { dist = "exponential", mean = "1m" }
+[[contact_types]]
+name = "mail"
+arrivals = { rate = "10/h" }
+handle_time = { dist = "exponential", mean = "1m" }
+[[agent_groups]]
+name = "agents"
+serves = ["calls", "mail"]
+headcount = 20
+[[shocks]]
+name = "billing run"
+types = ["calls"]
+start = "2h30m"
+duration = "3h"
+ramp = "1h"
+decay = "1h"
+factor = 3.0
+"#,
+    );
+    // The multiplier rises from 1 to 3 over 2:30–3:30, holds to 5:30, falls back by 6:30; its
+    // hourly averages, worked out by hand.
+    let expected = [1.0, 1.0, 1.25, 2.75, 3.0, 2.75, 1.25, 1.0, 1.0, 1.0];
+    for (i, m) in expected.iter().enumerate() {
+        assert!(
+            (sc.contact_types[0].arrival_rates[i] * 3600.0 - 60.0 * m).abs() < 1e-9,
+            "interval {i}"
+        );
+        assert!(
+            (sc.contact_types[1].arrival_rates[i] * 3600.0 - 10.0).abs() < 1e-9,
+            "mail untouched"
+        );
+    }
+    // And the simulated counts follow (Poisson: SE of the mean count sqrt(μ/400)).
+    let s = super::support::run(&sc, 2);
+    let calls = s.scope(cxsim::summary::ScopeKind::Type, "calls").unwrap();
+    for (i, m) in expected.iter().enumerate() {
+        let mu = 60.0 * m;
+        let got = calls.interval(i, "offered").unwrap().mean;
+        assert!(
+            (got - mu).abs() < 4.0 * (mu / 400.0).sqrt(),
+            "interval {i}: {got} vs {mu}"
+        );
+    }
+}
