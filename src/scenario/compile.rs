@@ -686,25 +686,7 @@ impl Cx<'_> {
                 decay,
                 factor,
             };
-            let touched: Vec<usize> = match &sh.types {
-                None => (0..types.len()).collect(),
-                Some(names) => {
-                    let mut touched = Vec::new();
-                    for n in names.get_ref() {
-                        let Some(t) = types.iter().position(|t| t.name == n.get_ref().trim()) else {
-                            let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
-                            return Err(self.err(
-                                n.span(),
-                                format!("{path}.types"),
-                                format!("unknown contact type \"{}\" (known: {})", n.get_ref(), known.join(", ")),
-                            ));
-                        };
-                        touched.push(t);
-                    }
-                    touched
-                }
-            };
-            for t in touched {
+            for (t, _) in self.type_list(sh.types.as_ref(), sh.name.span(), types, &path)? {
                 for (i, rate) in types[t].arrival_rates.iter_mut().enumerate() {
                     let a = frame.interval_start(i);
                     let b = a + frame.interval_length(i);
@@ -713,6 +695,35 @@ impl Cx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The contact types named in `path.types`, each with the span that named it; every type
+    /// (at `default_span`) when the list is absent.
+    fn type_list(
+        &self,
+        names: Option<&Spanned<Vec<Spanned<String>>>>,
+        default_span: Range<usize>,
+        types: &[ContactType],
+        path: &str,
+    ) -> Result<Vec<(usize, Range<usize>)>> {
+        let Some(names) = names else {
+            return Ok((0..types.len()).map(|t| (t, default_span.clone())).collect());
+        };
+        names
+            .get_ref()
+            .iter()
+            .map(|n| match types.iter().position(|t| t.name == n.get_ref().trim()) {
+                Some(t) => Ok((t, n.span())),
+                None => {
+                    let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+                    Err(self.err(
+                        n.span(),
+                        format!("{path}.types"),
+                        format!("unknown contact type \"{}\" (known: {})", n.get_ref(), known.join(", ")),
+                    ))
+                }
+            })
+            .collect()
     }
 
     /// `[[lines]]`: each names its types (default all); a type may use one set of lines.
@@ -729,24 +740,7 @@ impl Cx<'_> {
                     format!("must be a whole number of lines >= 0, got {capacity}"),
                 ));
             }
-            let members: Vec<(usize, Range<usize>)> = match &l.types {
-                None => (0..types.len()).map(|t| (t, l.name.span())).collect(),
-                Some(names) => {
-                    let mut members = Vec::new();
-                    for n in names.get_ref() {
-                        let Some(t) = types.iter().position(|t| t.name == n.get_ref().trim()) else {
-                            let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
-                            return Err(self.err(
-                                n.span(),
-                                format!("{path}.types"),
-                                format!("unknown contact type \"{}\" (known: {})", n.get_ref(), known.join(", ")),
-                            ));
-                        };
-                        members.push((t, n.span()));
-                    }
-                    members
-                }
-            };
+            let members = self.type_list(l.types.as_ref(), l.name.span(), types, &path)?;
             for (t, span) in members {
                 if let Some(other) = types[t].lines {
                     let other: &Lines = &out[other];
