@@ -52,7 +52,7 @@ use crate::arrivals::ArrivalProcess;
 use crate::rng::{self, Rng, Source, StreamId, Substream};
 use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
 use crate::scenario::{Closing, GroupId, Scenario, TypeId};
-use crate::stats::{Collector, ContactInfo, Observer};
+use crate::stats::{Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer};
 use agent::{Agent, AgentStatus, Roster};
 use contact::{ContactKey, ContactSlab, ContactState};
 use event::{ARRIVAL_RANK, AgentId, EventKind, EventQueue, Key, NO_KEY, key_time};
@@ -167,6 +167,10 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     /// Contacts holding each set of lines (`Scenario::lines`).
     line_use: Vec<u32>,
     next_journey: u64,
+    /// Whether journeys are followed to their end ([`Scenario::follow_journeys`]).
+    follow: bool,
+    /// Waits up to this many seconds cost a journey's CSAT nothing.
+    wait_grace: f64,
     processed: u64,
     max_in_system: usize,
     overflow: Option<InSystemOverflow>,
@@ -225,6 +229,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             interval: 0,
             line_use: vec![0; sc.lines.len()],
             next_journey: 0,
+            follow: sc.follow_journeys,
+            wait_grace: sc.csat.wait_grace_s,
             processed: 0,
             max_in_system: sc.max_in_system,
             overflow: None,
@@ -378,10 +384,43 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
 
     /// Reports the contacts left in the system and ends the replication.
     fn finish(&mut self) {
-        for (key, c) in self.contacts.iter().filter(|(_, c)| c.state != ContactState::Away) {
-            self.observer.on_in_system_at_end(self.now, &Self::info(key, c));
+        for (key, c) in self.contacts.iter() {
+            if c.state != ContactState::Away {
+                self.observer.on_in_system_at_end(self.now, &Self::info(key, c));
+            }
+            if self.follow {
+                self.observer
+                    .on_journey_end(self.now, &Self::journey_end(c, JourneyOutcome::Open));
+            }
         }
         self.observer.on_end(self.now);
+    }
+
+    fn journey_end(c: &contact::Contact, outcome: JourneyOutcome) -> JourneyEnd {
+        JourneyEnd {
+            journey: c.journey,
+            ty: c.path.ty,
+            start: c.path.start,
+            interval: c.path.interval,
+            outcome,
+            handled: c.path.handled,
+            failed: c.path.failed,
+            wait: f64::from(c.path.wait),
+            wait_excess: f64::from(c.path.wait_excess),
+        }
+    }
+
+    /// The journey of `c` (which has left the slab) ends with `outcome`.
+    #[inline(never)]
+    fn end_journey(&mut self, c: &contact::Contact, outcome: JourneyOutcome) {
+        self.observer.on_journey_end(self.now, &Self::journey_end(c, outcome));
+    }
+
+    /// Adds one attempt's wait (seconds) to its journey's path.
+    #[inline]
+    fn add_wait(path: &mut contact::JourneyPath, wait: f64, grace: f64) {
+        path.wait += wait as f32;
+        path.wait_excess += (wait - grace).max(0.0) as f32;
     }
 
     fn reset(&mut self, replication: u32) {
@@ -519,6 +558,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             interval: c.interval,
             journey: c.journey,
             attempt: c.attempt,
+            repeat: c.path.handled,
         }
     }
 
@@ -582,7 +622,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.interval,
             journey,
         );
-        if ct.retrial.is_some() {
+        if ct.journey_decides() {
             // The journey's own substream: one draw from the type's streams, whatever the
             // journey does later.
             let seed = self.streams[ty.index()].journey.next_u64();
@@ -597,12 +637,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             interval: self.interval,
             journey,
             attempt: 0,
+            repeat: 0,
         };
         self.admit(&info, patience);
     }
 
-    /// A journey's next attempt: the contact, away since its last attempt failed, arrives
-    /// again with fresh patience from its journey's substream.
+    /// A journey's next attempt — a retry after an abandoned or blocked attempt, or a repeat
+    /// contact after an unresolved one: the contact, away since, arrives again with fresh
+    /// patience (and, for a repeat, a fresh handle time) from its journey's substream.
     fn on_retry(&mut self, key: ContactKey) {
         let (now, interval) = (self.now, self.interval);
         let ct = &self.sc.contact_types[match self.contacts.get(key) {
@@ -613,8 +655,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
         }];
         let Some(c) = self.contacts.get_mut(key) else { return };
-        let retrial = ct.retrial.as_ref().expect("only types with retrials schedule retries");
-        c.patience = match retrial.patience.as_ref().or(ct.patience.as_ref()) {
+        let patience = if c.attempt == 0 {
+            // A repeat: a new contact of the journey, with its own need.
+            c.handle = ct.handle_time.sample(&mut c.rng);
+            ct.patience.as_ref()
+        } else {
+            let retrial = ct.retrial.as_ref().expect("only types with retrials schedule retries");
+            retrial.patience.as_ref().or(ct.patience.as_ref())
+        };
+        c.patience = match patience {
             Some(d) => d.sample(&mut c.rng),
             None => f64::INFINITY,
         };
@@ -636,7 +685,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             if self.line_use[l] >= self.sc.lines[l].capacity {
                 let c = self.contacts.remove(key);
                 self.observer.on_blocked(self.now, info);
-                self.maybe_retry(info, c);
+                self.maybe_retry(info, c, 0.0);
                 return;
             }
             self.line_use[l] += 1;
@@ -653,7 +702,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             let c = self.contacts.remove(key);
             self.release_line(ty);
             self.observer.on_blocked(self.now, info);
-            self.maybe_retry(info, c);
+            self.maybe_retry(info, c, 0.0);
             return;
         }
         queue.push(Queued { key, arrival: self.now });
@@ -682,13 +731,20 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
     }
 
-    /// After a failed attempt (abandoned or blocked; `c` has left the slab): the customer
-    /// tries again, with the probability of the type's retrial model, unless the journey has
-    /// used all its attempts. The decision and the delay come from the journey's substream.
+    /// After a failed attempt (abandoned after `waited` seconds, or blocked; `c` has left the
+    /// slab): the customer tries again, with the probability of the type's retrial model,
+    /// unless the journey has used all its attempts. The decision and the delay come from the
+    /// journey's substream. Otherwise the journey ends: the customer gave up.
     #[inline]
-    fn maybe_retry(&mut self, info: &ContactInfo, c: contact::Contact) {
+    fn maybe_retry(&mut self, info: &ContactInfo, mut c: contact::Contact, waited: f64) {
+        if self.follow {
+            c.path.failed = c.path.failed.saturating_add(1);
+            Self::add_wait(&mut c.path, waited, self.wait_grace);
+        }
         if self.sc.contact_types[c.ty.index()].retrial.is_some() {
             self.retry_or_leave(info, c);
+        } else if self.follow {
+            self.end_journey(&c, JourneyOutcome::GaveUp);
         }
     }
 
@@ -697,16 +753,20 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let Some(retrial) = &self.sc.contact_types[c.ty.index()].retrial else {
             return;
         };
-        if u32::from(c.attempt) + 1 >= retrial.max_attempts {
-            return;
-        }
-        if c.rng.random::<f64>() >= retrial.probability {
+        if u32::from(c.attempt) + 1 >= retrial.max_attempts || c.rng.random::<f64>() >= retrial.probability {
+            if self.follow {
+                self.end_journey(&c, JourneyOutcome::GaveUp);
+            }
             return;
         }
         let at = self.now + retrial.delay.sample(&mut c.rng);
         self.observer.on_retry_scheduled(self.now, info, at);
         if at >= self.sc.horizon {
-            return; // counted as retried; beyond the simulated horizon
+            // Counted as retried; beyond the simulated horizon, so the journey stays open.
+            if self.follow {
+                self.end_journey(&c, JourneyOutcome::Open);
+            }
+            return;
         }
         c.attempt += 1;
         c.state = ContactState::Away;
@@ -741,6 +801,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             return;
         };
         c.state = ContactState::InService;
+        if self.follow {
+            Self::add_wait(&mut c.path, self.now - c.arrival, self.wait_grace);
+        }
         let (handle, info) = (c.handle, Self::info(key, c));
         let a = &mut self.agents[agent.index()];
         a.contact = key;
@@ -788,6 +851,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let c = self.contacts.remove(key);
         self.release_line(c.ty);
         self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
+        if self.follow {
+            self.after_service(c);
+        }
         if leaving {
             self.set_agent(agent, AgentStatus::Off, false, true);
         } else if self.take_next(agent) {
@@ -795,6 +861,35 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         } else {
             self.set_agent(agent, AgentStatus::Idle, false, true);
         }
+    }
+
+    /// After a handled contact of a followed journey: resolved (the journey ends), or not —
+    /// then the customer may come back with a repeat contact, drawn like a retry from the
+    /// journey's substream.
+    #[inline(never)]
+    fn after_service(&mut self, mut c: contact::Contact) {
+        c.path.handled = c.path.handled.saturating_add(1);
+        let Some(res) = &self.sc.contact_types[c.ty.index()].resolution else {
+            return self.end_journey(&c, JourneyOutcome::Resolved);
+        };
+        if c.rng.random::<f64>() < res.probability {
+            return self.end_journey(&c, JourneyOutcome::Resolved);
+        }
+        let Some(rep) = &res.repeat else {
+            return self.end_journey(&c, JourneyOutcome::Unresolved);
+        };
+        if u32::from(c.path.handled) >= rep.max_contacts || c.rng.random::<f64>() >= rep.probability {
+            return self.end_journey(&c, JourneyOutcome::Unresolved);
+        }
+        let at = self.now + rep.delay.sample(&mut c.rng);
+        if at >= self.sc.horizon {
+            return self.end_journey(&c, JourneyOutcome::Open);
+        }
+        c.ty = rep.ty;
+        c.attempt = 0;
+        c.state = ContactState::Away;
+        let key = self.contacts.reinsert(c);
+        self.events.push(at, EventKind::Retry { contact: key });
     }
 
     /// Asks the policy for the next contact of a free `agent` and starts it. Returns false if
@@ -922,7 +1017,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let info = Self::info(key, &c);
         self.observer.on_abandon(self.now, &info);
         self.observer.on_queue_len(self.now, c.ty, len);
-        self.maybe_retry(&info, c);
+        let waited = self.now - c.arrival;
+        self.maybe_retry(&info, c, waited);
     }
 
     fn on_interval(&mut self, index: u32) {
@@ -1014,10 +1110,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                         .get(q.key)
                         .is_some_and(|c| c.state == ContactState::Waiting)
                     {
-                        let c = self.contacts.remove(q.key);
+                        let mut c = self.contacts.remove(q.key);
                         self.release_line(c.ty);
                         self.left_queue(c.patience.is_finite(), c.reoffer);
                         self.observer.on_cleared(self.now, &Self::info(q.key, &c));
+                        if self.follow {
+                            c.path.failed = c.path.failed.saturating_add(1);
+                            Self::add_wait(&mut c.path, self.now - c.arrival, self.wait_grace);
+                            self.end_journey(&c, JourneyOutcome::GaveUp);
+                        }
                     }
                 }
                 self.queues[t].clear();

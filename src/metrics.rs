@@ -29,6 +29,8 @@ pub enum Unit {
     Seconds,
     /// A number of agents.
     Agents,
+    /// A score on its own scale (a 1–5 satisfaction score, NPS points from −100 to 100).
+    Score,
 }
 
 impl Unit {
@@ -38,6 +40,7 @@ impl Unit {
             Unit::Probability => "probability",
             Unit::Seconds => "seconds",
             Unit::Agents => "agents",
+            Unit::Score => "score",
         }
     }
 }
@@ -131,22 +134,33 @@ pub struct GroupMetric {
     pub value: fn(&GroupCounts) -> (f64, f64),
 }
 
-const fn count(
+/// A ratio figure of the whole period and of each interval, with no exact counterpart.
+const fn ratio(
     name: &'static str,
+    unit: Unit,
+    kind: RatioKind,
     definition: &'static str,
     value: fn(&TypeCounts, usize) -> (f64, f64),
 ) -> TypeMetric {
     TypeMetric {
         name,
         per_threshold: false,
-        unit: Unit::Contacts,
+        unit,
         definition,
-        estimator: Estimator::Ratio(RatioKind::Count),
+        estimator: Estimator::Ratio(kind),
         per_interval: true,
         exact: None,
         value,
         from_end_state: false,
     }
+}
+
+const fn count(
+    name: &'static str,
+    definition: &'static str,
+    value: fn(&TypeCounts, usize) -> (f64, f64),
+) -> TypeMetric {
+    ratio(name, Unit::Contacts, RatioKind::Count, definition, value)
 }
 
 const fn share(
@@ -157,15 +171,9 @@ const fn share(
     value: fn(&TypeCounts, usize) -> (f64, f64),
 ) -> TypeMetric {
     TypeMetric {
-        name,
         per_threshold,
-        unit: Unit::Probability,
-        definition,
-        estimator: Estimator::Ratio(RatioKind::Proportion),
-        per_interval: true,
         exact: Some(exact),
-        value,
-        from_end_state: false,
+        ..ratio(name, Unit::Probability, RatioKind::Proportion, definition, value)
     }
 }
 
@@ -176,15 +184,8 @@ const fn mean_wait(
     value: fn(&TypeCounts, usize) -> (f64, f64),
 ) -> TypeMetric {
     TypeMetric {
-        name,
-        per_threshold: false,
-        unit: Unit::Seconds,
-        definition,
-        estimator: Estimator::Ratio(RatioKind::MeanPerContact),
-        per_interval: true,
         exact: Some(exact),
-        value,
-        from_end_state: false,
+        ..ratio(name, Unit::Seconds, RatioKind::MeanPerContact, definition, value)
     }
 }
 
@@ -206,8 +207,27 @@ fn n(v: u64) -> f64 {
     v as f64
 }
 
-/// The figures of a contact type, in report order.
-pub const TYPE_METRICS: &[TypeMetric] = &[
+/// The figures of a contact type, in report order: the contact figures, then the journey ones.
+pub const TYPE_METRICS: &[TypeMetric] = &concat_metrics();
+
+const N_CONTACT_METRICS: usize = CONTACT_METRICS.len();
+
+const fn concat_metrics() -> [TypeMetric; N_CONTACT_METRICS + JOURNEY_METRICS.len()] {
+    let mut out = [CONTACT_METRICS[0]; N_CONTACT_METRICS + JOURNEY_METRICS.len()];
+    let mut i = 0;
+    while i < N_CONTACT_METRICS {
+        out[i] = CONTACT_METRICS[i];
+        i += 1;
+    }
+    while i < out.len() {
+        out[i] = JOURNEY_METRICS[i - N_CONTACT_METRICS];
+        i += 1;
+    }
+    out
+}
+
+/// The figures of each contact, in report order.
+const CONTACT_METRICS: &[TypeMetric] = &[
     count("offered", "arrivals, blocked ones included, per replication", |c, _| {
         (n(c.offered), 1.0)
     }),
@@ -348,6 +368,114 @@ pub const TYPE_METRICS: &[TypeMetric] = &[
         value: |c, _| (c.queue_time, c.measured),
         from_end_state: false,
     },
+];
+
+const fn per_journey(
+    name: &'static str,
+    unit: Unit,
+    definition: &'static str,
+    value: fn(&TypeCounts, usize) -> (f64, f64),
+) -> TypeMetric {
+    ratio(name, unit, RatioKind::MeanPerContact, definition, value)
+}
+
+const fn journey_share(
+    name: &'static str,
+    definition: &'static str,
+    value: fn(&TypeCounts, usize) -> (f64, f64),
+) -> TypeMetric {
+    ratio(name, Unit::Probability, RatioKind::Proportion, definition, value)
+}
+
+/// The figures of whole journeys, reported when the scenario follows journeys (see
+/// [`crate::scenario::Scenario::follow_journeys`]); journeys count by the type and arrival
+/// interval of their first contact.
+pub const JOURNEY_FIGURES: &[&str] = &[
+    "journeys",
+    "journeys_open",
+    "true_fcr",
+    "p_resolved",
+    "p_unresolved",
+    "p_gave_up",
+    "contacts_per_resolved",
+    "journey_wait_s",
+    "csat",
+    "csat_score",
+    "nps",
+    "p_defect",
+];
+
+/// The figures of a contact type that follow journeys, appended to [`TYPE_METRICS`]'s first part.
+const JOURNEY_METRICS: [TypeMetric; 13] = [
+    count(
+        "repeats",
+        "arrivals that were a journey's repeat contact after an unresolved one (included in offered), per replication",
+        |c, _| (n(c.repeats), 1.0),
+    ),
+    count(
+        "journeys",
+        "journeys ended (resolved, unresolved, given up, or open at the end), by the type and arrival interval of their first contact, per replication",
+        |c, _| (n(c.journeys), 1.0),
+    ),
+    count(
+        "journeys_open",
+        "journeys still under way when the replication ended (a retry or repeat due at or after the horizon), per replication",
+        |c, _| (n(c.open), 1.0),
+    ),
+    journey_share(
+        "true_fcr",
+        "journeys resolved on their first contact / journeys",
+        |c, _| (n(c.resolved_first), n(c.journeys)),
+    ),
+    journey_share("p_resolved", "journeys resolved on any contact / journeys", |c, _| {
+        (n(c.resolved), n(c.journeys))
+    }),
+    journey_share(
+        "p_unresolved",
+        "journeys whose last handled contact did not resolve the need, with no repeat to follow / journeys",
+        |c, _| (n(c.unresolved), n(c.journeys)),
+    ),
+    journey_share(
+        "p_gave_up",
+        "journeys whose customer abandoned, was blocked or cleared and did not try again / journeys",
+        |c, _| (n(c.gave_up), n(c.journeys)),
+    ),
+    per_journey(
+        "contacts_per_resolved",
+        Unit::Contacts,
+        "contacts handled per resolved journey",
+        |c, _| (n(c.resolved_contacts), n(c.resolved)),
+    ),
+    per_journey(
+        "journey_wait_s",
+        Unit::Seconds,
+        "seconds waited in queue per journey, over all its attempts and contacts",
+        |c, _| (c.journey_wait, n(c.journeys)),
+    ),
+    per_journey(
+        "csat",
+        Unit::Probability,
+        "expected share of journeys satisfied (top-2-box), from the journey CSAT model (csat_model in summary.json)",
+        |c, _| (c.csat, n(c.journeys)),
+    ),
+    per_journey(
+        "csat_score",
+        Unit::Score,
+        "expected satisfaction score per journey on a 1-5 scale (ordered logit, cutpoints -2, -1, 0, 1)",
+        |c, _| (c.csat_score, n(c.journeys)),
+    ),
+    per_journey(
+        "nps",
+        Unit::Score,
+        "net-promoter proxy per journey in points: 100 x (P(score 5) - P(score <= 3))",
+        |c, _| (c.nps, n(c.journeys)),
+    ),
+    per_journey(
+        "p_defect",
+        Unit::Probability,
+        "expected share of journeys whose customer intends to defect (by end state: resolved first time, resolved later, unresolved)",
+        |c, _| (c.defect, n(c.journeys)),
+    ),
 ];
 
 /// The figures of an agent group, in report order.

@@ -367,6 +367,7 @@ headcount = 2
             interval: 0,
             journey: 0,
             attempt: 0,
+            repeat: 0,
         };
         let view = st.view(30.0);
         // tech: t1 (idle since 5) beats a1 (idle since 10); billing cannot use tech-only.
@@ -411,6 +412,7 @@ headcount = 2
                     interval: 0,
                     journey: 8,
                     attempt: 0,
+                    repeat: 0,
                 }
             ),
             None

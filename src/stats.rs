@@ -29,8 +29,46 @@ pub struct ContactInfo {
     pub interval: u32,
     /// The customer journey (unique per replication; later contacts of the same customer keep it).
     pub journey: u64,
-    /// The journey's attempt: 0 for its first contact, 1 for its first retry, …
+    /// The attempt of this contact: 0 for its first arrival, 1 for its first retry, …
     pub attempt: u16,
+    /// Which contact of its journey this is: 0 for the first, 1 for the first repeat after an
+    /// unresolved contact, …
+    pub repeat: u16,
+}
+
+/// How a journey ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JourneyOutcome {
+    /// A handled contact resolved the need.
+    Resolved,
+    /// The last handled contact did not resolve it, and the customer did not come back.
+    Unresolved,
+    /// The customer abandoned, was blocked or cleared, and did not try again.
+    GaveUp,
+    /// Still under way at the end of the replication: a retry or repeat was due at or after
+    /// the horizon, or a contact was still in the system.
+    Open,
+}
+
+/// A journey that has ended, as an observer is told of it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct JourneyEnd {
+    pub journey: u64,
+    /// Type of the journey's first contact.
+    pub ty: TypeId,
+    /// Arrival time of its first contact, seconds.
+    pub start: f64,
+    /// Reporting interval of that arrival.
+    pub interval: u32,
+    pub outcome: JourneyOutcome,
+    /// Contacts an agent handled to their end.
+    pub handled: u16,
+    /// Attempts abandoned or blocked (cleared included).
+    pub failed: u16,
+    /// Seconds waited in queue over all attempts.
+    pub wait: f64,
+    /// Seconds waited beyond the CSAT model's grace, summed over attempts.
+    pub wait_excess: f64,
 }
 
 /// Receives the engine's state changes. `now` is the simulated time in seconds and never
@@ -66,6 +104,9 @@ pub trait Observer {
     fn on_close(&mut self, now: f64) {}
     /// The contact was still in the system when the replication ended.
     fn on_in_system_at_end(&mut self, now: f64, c: &ContactInfo) {}
+    /// A journey ended (only when the scenario follows journeys, see
+    /// [`crate::scenario::Scenario::follow_journeys`]).
+    fn on_journey_end(&mut self, now: f64, j: &JourneyEnd) {}
     /// The replication ended (no events left).
     fn on_end(&mut self, now: f64) {}
 }
@@ -88,6 +129,7 @@ forward_pair! {
     on_start(replication: u32);
     on_arrival(now: f64, c: &ContactInfo);
     on_blocked(now: f64, c: &ContactInfo);
+    on_retry_scheduled(now: f64, c: &ContactInfo, at: f64);
     on_enqueue(now: f64, c: &ContactInfo);
     on_answer(now: f64, c: &ContactInfo, agent: AgentId, group: GroupId, handle: f64);
     on_abandon(now: f64, c: &ContactInfo);
@@ -98,6 +140,7 @@ forward_pair! {
     on_interval(now: f64, index: u32);
     on_close(now: f64);
     on_in_system_at_end(now: f64, c: &ContactInfo);
+    on_journey_end(now: f64, j: &JourneyEnd);
     on_end(now: f64);
 }
 
@@ -127,6 +170,45 @@ pub struct TypeCounts {
     pub retrials: u64,
     /// Abandoned or blocked contacts whose customer will try again (the rest are lost).
     pub retried: u64,
+    /// Arrivals that were a journey's repeat contact after an unresolved one (in `offered`).
+    #[serde(default)]
+    pub repeats: u64,
+    /// Journeys ended, by the type and arrival interval of their first contact.
+    #[serde(default)]
+    pub journeys: u64,
+    /// Journeys resolved (on any contact).
+    #[serde(default)]
+    pub resolved: u64,
+    /// Journeys resolved on their first contact.
+    #[serde(default)]
+    pub resolved_first: u64,
+    /// Journeys whose last handled contact did not resolve the need, with no repeat.
+    #[serde(default)]
+    pub unresolved: u64,
+    /// Journeys in which the customer gave up (abandoned, blocked or cleared, no retry).
+    #[serde(default)]
+    pub gave_up: u64,
+    /// Journeys still under way at the end of the replication.
+    #[serde(default)]
+    pub open: u64,
+    /// Contacts handled over the resolved journeys.
+    #[serde(default)]
+    pub resolved_contacts: u64,
+    /// Seconds waited over all attempts of the journeys ended.
+    #[serde(default)]
+    pub journey_wait: f64,
+    /// Sum over ended journeys of P(satisfied) (top-2-box).
+    #[serde(default)]
+    pub csat: f64,
+    /// Sum over ended journeys of the expected 1–5 score.
+    #[serde(default)]
+    pub csat_score: f64,
+    /// Sum over ended journeys of the NPS proxy, in points (−100 to 100).
+    #[serde(default)]
+    pub nps: f64,
+    /// Sum over ended journeys of P(defect).
+    #[serde(default)]
+    pub defect: f64,
     /// Answered with wait <= threshold k (thresholds of the type, ascending).
     pub answered_within: [u64; MAX_SL_THRESHOLDS],
     /// Abandoned with wait <= threshold k.
@@ -158,6 +240,19 @@ impl TypeCounts {
         self.waited += o.waited;
         self.retrials += o.retrials;
         self.retried += o.retried;
+        self.repeats += o.repeats;
+        self.journeys += o.journeys;
+        self.resolved += o.resolved;
+        self.resolved_first += o.resolved_first;
+        self.unresolved += o.unresolved;
+        self.gave_up += o.gave_up;
+        self.open += o.open;
+        self.resolved_contacts += o.resolved_contacts;
+        self.journey_wait += o.journey_wait;
+        self.csat += o.csat;
+        self.csat_score += o.csat_score;
+        self.nps += o.nps;
+        self.defect += o.defect;
         for k in 0..MAX_SL_THRESHOLDS {
             self.answered_within[k] += o.answered_within[k];
             self.abandoned_within[k] += o.abandoned_within[k];

@@ -119,6 +119,10 @@ pub struct Summary {
     pub total_arrivals: u64,
     /// Events processed over all replications.
     pub total_events: u64,
+    /// The journey CSAT model behind `csat`, `csat_score`, `nps` and `p_defect`, when the
+    /// scenario follows journeys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csat_model: Option<crate::scenario::CsatModel>,
 }
 
 impl Summary {
@@ -633,6 +637,7 @@ impl<'a> SummaryBuilder<'a> {
                 .collect(),
             total_arrivals: self.arrivals,
             total_events: self.events,
+            csat_model: sc.follow_journeys.then_some(sc.csat),
         }
     }
 

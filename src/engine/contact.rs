@@ -55,10 +55,33 @@ pub struct Contact {
     pub attempt: u16,
     /// The journey's own random numbers (see [`crate::rng::Substream`]).
     pub rng: Substream,
+    /// What the journey carries from contact to contact (followed only when the scenario
+    /// follows journeys).
+    pub path: JourneyPath,
     /// A re-offer event is pending for it (see `RoutingPolicy::reoffer_after`).
     pub reoffer: bool,
     generation: u32,
     live: bool,
+}
+
+/// A journey's history so far, carried by its current contact: where it began and what it
+/// cost the customer.
+#[derive(Debug, Clone, Copy)]
+pub struct JourneyPath {
+    /// Arrival time of the journey's first contact, seconds.
+    pub start: f64,
+    /// Reporting interval of that arrival.
+    pub interval: u32,
+    /// Type of the journey's first contact.
+    pub ty: TypeId,
+    /// Contacts of the journey an agent handled (and finished) so far.
+    pub handled: u16,
+    /// Attempts that were abandoned or blocked so far.
+    pub failed: u16,
+    /// Seconds waited in queue over every attempt so far.
+    pub wait: f32,
+    /// Seconds waited beyond the CSAT model's grace, summed over attempts.
+    pub wait_excess: f32,
 }
 
 /// Dense storage of live contacts with O(1) insert and remove.
@@ -101,6 +124,15 @@ impl ContactSlab {
             journey,
             attempt: 0,
             rng: Substream(0),
+            path: JourneyPath {
+                start: arrival,
+                interval,
+                ty,
+                handled: 0,
+                failed: 0,
+                wait: 0.0,
+                wait_excess: 0.0,
+            },
             reoffer: false,
             generation: 0,
             live: true,

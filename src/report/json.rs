@@ -30,6 +30,10 @@ pub const GENERAL_DEFINITIONS: &[(&str, &str)] = &[
         "null",
         "a figure that is undefined (no contact to measure it on), never NaN",
     ),
+    (
+        "csat_model",
+        "journey CSAT (MODEL.md section 2): eta = base + unresolved*1[not resolved at the journey's end or at the horizon] + per_repeat*(contacts handled - 1) + per_abandoned*(abandoned or blocked attempts) + per_wait_minute*sum over attempts of max(0, wait - wait_grace_s)/60; csat = E sigma(eta + u), u ~ N(0, heterogeneity^2), by the probit approximation sigma(eta / sqrt(1 + pi*heterogeneity^2/8)); csat_score = 1 + sum over cutpoints c in (-2, -1, 0, 1) of sigma(eta - c); nps = 100*(P(5) - P(<=3)); p_defect by end state",
+    ),
 ];
 
 /// One figure's definition in `summary.json`.

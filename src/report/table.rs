@@ -18,6 +18,7 @@ fn format_value(name: &str, v: f64) -> String {
         Some(Unit::Probability) => format!("{:.2}%", 100.0 * v),
         Some(Unit::Seconds) => format!("{v:.1}s"),
         Some(Unit::Agents) => format!("{v:.1}"),
+        Some(Unit::Score) => format!("{v:.2}"),
         _ if name.starts_with("mean_") => format!("{v:.3}"),
         _ => format!("{v:.1}"),
     }
@@ -35,7 +36,7 @@ fn format_half(name: &str, h: f64) -> String {
 fn hide_if_zero(m: &Metric) -> bool {
     matches!(
         m.name.as_str(),
-        "blocked" | "cleared" | "in_system_at_end" | "p_blocked" | "retrials"
+        "blocked" | "cleared" | "in_system_at_end" | "p_blocked" | "retrials" | "repeats" | "journeys_open"
     ) && m.estimate.mean == 0.0
         && (m.estimate.half_width == 0.0 || m.estimate.half_width.is_nan() || m.estimate.events == Some(0))
 }
@@ -219,7 +220,12 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
         }
         // Without retrials, the lost are the abandoned and blocked: not shown twice.
         let no_retrials = scope.metrics.iter().any(|m| m.name == "retrials" && hide_if_zero(m));
-        let redundant = |m: &Metric| no_retrials && matches!(m.name.as_str(), "lost" | "p_lost");
+        // Journey figures only where journeys were followed.
+        let no_journeys = scope.get("journeys").is_none_or(|m| m.estimate.mean == 0.0);
+        let redundant = |m: &Metric| {
+            (no_retrials && matches!(m.name.as_str(), "lost" | "p_lost"))
+                || (no_journeys && metrics::JOURNEY_FIGURES.contains(&m.name.as_str()))
+        };
         let shown = |m: &&Metric| !(hide_if_zero(m) || redundant(m));
         for m in scope.metrics.iter().filter(shown) {
             let e = m.estimate;
@@ -259,6 +265,26 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
         let _ = writeln!(
             out,
             "\n! the rarer outcome occurred in too few replications for this interval to be trusted; run more or longer replications"
+        );
+    }
+    if let Some(m) = &s.csat_model {
+        let _ = writeln!(
+            out,
+            "\ncsat: expected top-2-box share per journey, sigma(eta) with eta = {:.2} {:+.2}*unresolved {:+.2}*(contacts handled - 1) {:+.2}*(abandoned or blocked attempts) {:+.3}*(minutes waited beyond {}, per attempt){}; csat_score and nps from an ordered logit (cutpoints -2, -1, 0, 1); p_defect {:.2} / {:.2} / {:.2} if resolved first time / later / unresolved",
+            m.base,
+            m.unresolved,
+            m.per_repeat,
+            m.per_abandoned,
+            m.per_wait_minute,
+            Human(m.wait_grace_s),
+            if m.heterogeneity > 0.0 {
+                format!(", customer effect sd {:.2}", m.heterogeneity)
+            } else {
+                String::new()
+            },
+            m.defect_resolved_first,
+            m.defect_resolved_later,
+            m.defect_unresolved,
         );
     }
     render_intervals(s, &mut out);

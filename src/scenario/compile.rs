@@ -82,6 +82,9 @@ pub const MAX_SHOCK_FACTOR: f64 = 100.0;
 const DAY: f64 = 86_400.0;
 /// Attempts in all of a journey that retries, when `retrial.max_attempts` is not given.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// Contacts handled in all of an unresolved journey that repeats, when
+/// `resolution.repeat.max_contacts` is not given.
+pub const DEFAULT_MAX_CONTACTS: u32 = 5;
 /// The most attempts a journey may be allowed (the attempt number is kept in 16 bits).
 pub const MAX_ATTEMPTS: u32 = 10_000;
 /// Type and group ids are 16-bit: the caps on types and groups keep every id in range (more
@@ -332,6 +335,18 @@ impl Cx<'_> {
         } else {
             Err(self.err(v.span(), field, "must be longer than zero"))
         }
+    }
+
+    fn probability(&self, v: &Spanned<f64>, field: &str) -> Result<f64> {
+        let p = *v.get_ref();
+        if !(0.0..=1.0).contains(&p) {
+            return Err(self.err(
+                v.span(),
+                field,
+                format!("must be a probability between 0 and 1, got {p}"),
+            ));
+        }
+        Ok(p)
     }
 
     fn rate(&self, v: &Spanned<RateValue>, field: &str) -> Result<f64> {
@@ -618,6 +633,9 @@ impl Cx<'_> {
             None => slug(default_name),
         };
         let lines = self.lines(raw, &mut contact_types)?;
+        self.resolutions(raw, &mut contact_types)?;
+        let csat = self.csat(raw)?;
+        let follow_journeys = raw.csat.is_some() || contact_types.iter().any(ContactType::journey_decides);
         self.shocks(raw, &mut contact_types, &frame)?;
         let warnings = self.warnings(raw, &contact_types, &agent_groups, closing, &frame);
         let mut raw = raw.clone();
@@ -642,8 +660,110 @@ impl Cx<'_> {
             contact_types,
             agent_groups,
             lines,
+            follow_journeys,
+            csat,
             raw,
         })
+    }
+
+    /// Each type's `resolution`: the probability a handled contact resolves the need, and the
+    /// repeat contact of an unresolved customer (its type resolved by name).
+    fn resolutions(&self, raw: &RawScenario, types: &mut [ContactType]) -> Result<()> {
+        for (i, t) in raw.contact_types.iter().enumerate() {
+            let Some(r) = &t.get_ref().resolution else { continue };
+            let path = format!("contact_types[{i}].resolution");
+            let r = r.get_ref();
+            let probability = self.probability(&r.probability, &format!("{path}.probability"))?;
+            let repeat = match &r.repeat {
+                None => None,
+                Some(rep) => {
+                    let rep = rep.get_ref();
+                    let path = format!("{path}.repeat");
+                    let probability = match &rep.probability {
+                        Some(p) => self.probability(p, &format!("{path}.probability"))?,
+                        None => 1.0,
+                    };
+                    let ty = match &rep.ty {
+                        None => TypeId(i as u16),
+                        Some(name) => TypeId(self.type_named(name, types, &format!("{path}.type"))? as u16),
+                    };
+                    let max_contacts = match &rep.max_contacts {
+                        None => DEFAULT_MAX_CONTACTS,
+                        Some(m) if (1..=i64::from(MAX_ATTEMPTS)).contains(m.get_ref()) => *m.get_ref() as u32,
+                        Some(m) => {
+                            return Err(self.err(
+                                m.span(),
+                                format!("{path}.max_contacts"),
+                                format!(
+                                    "must be a whole number of handled contacts from 1 (no repeat) to {MAX_ATTEMPTS}, the first included; got {}",
+                                    m.get_ref()
+                                ),
+                            ));
+                        }
+                    };
+                    Some(Repeat {
+                        probability,
+                        delay: self.dist(&rep.delay, &format!("{path}.delay"))?,
+                        ty,
+                        max_contacts,
+                    })
+                }
+            };
+            types[i].resolution = Some(Resolution { probability, repeat });
+        }
+        Ok(())
+    }
+
+    /// `[csat]`: the defaults of [`CsatModel`], with the coefficients the file gives.
+    fn csat(&self, raw: &RawScenario) -> Result<CsatModel> {
+        let mut m = CsatModel::default();
+        let Some(c) = &raw.csat else { return Ok(m) };
+        let c = c.get_ref();
+        let finite = |v: &Option<Spanned<f64>>, field: &str, into: &mut f64| -> Result<()> {
+            if let Some(v) = v {
+                if !v.get_ref().is_finite() {
+                    return Err(self.err(v.span(), format!("csat.{field}"), "must be a finite number"));
+                }
+                *into = *v.get_ref();
+            }
+            Ok(())
+        };
+        finite(&c.base, "base", &mut m.base)?;
+        finite(&c.unresolved, "unresolved", &mut m.unresolved)?;
+        finite(&c.per_repeat, "per_repeat", &mut m.per_repeat)?;
+        finite(&c.per_abandoned, "per_abandoned", &mut m.per_abandoned)?;
+        finite(&c.per_wait_minute, "per_wait_minute", &mut m.per_wait_minute)?;
+        if let Some(h) = &c.heterogeneity {
+            if !(h.get_ref().is_finite() && *h.get_ref() >= 0.0) {
+                return Err(self.err(
+                    h.span(),
+                    "csat.heterogeneity",
+                    format!("must be a standard deviation >= 0 (0: off), got {}", h.get_ref()),
+                ));
+            }
+            m.heterogeneity = *h.get_ref();
+        }
+        if let Some(w) = &c.wait_grace {
+            m.wait_grace_s = self.duration(w, "csat.wait_grace")?;
+        }
+        for (v, field, into) in [
+            (
+                &c.defect_resolved_first,
+                "defect_resolved_first",
+                &mut m.defect_resolved_first,
+            ),
+            (
+                &c.defect_resolved_later,
+                "defect_resolved_later",
+                &mut m.defect_resolved_later,
+            ),
+            (&c.defect_unresolved, "defect_unresolved", &mut m.defect_unresolved),
+        ] {
+            if let Some(v) = v {
+                *into = self.probability(v, &format!("csat.{field}"))?;
+            }
+        }
+        Ok(m)
     }
 
     /// `[[shocks]]`: multiplies each touched type's rate in each interval by the shock's
@@ -697,6 +817,25 @@ impl Cx<'_> {
         Ok(())
     }
 
+    /// The index of the contact type called `name` (written at `field`).
+    fn type_named(&self, name: &Spanned<String>, types: &[ContactType], field: &str) -> Result<usize> {
+        types
+            .iter()
+            .position(|t| t.name == name.get_ref().trim())
+            .ok_or_else(|| {
+                let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+                self.err(
+                    name.span(),
+                    field,
+                    format!(
+                        "unknown contact type \"{}\" (known: {})",
+                        name.get_ref(),
+                        known.join(", ")
+                    ),
+                )
+            })
+    }
+
     /// The contact types named in `path.types`, each with the span that named it; every type
     /// (at `default_span`) when the list is absent.
     fn type_list(
@@ -709,20 +848,11 @@ impl Cx<'_> {
         let Some(names) = names else {
             return Ok((0..types.len()).map(|t| (t, default_span.clone())).collect());
         };
+        let field = format!("{path}.types");
         names
             .get_ref()
             .iter()
-            .map(|n| match types.iter().position(|t| t.name == n.get_ref().trim()) {
-                Some(t) => Ok((t, n.span())),
-                None => {
-                    let known: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
-                    Err(self.err(
-                        n.span(),
-                        format!("{path}.types"),
-                        format!("unknown contact type \"{}\" (known: {})", n.get_ref(), known.join(", ")),
-                    ))
-                }
-            })
+            .map(|n| Ok((self.type_named(n, types, &field)?, n.span())))
             .collect()
     }
 
@@ -774,6 +904,9 @@ impl Cx<'_> {
                 let r = r.get_mut();
                 dists.push(&mut r.delay);
                 dists.extend(r.patience.as_mut());
+            }
+            if let Some(rep) = t.resolution.as_mut().and_then(|r| r.get_mut().repeat.as_mut()) {
+                dists.push(&mut rep.get_mut().delay);
             }
             for d in dists {
                 self.absolute_sample_path(d);
@@ -1111,6 +1244,7 @@ impl Cx<'_> {
             retrial,
             busyness,
             lines: None,
+            resolution: None,
         })
     }
 
@@ -1156,14 +1290,7 @@ impl Cx<'_> {
 
     fn retrial(&self, r: &Spanned<RawRetrial>, path: &str) -> Result<Retrial> {
         let raw = r.get_ref();
-        let probability = *raw.probability.get_ref();
-        if !(0.0..=1.0).contains(&probability) {
-            return Err(self.err(
-                raw.probability.span(),
-                format!("{path}.probability"),
-                format!("must be a probability between 0 and 1, got {probability}"),
-            ));
-        }
+        let probability = self.probability(&raw.probability, &format!("{path}.probability"))?;
         let max_attempts = match &raw.max_attempts {
             None => DEFAULT_MAX_ATTEMPTS,
             Some(m) if (1..=i64::from(MAX_ATTEMPTS)).contains(m.get_ref()) => *m.get_ref() as u32,

@@ -79,6 +79,11 @@ pub struct Scenario {
     pub agent_groups: Vec<AgentGroup>,
     /// Shared line limits; a type uses at most one (see [`ContactType::lines`]).
     pub lines: Vec<Lines>,
+    /// Whether journeys are followed to their end and reported (journey figures, CSAT): when
+    /// some type has a resolution or retrial model, or the file has a `[csat]` table.
+    pub follow_journeys: bool,
+    /// How a journey's CSAT is estimated (the defaults of MODEL.md §2 unless overridden).
+    pub csat: CsatModel,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name
     /// filled in, and empirical samples files given by absolute path (so that `run.toml` can
     /// be run again from anywhere).
@@ -134,6 +139,135 @@ pub struct ContactType {
     pub busyness: Option<Busyness>,
     /// Index in [`Scenario::lines`] of the lines this type uses; `None`: unlimited.
     pub lines: Option<usize>,
+    /// Whether a handled contact resolves the need, and what an unresolved customer does;
+    /// `None`: every handled contact resolves it.
+    pub resolution: Option<Resolution>,
+}
+
+impl ContactType {
+    /// Whether this type's journeys make decisions after their arrival (retry, resolve,
+    /// repeat), and so draw their own substream at their first arrival.
+    pub fn journey_decides(&self) -> bool {
+        self.retrial.is_some() || self.resolution.is_some()
+    }
+}
+
+/// First-contact resolution: each handled contact resolves the customer's need with
+/// `probability`; an unresolved customer may contact again (`repeat`).
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// In `[0, 1]`.
+    pub probability: f64,
+    /// What an unresolved customer does; `None`: never comes back (the journey ends unresolved).
+    pub repeat: Option<Repeat>,
+}
+
+/// A repeat contact after an unresolved one: a new contact of the same journey, of type `ty`,
+/// `delay` after the unresolved contact ended, with a fresh handle time and patience drawn
+/// from the journey's substream. A repeat due at or after the horizon leaves the journey open.
+#[derive(Debug, Clone)]
+pub struct Repeat {
+    /// In `[0, 1]`.
+    pub probability: f64,
+    /// Seconds from the end of the unresolved contact to the repeat's arrival.
+    pub delay: Dist,
+    /// The type of the repeat contact (the same type unless given).
+    pub ty: TypeId,
+    /// Contacts handled in all, the first included, after which an unresolved customer stops
+    /// trying; at least 1.
+    pub max_contacts: u32,
+}
+
+/// The journey CSAT model of MODEL.md §2: a latent score
+/// `η = base + unresolved·1[not resolved] + per_repeat·(handled − 1) + per_abandoned·failed
+///      + per_wait_minute·Σ max(0, wait − wait_grace)/60`
+/// per journey; `P(satisfied) = σ(η)` (top-2-box), a 1–5 score from an ordered logit with
+/// cutpoints −2, −1, 0, +1, an NPS proxy `P(5) − P(≤3)`, and a defection probability by end
+/// state. With `heterogeneity` σ_u > 0 the customer effect u ~ N(0, σ_u²) is integrated out
+/// by the probit approximation `E σ(η + u) ≈ σ(η / √(1 + πσ_u²/8))`.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CsatModel {
+    /// β0: the score of a clean journey resolved on its first contact (1.73: P = 0.85).
+    pub base: f64,
+    /// β_unres: not resolved at the journey's end or at the horizon (−2.8).
+    pub unresolved: f64,
+    /// β_rep: each handled contact after the first (−0.68).
+    pub per_repeat: f64,
+    /// β_abn: each abandoned or blocked attempt (−0.30).
+    pub per_abandoned: f64,
+    /// β_wait: each minute of an attempt's wait beyond `wait_grace_s` (−0.06).
+    pub per_wait_minute: f64,
+    /// w0, seconds: waits up to this cost nothing (120).
+    pub wait_grace_s: f64,
+    /// σ_u: spread of the customer effect (0: off).
+    pub heterogeneity: f64,
+    /// P(defect) of a journey resolved on its first contact (0.05).
+    pub defect_resolved_first: f64,
+    /// P(defect) of a journey resolved after two or more contacts (0.09).
+    pub defect_resolved_later: f64,
+    /// P(defect) of a journey not resolved (0.25).
+    pub defect_unresolved: f64,
+}
+
+impl Default for CsatModel {
+    fn default() -> Self {
+        Self {
+            base: 1.73,
+            unresolved: -2.8,
+            per_repeat: -0.68,
+            per_abandoned: -0.30,
+            per_wait_minute: -0.06,
+            wait_grace_s: 120.0,
+            heterogeneity: 0.0,
+            defect_resolved_first: 0.05,
+            defect_resolved_later: 0.09,
+            defect_unresolved: 0.25,
+        }
+    }
+}
+
+/// What a journey's CSAT model gives: expected top-2-box probability, mean 1–5 score, NPS
+/// proxy (−1 to 1) and defection probability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct JourneyScore {
+    pub p_satisfied: f64,
+    pub mean_score: f64,
+    pub nps: f64,
+    pub p_defect: f64,
+}
+
+fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+impl CsatModel {
+    /// The latent score η of a journey: `resolved` at its end, `handled` contacts handled by
+    /// an agent, `failed` abandoned or blocked attempts, `wait_excess_s` seconds waited beyond
+    /// the grace, summed over attempts.
+    pub fn eta(&self, resolved: bool, handled: u32, failed: u32, wait_excess_s: f64) -> f64 {
+        self.base
+            + if resolved { 0.0 } else { self.unresolved }
+            + self.per_repeat * f64::from(handled.saturating_sub(1))
+            + self.per_abandoned * f64::from(failed)
+            + self.per_wait_minute * wait_excess_s / 60.0
+    }
+
+    /// The outputs of a journey with latent score `eta`.
+    pub fn score(&self, eta: f64, resolved: bool, handled: u32) -> JourneyScore {
+        let scale = (1.0 + std::f64::consts::PI * self.heterogeneity * self.heterogeneity / 8.0).sqrt();
+        let at_least = |cut: f64| logistic((eta - cut) / scale);
+        let (p2, p3, p4, p5) = (at_least(-2.0), at_least(-1.0), at_least(0.0), at_least(1.0));
+        JourneyScore {
+            p_satisfied: p4,
+            mean_score: 1.0 + p2 + p3 + p4 + p5,
+            nps: p5 - (1.0 - p4),
+            p_defect: match (resolved, handled) {
+                (false, _) => self.defect_unresolved,
+                (true, 0 | 1) => self.defect_resolved_first,
+                (true, _) => self.defect_resolved_later,
+            },
+        }
+    }
 }
 
 /// Lines (trunks, ports) shared by some contact types: at most `capacity` of their contacts in
@@ -262,5 +396,53 @@ impl Scenario {
             mean_service,
             kind,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The worked values of MODEL.md §2.3: top-2-box share and mean score of four journeys.
+    #[test]
+    fn the_csat_model_reproduces_the_worked_values_of_its_definition() {
+        let m = CsatModel::default();
+        let cases = [
+            // (eta, resolved, handled, top-2, mean)
+            (m.eta(true, 1, 0, 0.0), true, 1, 0.85, 4.44),
+            (1.17, true, 1, 0.76, 4.16),
+            (-1.10, false, 1, 0.25, 2.55),
+            (-2.34, false, 2, 0.09, 1.75),
+        ];
+        for (eta, resolved, handled, top2, mean) in cases {
+            let s = m.score(eta, resolved, handled);
+            assert!((s.p_satisfied - top2).abs() < 0.005, "eta {eta}: {s:?}");
+            // The worked means are rounded from unrounded scores (2.545 is printed 2.55).
+            assert!((s.mean_score - mean).abs() < 0.01, "eta {eta}: {s:?}");
+        }
+        // The clean journey's 1-5 shares are 0.02 / 0.04 / 0.09 / 0.17 / 0.68: NPS proxy +53.
+        let clean = m.score(1.73, true, 1);
+        assert!((clean.nps - (0.68 - 0.15)).abs() < 0.01, "{clean:?}");
+        assert_eq!(clean.p_defect, 0.05);
+        assert_eq!(m.score(0.0, true, 2).p_defect, 0.09);
+        assert_eq!(m.score(0.0, false, 1).p_defect, 0.25);
+    }
+
+    #[test]
+    fn each_journey_feature_moves_the_latent_score_by_its_coefficient() {
+        let m = CsatModel::default();
+        let clean = m.eta(true, 1, 0, 0.0);
+        assert_eq!(clean, m.base);
+        assert!((m.eta(true, 3, 0, 0.0) - clean - 2.0 * m.per_repeat).abs() < 1e-12);
+        assert!((m.eta(true, 1, 2, 0.0) - clean - 2.0 * m.per_abandoned).abs() < 1e-12);
+        assert!((m.eta(true, 1, 0, 300.0) - clean - 5.0 * m.per_wait_minute).abs() < 1e-12);
+        assert!((m.eta(false, 1, 0, 0.0) - clean - m.unresolved).abs() < 1e-12);
+        // A customer effect flattens the curve towards 1/2 on both sides.
+        let spread = CsatModel {
+            heterogeneity: 0.8,
+            ..m
+        };
+        assert!(spread.score(2.0, true, 1).p_satisfied < m.score(2.0, true, 1).p_satisfied);
+        assert!(spread.score(-2.0, true, 1).p_satisfied > m.score(-2.0, true, 1).p_satisfied);
     }
 }

@@ -34,6 +34,64 @@ pub struct RawScenario {
     /// Scheduled surges or drops of demand (`[[shocks]]`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub shocks: Vec<Spanned<RawShock>>,
+    /// Journey CSAT coefficients (`[csat]`); its presence also turns journey figures on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csat: Option<Spanned<RawCsat>>,
+}
+
+/// `[csat]`: overrides of the journey CSAT model's coefficients (MODEL.md §2); every field is
+/// optional and defaults to the documented value.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCsat {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unresolved: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_repeat: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_abandoned: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_wait_minute: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait_grace: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heterogeneity: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defect_resolved_first: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defect_resolved_later: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub defect_unresolved: Option<Spanned<f64>>,
+}
+
+/// `resolution = { probability = 0.72, repeat = { probability = 0.9, delay = … } }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResolution {
+    /// Chance that a handled contact resolves the customer's need.
+    pub probability: Spanned<f64>,
+    /// What an unresolved customer does (absent: never comes back).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<Spanned<RawRepeat>>,
+}
+
+/// `repeat = { probability = 0.9, delay = { dist = "exponential", mean = "1d" }, type = "…" }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRepeat {
+    /// Chance that an unresolved customer contacts again (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<Spanned<f64>>,
+    /// Time from the end of the unresolved contact to the repeat.
+    pub delay: Spanned<RawDist>,
+    /// The contact type of the repeat (default: the same type).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub ty: Option<Spanned<String>>,
+    /// Contacts handled in all, the first included, before an unresolved customer stops (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_contacts: Option<Spanned<i64>>,
 }
 
 /// `[[shocks]]`: the listed types' rates times `factor` from `start` for `duration`, reached
@@ -121,6 +179,9 @@ pub struct RawContactType {
     /// A random factor (gamma, mean 1) on every rate of a day or of a replication.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub busyness: Option<Spanned<RawBusyness>>,
+    /// First-contact resolution and repeat contacts (absent: every handled contact resolves).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Spanned<RawResolution>>,
 }
 
 /// `busyness = { shape = 25, per = "day", shared = "market" }`.

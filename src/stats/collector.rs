@@ -8,9 +8,9 @@
 //! they cover only `[warmup, horizon)`.
 
 use super::histogram::{COARSE, WaitHistogram};
-use super::{ContactInfo, GroupCounts, Observer, RepOutput, TypeCounts};
+use super::{ContactInfo, GroupCounts, JourneyEnd, JourneyOutcome, Observer, RepOutput, TypeCounts};
 use crate::engine::event::AgentId;
-use crate::scenario::{GroupId, MAX_SL_THRESHOLDS, Scenario, TypeId};
+use crate::scenario::{CsatModel, GroupId, MAX_SL_THRESHOLDS, Scenario, TypeId};
 
 /// A piecewise-constant level and the time it last changed.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,6 +42,7 @@ pub struct Collector {
     replication: u32,
     arrivals: u64,
     end_time: f64,
+    csat: CsatModel,
 }
 
 impl Collector {
@@ -76,6 +77,7 @@ impl Collector {
             replication: 0,
             arrivals: 0,
             end_time: 0.0,
+            csat: sc.csat,
         }
     }
 
@@ -223,6 +225,7 @@ impl Observer for Collector {
             let slot = self.type_slot(c.ty, c.interval);
             slot.offered += 1;
             slot.retrials += u64::from(c.attempt > 0);
+            slot.repeats += u64::from(c.repeat > 0 && c.attempt == 0);
         }
     }
 
@@ -318,6 +321,33 @@ impl Observer for Collector {
         if self.measured(c) {
             self.in_system_at_end[c.ty.index()] += 1;
         }
+    }
+
+    fn on_journey_end(&mut self, _now: f64, j: &JourneyEnd) {
+        if j.start < self.warmup {
+            return;
+        }
+        let resolved = j.outcome == JourneyOutcome::Resolved;
+        let handled = u32::from(j.handled);
+        let eta = self.csat.eta(resolved, handled, u32::from(j.failed), j.wait_excess);
+        let score = self.csat.score(eta, resolved, handled);
+        let slot = self.type_slot(j.ty, j.interval);
+        slot.journeys += 1;
+        match j.outcome {
+            JourneyOutcome::Resolved => {
+                slot.resolved += 1;
+                slot.resolved_first += u64::from(handled == 1);
+                slot.resolved_contacts += u64::from(handled);
+            }
+            JourneyOutcome::GaveUp => slot.gave_up += 1,
+            JourneyOutcome::Open => slot.open += 1,
+            JourneyOutcome::Unresolved => slot.unresolved += 1,
+        }
+        slot.journey_wait += j.wait;
+        slot.csat += score.p_satisfied;
+        slot.csat_score += score.mean_score;
+        slot.nps += 100.0 * score.nps;
+        slot.defect += score.p_defect;
     }
 
     fn on_end(&mut self, now: f64) {

@@ -7,7 +7,6 @@ use cxsim::engine::Engine;
 use cxsim::engine::event::AgentId;
 use cxsim::routing::Policy;
 use cxsim::scenario::GroupId;
-use cxsim::stats::tally::student_t_975;
 use cxsim::stats::{ContactInfo, Observer};
 use cxsim::summary::ScopeKind;
 use std::collections::BTreeMap;
@@ -341,22 +340,7 @@ headcount = 3
         ("retrials", exact_retrials, 1.0 / minutes),
         ("p_lost", exact_p_lost, 1.0),
     ] {
-        let e = t.get(name).unwrap().estimate;
-        let se = e.half_width / student_t_975(e.n - 1) * scale;
-        let z = (e.mean * scale - exact) / se;
-        // The smallest relative error this comparison would see: 4 SE / exact.
-        let power = 4.0 * se / exact;
-        eprintln!(
-            "{name}: {:.5} vs exact {exact:.5}, z = {z:.2}, detects {:.1}%",
-            e.mean * scale,
-            100.0 * power
-        );
-        assert!(
-            z.abs() < 4.0,
-            "{name}: {} vs exact {exact} (z = {z:.2})",
-            e.mean * scale
-        );
-        assert!(power < 0.03, "{name}: detects only {:.1}% errors", 100.0 * power);
+        super::support::assert_near_exact(name, t.get(name).unwrap().estimate, scale, exact, 0.03);
     }
 }
 

@@ -13,6 +13,7 @@ mod golden;
 mod golden_reports;
 mod journeys;
 mod properties;
+mod resolution;
 mod scenarios;
 mod semantics;
 mod support;

@@ -2,7 +2,8 @@
 //! two contacts at once, queues are FIFO (within a type always; across the types a group serves
 //! under the default policy), agents serve only their group's types, busy time never exceeds
 //! on-duty time, simulated time never decreases, and `closing = "clear"` leaves nobody in the
-//! system.
+//! system; when journeys are followed, each ends exactly once, after its last event, with the
+//! contacts and failed attempts it had.
 //!
 //! The generated scenarios include a warm-up, exact ties (integer constant handle times that
 //! divide the 600 s interval, so service ends coincide with each other and with staffing
@@ -14,7 +15,7 @@ use cxsim::engine::contact::ContactKey;
 use cxsim::engine::event::AgentId;
 use cxsim::routing::{Policy, RoutingPolicy, View};
 use cxsim::scenario::{GroupId, Scenario, TypeId};
-use cxsim::stats::{Collector, ContactInfo, Observer};
+use cxsim::stats::{Collector, ContactInfo, JourneyEnd, Observer};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -29,6 +30,10 @@ struct Checker {
     waiting: Vec<VecDeque<ContactKey>>,
     /// Arrival time of each contact that queued in this replication.
     arrivals: HashMap<ContactKey, f64>,
+    /// Whether the scenario follows journeys (each must then end exactly once).
+    follow: bool,
+    /// Each journey seen: (contacts finished, attempts failed, ended).
+    journeys: HashMap<u64, (u16, u16, bool)>,
     violations: Vec<String>,
 }
 
@@ -38,6 +43,7 @@ impl Checker {
             serves: sc.agent_groups.iter().map(|g| g.serves.clone()).collect(),
             cross_type_fifo,
             waiting: vec![VecDeque::new(); sc.contact_types.len()],
+            follow: sc.follow_journeys,
             ..Self::default()
         }
     }
@@ -48,6 +54,17 @@ impl Checker {
                 .push(format!("time went back from {} to {now}", self.last_time));
         }
         self.last_time = now;
+    }
+
+    /// Counts an event of `c`'s journey, which must not have ended.
+    fn journey_event(&mut self, c: &ContactInfo, done: u16, failed: u16) {
+        let j = self.journeys.entry(c.journey).or_default();
+        if j.2 {
+            self.violations
+                .push(format!("journey {} went on after it ended", c.journey));
+        }
+        j.0 += done;
+        j.1 += failed;
     }
 
     fn leave_queue(&mut self, c: &ContactInfo) {
@@ -63,6 +80,7 @@ impl Observer for Checker {
         self.last_time = 0.0;
         self.busy.clear();
         self.arrivals.clear();
+        self.journeys.clear();
         for q in &mut self.waiting {
             q.clear();
         }
@@ -71,6 +89,36 @@ impl Observer for Checker {
         self.tick(now);
         if c.arrival != now {
             self.violations.push("arrival time differs from event time".into());
+        }
+        let first = c.attempt == 0 && c.repeat == 0;
+        if first == self.journeys.contains_key(&c.journey) {
+            self.violations.push(format!(
+                "journey {} arrives anew (first: {first}) out of turn",
+                c.journey
+            ));
+        }
+        self.journey_event(c, 0, 0);
+    }
+    fn on_blocked(&mut self, _now: f64, c: &ContactInfo) {
+        self.journey_event(c, 0, 1);
+    }
+    fn on_journey_end(&mut self, _now: f64, j: &JourneyEnd) {
+        if !self.follow {
+            self.violations
+                .push("a journey ended in a scenario that does not follow them".into());
+        }
+        match self.journeys.get_mut(&j.journey) {
+            Some(seen) if !seen.2 && (seen.0, seen.1) == (j.handled, j.failed) => seen.2 = true,
+            seen => self
+                .violations
+                .push(format!("journey end {j:?} does not match what was seen: {seen:?}")),
+        }
+    }
+    fn on_end(&mut self, _now: f64) {
+        if self.follow
+            && let Some((id, _)) = self.journeys.iter().find(|(_, j)| !j.2)
+        {
+            self.violations.push(format!("journey {id} never ended"));
         }
     }
     fn on_enqueue(&mut self, now: f64, c: &ContactInfo) {
@@ -119,10 +167,12 @@ impl Observer for Checker {
     fn on_abandon(&mut self, now: f64, c: &ContactInfo) {
         self.tick(now);
         self.leave_queue(c);
+        self.journey_event(c, 0, 1);
     }
     fn on_cleared(&mut self, now: f64, c: &ContactInfo) {
         self.tick(now);
         self.leave_queue(c);
+        self.journey_event(c, 0, 1);
     }
     fn on_service_end(&mut self, now: f64, c: &ContactInfo, agent: AgentId, _group: GroupId) {
         self.tick(now);
@@ -130,6 +180,7 @@ impl Observer for Checker {
             self.violations
                 .push(format!("agent {agent:?} ended a contact it was not serving"));
         }
+        self.journey_event(c, 1, 0);
     }
     fn on_interval(&mut self, now: f64, _index: u32) {
         self.tick(now);
@@ -191,6 +242,7 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     )),
                     prop::option::of(0u32..4),
                     prop::option::of((0.0f64..=1.0, 1u32..5, 1u32..600)),
+                    prop::option::of((0.0f64..=1.0, 0.0f64..=1.0, 1u32..4, 1u32..900, 0usize..3)),
                 ),
                 nt,
             );
@@ -209,7 +261,7 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     600 * ni,
                     if clear { "clear" } else { "serve" }
                 );
-                for (i, (rates, dist, mean, whole, patience, cap, retrial)) in ts.iter().enumerate() {
+                for (i, (rates, dist, mean, whole, patience, cap, retrial, resolution)) in ts.iter().enumerate() {
                     let rates: Vec<String> = rates.iter().map(|r| format!("{r:?}")).collect();
                     let handle = match *dist {
                         "lognormal" => format!("{{ dist = \"lognormal\", mean = {mean:?}, cv = 0.9 }}"),
@@ -236,6 +288,12 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     if let Some((p, attempts, delay)) = retrial {
                         s += &format!(
                             "retrial = {{ probability = {p:?}, delay = {{ dist = \"constant\", value = {delay} }}, max_attempts = {attempts} }}\n"
+                        );
+                    }
+                    if let Some((p, r, most, delay, to)) = resolution {
+                        s += &format!(
+                            "resolution = {{ probability = {p:?}, repeat = {{ probability = {r:?}, delay = {{ dist = \"exponential\", mean = {delay} }}, type = \"t{}\", max_contacts = {most} }} }}\n",
+                            to % nt
                         );
                     }
                 }

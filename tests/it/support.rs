@@ -80,3 +80,24 @@ name = "g"
 serves = ["c"]
 headcount = [2, 1, 2]
 "#;
+
+/// Asserts that figure `name`'s estimate, times `scale`, lies within 4 standard errors of
+/// `exact`, and that the comparison is sharp enough to see a relative error of `detect`
+/// (4 SE / exact below it); prints both.
+pub fn assert_near_exact(name: &str, e: cxsim::stats::tally::Estimate, scale: f64, exact: f64, detect: f64) {
+    let se = e.half_width / cxsim::stats::tally::student_t_975(e.n - 1) * scale;
+    let z = (e.mean * scale - exact) / se;
+    // The smallest relative error this comparison would see: 4 SE / exact.
+    let power = 4.0 * se / exact;
+    eprintln!(
+        "{name}: {:.5} vs exact {exact:.5}, z = {z:.2}, detects {:.2}%",
+        e.mean * scale,
+        100.0 * power
+    );
+    assert!(
+        z.abs() < 4.0,
+        "{name}: {} vs exact {exact} (z = {z:.2})",
+        e.mean * scale
+    );
+    assert!(power < detect, "{name}: detects only {:.2}% errors", 100.0 * power);
+}
