@@ -478,10 +478,40 @@ impl Cx<'_> {
                 }
             },
         };
+        const WEEKDAYS: [&str; 7] = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
+        let first_day = match &sim.first_day {
+            None => 0,
+            Some(d) => {
+                let name = d.get_ref().trim().to_ascii_lowercase();
+                WEEKDAYS
+                    .iter()
+                    .position(|w| *w == name || (name.len() >= 3 && w.starts_with(&name)))
+                    .ok_or_else(|| {
+                        self.err(
+                            d.span(),
+                            "simulation.first_day",
+                            format!(
+                                "unknown weekday \"{}\" (valid: {}, or their first three letters)",
+                                d.get_ref().escape_debug(),
+                                WEEKDAYS.join(", ")
+                            ),
+                        )
+                    })?
+            }
+        };
         let frame = Frame {
             n_intervals,
             interval,
             horizon,
+            first_day,
         };
 
         if raw.contact_types.is_empty() {
@@ -1132,7 +1162,27 @@ impl Cx<'_> {
     fn contact_type(&self, t: &RawContactType, path: &str, frame: &Frame) -> Result<ContactType> {
         let arrivals = t.arrivals.get_ref();
         let field = format!("{path}.arrivals");
+        let daily_fields = [
+            arrivals.profile.as_ref().map(Spanned::span),
+            arrivals.weekly.as_ref().map(Spanned::span),
+        ];
         let arrival_rates = match (&arrivals.rate, &arrivals.rates) {
+            (None, None) if arrivals.daily.is_some() || arrivals.profile.is_some() => {
+                self.daily_rates(arrivals, &field, frame)?
+            }
+            (Some(_), _) | (_, Some(_)) if arrivals.daily.is_some() || daily_fields.iter().any(Option::is_some) => {
+                let span = arrivals
+                    .daily
+                    .as_ref()
+                    .map(Spanned::span)
+                    .or_else(|| daily_fields.iter().flatten().next().cloned())
+                    .unwrap_or(t.arrivals.span());
+                return Err(self.err(
+                    span,
+                    field,
+                    "give `rate`, `rates`, or `daily` with `profile` (and optional `weekly`), not a mix",
+                ));
+            }
             (Some(r), None) => vec![self.rate(r, &format!("{field}.rate"))?; frame.n_intervals as usize],
             (None, Some(rs)) => {
                 let values = rs
@@ -1156,7 +1206,7 @@ impl Cx<'_> {
                 return Err(self.err(
                     t.arrivals.span(),
                     field,
-                    "needs `rate` (e.g. rate = \"540/h\") or `rates` (one rate per interval)",
+                    "needs `rate` (e.g. rate = \"540/h\"), `rates` (one rate per interval), or `daily` with `profile` (contacts per day, spread over the day)",
                 ));
             }
         };
@@ -1246,6 +1296,97 @@ impl Cx<'_> {
             lines: None,
             resolution: None,
         })
+    }
+
+    /// Rates from a daily volume, an intraday profile (weights per interval of a day, from
+    /// t = 0) and day-of-week factors: interval i of day d gets
+    /// `daily × weekly[weekday(d)] × profile[i] / Σ profile` contacts.
+    fn daily_rates(&self, a: &RawArrivals, field: &str, frame: &Frame) -> Result<Vec<f64>> {
+        let Some(daily) = &a.daily else {
+            let span = a.profile.as_ref().map_or(0..0, Spanned::span);
+            return Err(self.err(
+                span,
+                field,
+                "a `profile` needs `daily`, the expected contacts in a day (e.g. daily = 12000)",
+            ));
+        };
+        let volume = *daily.get_ref();
+        if !(volume.is_finite() && volume >= 0.0) {
+            return Err(self.err(
+                daily.span(),
+                format!("{field}.daily"),
+                format!("must be a number of contacts per day >= 0, got {volume}"),
+            ));
+        }
+        let Some(profile) = &a.profile else {
+            return Err(self.err(
+                daily.span(),
+                field,
+                "`daily` needs a `profile`: one weight per interval of a day (e.g. 48 half-hours), the shape of the day",
+            ));
+        };
+        let per_day = DAY / frame.interval;
+        if (per_day.round() - per_day).abs() > 1e-9 * per_day || per_day.round() as usize != profile.get_ref().len() {
+            return Err(self.err(
+                profile.span(),
+                format!("{field}.profile"),
+                format!(
+                    "has {} weights, but a day holds {} intervals of {}; give one weight per interval of a day (the interval must divide a day)",
+                    profile.get_ref().len(),
+                    short_num(per_day),
+                    Human(frame.interval)
+                ),
+            ));
+        }
+        let weights = self.non_negative_list(profile, &format!("{field}.profile"))?;
+        let total: f64 = weights.iter().sum();
+        if total <= 0.0 {
+            return Err(self.err(
+                profile.span(),
+                format!("{field}.profile"),
+                "the weights add up to 0; give at least one positive weight",
+            ));
+        }
+        let weekly = match &a.weekly {
+            None => vec![1.0; 7],
+            Some(w) if w.get_ref().len() != 7 => {
+                return Err(self.err(
+                    w.span(),
+                    format!("{field}.weekly"),
+                    format!(
+                        "has {} factors; give 7, Monday to Sunday (the first day's weekday is simulation.first_day)",
+                        w.get_ref().len()
+                    ),
+                ));
+            }
+            Some(w) => self.non_negative_list(w, &format!("{field}.weekly"))?,
+        };
+        Ok((0..frame.n_intervals as usize)
+            .map(|i| {
+                let (day, slot) = (i / weights.len(), i % weights.len());
+                volume * weekly[(frame.first_day + day) % 7] * weights[slot] / total / frame.interval
+            })
+            .collect())
+    }
+
+    /// A list of finite numbers >= 0 (weights, factors).
+    fn non_negative_list(&self, list: &Spanned<Vec<Spanned<f64>>>, field: &str) -> Result<Vec<f64>> {
+        list.get_ref()
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let x = *v.get_ref();
+                if x.is_finite() && x >= 0.0 {
+                    Ok(x)
+                } else {
+                    Err(self.err(
+                        v.span(),
+                        format!("{field}[{i}]"),
+                        format!("must be a number >= 0, got {x}"),
+                    ))
+                }
+            })
+            .collect()
     }
 
     fn busyness(&self, b: &Spanned<RawBusyness>, type_name: &str, frame: &Frame, path: &str) -> Result<Busyness> {
@@ -1728,6 +1869,8 @@ struct Frame {
     n_intervals: u32,
     interval: f64,
     horizon: f64,
+    /// Weekday of the first day from t = 0: 0 = Monday … 6 = Sunday.
+    first_day: usize,
 }
 
 impl Frame {

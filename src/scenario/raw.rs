@@ -151,6 +151,10 @@ pub struct RawSimulation {
     /// times from it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<Spanned<String>>,
+    /// The weekday of the first day (from t = 0), for `weekly` factors: "monday" (default)
+    /// to "sunday".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_day: Option<Spanned<String>>,
     /// Most contacts in the system at once before a replication is stopped as a runaway
     /// (default 10,000,000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,6 +228,15 @@ pub struct RawArrivals {
     /// One Poisson rate per reporting interval (repeated if the horizon holds several cycles).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rates: Option<Spanned<Vec<Spanned<RateValue>>>>,
+    /// Expected contacts in a day of weekly factor 1, spread over the day by `profile`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily: Option<Spanned<f64>>,
+    /// The intraday shape: one weight per interval of a day (from t = 0), normalised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Spanned<Vec<Spanned<f64>>>>,
+    /// Day-of-week factors on `daily`, Monday to Sunday (default all 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly: Option<Spanned<Vec<Spanned<f64>>>>,
 }
 
 /// A distribution: `{ dist = "lognormal", mean = "5m", cv = 0.8 }`. Which fields apply depends

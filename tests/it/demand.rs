@@ -278,3 +278,66 @@ factor = 3.0
         );
     }
 }
+
+/// A week from a Wednesday, hourly: a daily volume spread by a 24-hour profile and scaled by
+/// each weekday's factor.
+const A_WEEK: &str = r#"
+[simulation]
+horizon = "7d"
+interval = "1h"
+first_day = "wed"
+replications = 40
+seed = 4
+[[contact_types]]
+name = "calls"
+handle_time = { dist = "exponential", mean = "1m" }
+[contact_types.arrivals]
+daily = 2400
+profile = [0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 3, 3, 2, 2, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0]
+weekly = [1.2, 1.0, 1.0, 0.9, 1.1, 0.5, 0.0]
+[[agent_groups]]
+name = "agents"
+serves = ["calls"]
+headcount = 60
+"#;
+
+#[test]
+fn a_daily_volume_follows_its_profile_and_the_weekday_factors_from_the_first_day() {
+    let sc = scenario(A_WEEK);
+    let profile = [
+        0., 0., 0., 0., 0., 0., 0., 1., 2., 3., 3., 3., 2., 2., 3., 3., 2., 2., 1., 1., 0., 0., 0., 0.,
+    ];
+    let total: f64 = profile.iter().sum();
+    // Wednesday first: Wed, Thu, Fri, Sat, Sun, Mon, Tue.
+    let factors = [1.0, 0.9, 1.1, 0.5, 0.0, 1.2, 1.0];
+    let rates = &sc.contact_types[0].arrival_rates;
+    assert_eq!(rates.len(), 7 * 24);
+    for (i, r) in rates.iter().enumerate() {
+        let expected = 2400.0 * factors[i / 24] * profile[i % 24] / total / 3600.0;
+        assert!(
+            (r - expected).abs() <= 1e-15 * expected.max(1.0),
+            "interval {i}: {r} vs {expected}"
+        );
+    }
+    // Simulated daily counts: each day's mean within 4 standard errors of 2400 × its factor.
+    let reps = sc.replications;
+    for (d, factor) in factors.iter().enumerate() {
+        let counts: Vec<f64> = (0..reps)
+            .map(|r| {
+                let out = run_replication(&sc, r);
+                out.type_intervals(0)[24 * d..24 * (d + 1)]
+                    .iter()
+                    .map(|c| c.offered as f64)
+                    .sum()
+            })
+            .collect();
+        let (mean, _) = mean_var(&counts);
+        let expected = 2400.0 * factor;
+        let se = (expected / f64::from(reps)).sqrt();
+        if expected == 0.0 {
+            assert_eq!(mean, 0.0, "day {d}");
+        } else {
+            assert!((mean - expected).abs() < 4.0 * se, "day {d}: {mean} vs {expected}");
+        }
+    }
+}

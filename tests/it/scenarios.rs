@@ -21,6 +21,30 @@ fn every_example_scenario_loads_and_runs() {
     assert!(seen >= 6, "expected the example scenarios, found {seen}");
 }
 
+/// The scenario reference in the README is a scenario: it loads, runs, and every optional
+/// table in it takes effect.
+#[test]
+fn the_readme_scenario_reference_loads_and_runs() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find("```toml\nname = \"my-center\"")
+        .expect("the reference block")
+        + 8;
+    let end = start + readme[start..].find("```").unwrap();
+    let mut sc = super::support::scenario(&readme[start..end]);
+    assert!(sc.follow_journeys && sc.lines.len() == 1);
+    let [billing, cards] = sc.contact_types.as_slice() else {
+        panic!("two types")
+    };
+    assert!(billing.retrial.is_some() && billing.resolution.is_some() && billing.busyness.is_some());
+    // 3000 a Monday, 08:00-08:30 holding 3 of the day's 98 weights.
+    assert!((cards.arrival_rates[0] * 1800.0 - 3000.0 * 1.2 * 3.0 / 98.0).abs() < 1e-9);
+    sc.replications = 2;
+    let s = super::support::run(&sc, 2);
+    let t = s.scope(cxsim::summary::ScopeKind::Type, "billing").unwrap();
+    assert!(t.get("csat").unwrap().estimate.mean > 0.0);
+}
+
 #[test]
 fn the_erlang_examples_are_recognised_as_erlang_models() {
     for (file, model) in [
