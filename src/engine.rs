@@ -171,6 +171,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     follow: bool,
     /// Waits up to this many seconds cost a journey's CSAT nothing.
     wait_grace: f64,
+    /// Whether some type's handle time or patience varies by interval.
+    profiles: bool,
     processed: u64,
     max_in_system: usize,
     overflow: Option<InSystemOverflow>,
@@ -231,6 +233,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             next_journey: 0,
             follow: sc.follow_journeys,
             wait_grace: sc.csat.wait_grace_s,
+            profiles: sc
+                .contact_types
+                .iter()
+                .any(|t| t.handle_profile.is_some() || t.patience_profile.is_some()),
             processed: 0,
             max_in_system: sc.max_in_system,
             overflow: None,
@@ -604,11 +610,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let ct = &self.sc.contact_types[ty.index()];
         let streams = &mut self.streams[ty.index()];
         // The contact's own randomness, drawn at arrival from its type's streams (CRN).
-        let patience = match &ct.patience {
+        let mut patience = match &ct.patience {
             Some(d) => d.sample(&mut streams.patience),
             None => f64::INFINITY,
         };
         let handle = ct.handle_time.sample(&mut streams.handle);
+        if self.profiles {
+            patience = Self::scaled_patience(ct, patience, self.interval);
+        }
         let next = self.arrivals[ty.index()].next_after(self.now, &mut streams.arrivals);
         self.schedule_arrival(ty.index(), next);
         let journey = self.next_journey;
@@ -664,7 +673,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             retrial.patience.as_ref().or(ct.patience.as_ref())
         };
         c.patience = match patience {
-            Some(d) => d.sample(&mut c.rng),
+            Some(d) => Self::scaled_patience(ct, d.sample(&mut c.rng), interval),
             None => f64::INFINITY,
         };
         c.state = ContactState::Waiting;
@@ -672,6 +681,16 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         c.interval = interval;
         let (info, patience) = (Self::info(key, c), c.patience);
         self.admit(&info, patience);
+    }
+
+    /// A patience drawn for an attempt arriving in `interval`, times the type's multiplier.
+    #[inline]
+    fn scaled_patience(ct: &crate::scenario::ContactType, patience: f64, interval: u32) -> f64 {
+        match &ct.patience_profile {
+            // 0 × ∞ would be NaN: a contact that never abandons keeps its infinite patience.
+            Some(p) if patience.is_finite() => patience * p[interval as usize],
+            _ => patience,
+        }
     }
 
     /// Offers a contact that has just arrived (first attempt or retry) to the policy, then
@@ -804,7 +823,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         if self.follow {
             Self::add_wait(&mut c.path, self.now - c.arrival, self.wait_grace);
         }
-        let (handle, info) = (c.handle, Self::info(key, c));
+        let (mut handle, info) = (c.handle, Self::info(key, c));
+        if self.profiles
+            && let Some(p) = &self.sc.contact_types[info.ty.index()].handle_profile
+        {
+            handle *= p[self.interval as usize];
+        }
         let a = &mut self.agents[agent.index()];
         a.contact = key;
         a.serial = a.serial.wrapping_add(1);

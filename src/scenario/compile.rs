@@ -986,10 +986,11 @@ impl Cx<'_> {
                     .sum()
             };
             if t.patience.is_none() && t.queue_capacity.is_none() {
-                let aht = t.handle_time.mean();
+                let base_aht = t.handle_time.mean();
                 // (interval, offered load, agents, growth in contacts per second)
                 let over: Vec<(usize, f64, u64, f64)> = (0..n)
                     .filter_map(|i| {
+                        let aht = base_aht * t.handle_multiplier(i);
                         let load = t.arrival_rates[i] * aht;
                         let agents = capacity(i);
                         (load > agents as f64).then(|| (i, load, agents, t.arrival_rates[i] - agents as f64 / aht))
@@ -1077,7 +1078,7 @@ impl Cx<'_> {
                 let load: f64 = waiting
                     .iter()
                     .zip(&means)
-                    .map(|(t, m)| types[*t].arrival_rates[i] * m)
+                    .map(|(t, m)| types[*t].arrival_rates[i] * m * types[*t].handle_multiplier(i))
                     .sum();
                 let agents: u64 = (0..groups.len())
                     .filter(|g| serving[*g])
@@ -1235,6 +1236,17 @@ impl Cx<'_> {
             .as_ref()
             .map(|p| self.dist(p, &format!("{path}.patience")))
             .transpose()?;
+        let profile = |list: &Option<Spanned<Vec<Spanned<f64>>>>, name: &str| -> Result<Option<Vec<f64>>> {
+            let Some(list) = list else { return Ok(None) };
+            let field = format!("{path}.{name}");
+            let values = self.non_negative_list(list, &field)?;
+            frame
+                .expand(values)
+                .map(Some)
+                .map_err(|m| self.err(list.span(), field, m))
+        };
+        let handle_profile = profile(&t.handle_time_profile, "handle_time_profile")?;
+        let patience_profile = profile(&t.patience_profile, "patience_profile")?;
         let sl_field = format!("{path}.sl_threshold");
         let sl_thresholds = match &t.sl_threshold {
             None => vec![20.0],
@@ -1288,6 +1300,8 @@ impl Cx<'_> {
             arrival_rates,
             handle_time,
             patience,
+            handle_profile,
+            patience_profile,
             sl_thresholds,
             queue_capacity,
             served_by: Vec::new(),

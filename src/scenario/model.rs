@@ -126,6 +126,12 @@ pub struct ContactType {
     pub handle_time: Dist,
     /// `None`: the contact never abandons.
     pub patience: Option<Dist>,
+    /// Handle-time multiplier of each interval (applied by the interval of the answer);
+    /// `None`: 1 throughout. `len() == n_intervals`, every value >= 0.
+    pub handle_profile: Option<Vec<f64>>,
+    /// Patience multiplier of each interval (applied by the interval of the attempt's
+    /// arrival); `None`: 1 throughout.
+    pub patience_profile: Option<Vec<f64>>,
     /// Service-level thresholds in seconds, 1 to [`MAX_SL_THRESHOLDS`], ascending, distinct.
     pub sl_thresholds: Vec<f64>,
     /// Most contacts of this type that may wait at once; `None` = unlimited, `Some(0)` = no
@@ -145,6 +151,11 @@ pub struct ContactType {
 }
 
 impl ContactType {
+    /// The handle-time multiplier of interval `i` (1 without a profile).
+    pub fn handle_multiplier(&self, i: usize) -> f64 {
+        self.handle_profile.as_ref().map_or(1.0, |p| p[i])
+    }
+
     /// Whether this type's journeys make decisions after their arrival (retry, resolve,
     /// repeat), and so draw their own substream at their first arrival.
     pub fn journey_decides(&self) -> bool {
@@ -379,6 +390,9 @@ impl Scenario {
             || agents == 0
             || rate <= 0.0
         {
+            return None;
+        }
+        if ct.handle_profile.is_some() || ct.patience_profile.is_some() {
             return None;
         }
         let mean_service = ct.handle_time.exponential_mean()?;

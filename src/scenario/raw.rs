@@ -171,6 +171,13 @@ pub struct RawContactType {
     /// Time a contact is willing to wait in queue; absent = waits forever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patience: Option<Spanned<RawDist>>,
+    /// Multipliers of the handle time by the interval in which a contact is answered (one per
+    /// interval, or a cycle such as a day's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_time_profile: Option<Spanned<Vec<Spanned<f64>>>>,
+    /// Multipliers of the patience by the interval in which an attempt arrives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patience_profile: Option<Spanned<Vec<Spanned<f64>>>>,
     /// Service-level threshold(s), e.g. "20s" or ["20s", "60s"] (default "20s").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sl_threshold: Option<Spanned<OneOrMany<DurationValue>>>,

@@ -352,3 +352,68 @@ fn a_policy_preferring_specialists_gives_them_more_of_the_work() {
         figure(&specialists_first, ScopeKind::All, "all", "offered").mean
     );
 }
+
+/// Three hourly intervals, ample agents, constant times: every contact is answered on
+/// arrival, so each interval's mean handle time and time to abandon show its multiplier.
+fn profiled(handle_profile: &str, patience_profile: &str, headcount: u32) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "3h"
+interval = "1h"
+replications = 4
+closing = "clear"
+[[contact_types]]
+name = "calls"
+arrivals = {{ rate = "60/h" }}
+handle_time = {{ dist = "constant", value = "100s" }}
+patience = {{ dist = "constant", value = "60s" }}
+{handle_profile}
+{patience_profile}
+[[agent_groups]]
+name = "agents"
+serves = ["calls"]
+headcount = {headcount}
+"#
+    )
+}
+
+#[test]
+fn handle_times_follow_their_profile_by_the_interval_of_the_answer() {
+    let sc = scenario(&profiled("handle_time_profile = [1, 2, 0.5]", "", 40));
+    assert!(sc.erlang_model().is_none());
+    let s = run(&sc, 2);
+    for (row, aht) in [100.0, 200.0, 50.0].into_iter().enumerate() {
+        let e = interval_figure(&s, ScopeKind::Type, "calls", "aht_s", row);
+        assert!((e.mean - aht).abs() < 1e-9, "interval {row}: {} vs {aht}", e.mean);
+    }
+}
+
+#[test]
+fn patience_follows_its_profile_by_the_interval_of_the_arrival() {
+    // Nobody on duty: every contact waits until its patience runs out (or the closing).
+    let sc = scenario(&profiled("", "patience_profile = [1, 3, 0]", 0));
+    let s = run(&sc, 2);
+    for (row, patience) in [60.0, 180.0, 0.0].into_iter().enumerate() {
+        let e = interval_figure(&s, ScopeKind::Type, "calls", "mean_wait_abandoned_s", row);
+        assert!(
+            (e.mean - patience).abs() < 1e-9,
+            "interval {row}: {} vs {patience}",
+            e.mean
+        );
+    }
+}
+
+#[test]
+fn profiles_of_ones_change_no_bit() {
+    let plain = run(&scenario(&profiled("", "", 1)), 2);
+    let ones = run(
+        &scenario(&profiled(
+            "handle_time_profile = [1]",
+            "patience_profile = [1, 1, 1]",
+            1,
+        )),
+        2,
+    );
+    assert_eq!(super::support::bits(&plain), super::support::bits(&ones));
+}
