@@ -173,6 +173,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     wait_grace: f64,
     /// Whether some type's handle time or patience varies by interval.
     profiles: bool,
+    /// Whether some type has opening hours.
+    hours: bool,
     processed: u64,
     max_in_system: usize,
     overflow: Option<InSystemOverflow>,
@@ -237,6 +239,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .contact_types
                 .iter()
                 .any(|t| t.handle_profile.is_some() || t.patience_profile.is_some()),
+            hours: sc.contact_types.iter().any(|t| t.hours.is_some()),
             processed: 0,
             max_in_system: sc.max_in_system,
             overflow: None,
@@ -351,6 +354,13 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.events.push(self.sc.interval, EventKind::Interval { index: 1 });
         }
         self.events.push(self.sc.horizon, EventKind::Close);
+        for (t, ct) in self.sc.contact_types.iter().enumerate() {
+            if let Some(h) = ct.hours.as_ref().filter(|h| h.at_close == Closing::Clear)
+                && let Some(at) = h.next_close_after(0.0).filter(|at| *at <= self.sc.horizon)
+            {
+                self.events.push(at, EventKind::Shut { ty: TypeId(t as u16) });
+            }
+        }
         for t in 0..self.sc.contact_types.len() {
             let first = self.arrivals[t].next_after(0.0, &mut self.streams[t].arrivals);
             self.schedule_arrival(t, first);
@@ -384,6 +394,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             EventKind::Interval { index } => self.on_interval(index),
             EventKind::Staffing { index } => self.on_staffing(index),
             EventKind::Close => self.on_close(),
+            EventKind::Shut { ty } => self.on_shut(ty),
         }
         self.overflow.is_none()
     }
@@ -664,6 +675,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
         }];
         let Some(c) = self.contacts.get_mut(key) else { return };
+        if c.deferred {
+            // Its line has opened: it arrives now, as it was.
+            c.deferred = false;
+            c.state = ContactState::Waiting;
+            c.arrival = now;
+            c.interval = interval;
+            let (info, patience) = (Self::info(key, c), c.patience);
+            return self.admit(&info, patience);
+        }
         let patience = if c.attempt == 0 {
             // A repeat: a new contact of the journey, with its own need.
             c.handle = ct.handle_time.sample(&mut c.rng);
@@ -699,6 +719,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn admit(&mut self, info: &ContactInfo, patience: f64) {
         let (key, ty) = (info.key, info.ty);
         let ct = &self.sc.contact_types[ty.index()];
+        if self.hours
+            && let Some(h) = &ct.hours
+            && let Err(next) = h.open_at(self.now)
+        {
+            return self.closed(info, h.when_closed, next);
+        }
         self.observer.on_arrival(self.now, info);
         if let Some(l) = ct.lines.filter(|_| !self.line_use.is_empty()) {
             if self.line_use[l] >= self.sc.lines[l].capacity {
@@ -736,6 +762,25 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         if self.contacts.len() > self.max_in_system {
             self.stop_overflowing();
         }
+    }
+
+    /// A contact arrived while its line is closed: deferred to the next opening (before the
+    /// horizon), or else refused — and then free to retry like a blocked contact.
+    #[inline(never)]
+    fn closed(&mut self, info: &ContactInfo, when: crate::scenario::WhenClosed, next: Option<f64>) {
+        if when == crate::scenario::WhenClosed::Defer
+            && let Some(at) = next.filter(|at| *at < self.sc.horizon)
+            && let Some(c) = self.contacts.get_mut(info.key)
+        {
+            c.state = ContactState::Away;
+            c.deferred = true;
+            self.events.push(at, EventKind::Retry { contact: info.key });
+            return;
+        }
+        self.observer.on_arrival(self.now, info);
+        let c = self.contacts.remove(info.key);
+        self.observer.on_refused(self.now, info);
+        self.maybe_retry(info, c, 0.0);
     }
 
     /// A contact of type `ty` that held a line has left the system.
@@ -1128,27 +1173,46 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.observer.on_close(self.now);
         if self.sc.closing == Closing::Clear {
             for t in 0..self.queues.len() {
-                while let Some(q) = self.queues[t].pop_entry() {
-                    if self
-                        .contacts
-                        .get(q.key)
-                        .is_some_and(|c| c.state == ContactState::Waiting)
-                    {
-                        let mut c = self.contacts.remove(q.key);
-                        self.release_line(c.ty);
-                        self.left_queue(c.patience.is_finite(), c.reoffer);
-                        self.observer.on_cleared(self.now, &Self::info(q.key, &c));
-                        if self.follow {
-                            c.path.failed = c.path.failed.saturating_add(1);
-                            Self::add_wait(&mut c.path, self.now - c.arrival, self.wait_grace);
-                            self.end_journey(&c, JourneyOutcome::GaveUp);
-                        }
-                    }
-                }
-                self.queues[t].clear();
-                self.observer.on_queue_len(self.now, TypeId(t as u16), 0);
+                self.clear_queue(t);
             }
         }
+    }
+
+    /// A line's daily closing with `at_close = "clear"`: its waiting contacts are sent away;
+    /// the next closing (up to the horizon) is scheduled.
+    fn on_shut(&mut self, ty: TypeId) {
+        self.clear_queue(ty.index());
+        let next = self.sc.contact_types[ty.index()]
+            .hours
+            .as_ref()
+            .and_then(|h| h.next_close_after(self.now))
+            .filter(|at| *at <= self.sc.horizon);
+        if let Some(at) = next {
+            self.events.push(at, EventKind::Shut { ty });
+        }
+    }
+
+    /// Sends every contact waiting for type `t` away (counted as cleared).
+    fn clear_queue(&mut self, t: usize) {
+        while let Some(q) = self.queues[t].pop_entry() {
+            if self
+                .contacts
+                .get(q.key)
+                .is_some_and(|c| c.state == ContactState::Waiting)
+            {
+                let mut c = self.contacts.remove(q.key);
+                self.release_line(c.ty);
+                self.left_queue(c.patience.is_finite(), c.reoffer);
+                self.observer.on_cleared(self.now, &Self::info(q.key, &c));
+                if self.follow {
+                    c.path.failed = c.path.failed.saturating_add(1);
+                    Self::add_wait(&mut c.path, self.now - c.arrival, self.wait_grace);
+                    self.end_journey(&c, JourneyOutcome::GaveUp);
+                }
+            }
+        }
+        self.queues[t].clear();
+        self.observer.on_queue_len(self.now, TypeId(t as u16), 0);
     }
 }
 

@@ -250,14 +250,19 @@ const CONTACT_METRICS: &[TypeMetric] = &[
         |c, _| (n(c.cleared), 1.0),
     ),
     count(
+        "refused",
+        "arrivals refused because their line was closed (opening hours with when_closed = \"refuse\"), per replication",
+        |c, _| (n(c.refused), 1.0),
+    ),
+    count(
         "retrials",
         "arrivals that were a journey's retry after it abandoned or was blocked (included in offered), per replication",
         |c, _| (n(c.retrials), 1.0),
     ),
     count(
         "lost",
-        "abandoned or blocked contacts whose customer did not try again, per replication",
-        |c, _| (n(c.abandoned + c.blocked - c.retried), 1.0),
+        "abandoned, blocked or refused contacts whose customer did not try again, per replication",
+        |c, _| (n(c.abandoned + c.blocked + c.refused - c.retried), 1.0),
     ),
     TypeMetric {
         name: "in_system_at_end",
@@ -284,7 +289,12 @@ const CONTACT_METRICS: &[TypeMetric] = &[
         estimator: Estimator::Ratio(RatioKind::MeanPerContact),
         per_interval: true,
         exact: None,
-        value: |c, _| (n(c.abandoned + c.blocked - c.retried), n(c.offered - c.retrials)),
+        value: |c, _| {
+            (
+                n(c.abandoned + c.blocked + c.refused - c.retried),
+                n(c.offered - c.retrials),
+            )
+        },
         from_end_state: false,
     },
     share(

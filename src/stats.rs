@@ -81,6 +81,8 @@ pub trait Observer {
     fn on_arrival(&mut self, now: f64, c: &ContactInfo) {}
     /// The contact found its queue full and left.
     fn on_blocked(&mut self, now: f64, c: &ContactInfo) {}
+    /// The contact arrived while its line was closed and was refused.
+    fn on_refused(&mut self, now: f64, c: &ContactInfo) {}
     /// The customer of `c`, which has just abandoned or been blocked, will try again at `at`
     /// (seconds; a time at or after the horizon is not simulated).
     fn on_retry_scheduled(&mut self, now: f64, c: &ContactInfo, at: f64) {}
@@ -129,6 +131,7 @@ forward_pair! {
     on_start(replication: u32);
     on_arrival(now: f64, c: &ContactInfo);
     on_blocked(now: f64, c: &ContactInfo);
+    on_refused(now: f64, c: &ContactInfo);
     on_retry_scheduled(now: f64, c: &ContactInfo, at: f64);
     on_enqueue(now: f64, c: &ContactInfo);
     on_answer(now: f64, c: &ContactInfo, agent: AgentId, group: GroupId, handle: f64);
@@ -162,8 +165,11 @@ pub struct TypeCounts {
     pub abandoned: u64,
     /// Arrivals that found the queue full.
     pub blocked: u64,
-    /// Contacts sent away at closing (closing = "clear").
+    /// Contacts sent away at closing (closing = "clear", or at a line's daily closing).
     pub cleared: u64,
+    /// Arrivals refused because their line was closed.
+    #[serde(default)]
+    pub refused: u64,
     /// Arrivals that had to queue (no agent free at once).
     pub waited: u64,
     /// Arrivals that were retries of an earlier attempt of the same journey (in `offered`).
@@ -237,6 +243,7 @@ impl TypeCounts {
         self.abandoned += o.abandoned;
         self.blocked += o.blocked;
         self.cleared += o.cleared;
+        self.refused += o.refused;
         self.waited += o.waited;
         self.retrials += o.retrials;
         self.retried += o.retried;

@@ -60,6 +60,9 @@ pub struct Contact {
     pub path: JourneyPath,
     /// A re-offer event is pending for it (see `RoutingPolicy::reoffer_after`).
     pub reoffer: bool,
+    /// Away because its line was closed when it arrived: it arrives again at the opening,
+    /// as it is (no new draws).
+    pub deferred: bool,
     generation: u32,
     live: bool,
 }
@@ -134,6 +137,7 @@ impl ContactSlab {
                 wait_excess: 0.0,
             },
             reoffer: false,
+            deferred: false,
             generation: 0,
             live: true,
         })

@@ -47,6 +47,7 @@ impl AgentId {
 /// | 5    | `Retry`          | a journey's next attempt, before a new journey's arrival at t     |
 /// | 6    | `Arrival`        |                                                                   |
 /// | 7    | `Close`          | the horizon: after everything else at the closing instant         |
+/// | 8    | `Shut`           | a type's line closes: after the horizon's own rule at that instant |
 ///
 /// The rank is also the event's tag: an [`Event`] stores the rank in its key and one 64-bit
 /// payload, and the kind is decoded from the two, so an event takes 24 bytes.
@@ -71,6 +72,9 @@ pub enum EventKind {
     Arrival { ty: TypeId },
     /// The horizon: arrivals stop and the closing rule applies.
     Close,
+    /// Type `ty`'s line closes for the day and its waiting contacts are sent away (its
+    /// opening hours say `at_close = "clear"`).
+    Shut { ty: TypeId },
 }
 
 /// Rank of [`EventKind::Arrival`] (see the table on [`EventKind`]).
@@ -89,6 +93,7 @@ impl EventKind {
             EventKind::Retry { .. } => 5,
             EventKind::Arrival { .. } => ARRIVAL_RANK,
             EventKind::Close => 7,
+            EventKind::Shut { .. } => 8,
         }
     }
 
@@ -100,7 +105,7 @@ impl EventKind {
             EventKind::Abandon { contact } | EventKind::Reoffer { contact } | EventKind::Retry { contact } => {
                 (u64::from(contact.index) << 32) | u64::from(contact.generation)
             }
-            EventKind::Arrival { ty } => u64::from(ty.0),
+            EventKind::Arrival { ty } | EventKind::Shut { ty } => u64::from(ty.0),
             EventKind::Close => 0,
         }
     }
@@ -134,6 +139,7 @@ impl EventKind {
                 },
             },
             ARRIVAL_RANK => EventKind::Arrival { ty: TypeId(lo as u16) },
+            8 => EventKind::Shut { ty: TypeId(lo as u16) },
             _ => EventKind::Close,
         }
     }

@@ -478,40 +478,16 @@ impl Cx<'_> {
                 }
             },
         };
-        const WEEKDAYS: [&str; 7] = [
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ];
         let first_day = match &sim.first_day {
             None => 0,
-            Some(d) => {
-                let name = d.get_ref().trim().to_ascii_lowercase();
-                WEEKDAYS
-                    .iter()
-                    .position(|w| *w == name || (name.len() >= 3 && w.starts_with(&name)))
-                    .ok_or_else(|| {
-                        self.err(
-                            d.span(),
-                            "simulation.first_day",
-                            format!(
-                                "unknown weekday \"{}\" (valid: {}, or their first three letters)",
-                                d.get_ref().escape_debug(),
-                                WEEKDAYS.join(", ")
-                            ),
-                        )
-                    })?
-            }
+            Some(d) => self.weekday(d, "simulation.first_day")?,
         };
         let frame = Frame {
             n_intervals,
             interval,
             horizon,
             first_day,
+            day_start_s,
         };
 
         if raw.contact_types.is_empty() {
@@ -1309,6 +1285,11 @@ impl Cx<'_> {
             busyness,
             lines: None,
             resolution: None,
+            hours: t
+                .hours
+                .as_ref()
+                .map(|h| self.hours(h, &format!("{path}.hours"), frame))
+                .transpose()?,
         })
     }
 
@@ -1381,6 +1362,122 @@ impl Cx<'_> {
                 volume * weekly[(frame.first_day + day) % 7] * weights[slot] / total / frame.interval
             })
             .collect())
+    }
+
+    /// A weekday's number, Monday = 0 … Sunday = 6, from its name or first three letters.
+    fn weekday(&self, d: &Spanned<String>, field: &str) -> Result<usize> {
+        const WEEKDAYS: [&str; 7] = [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ];
+        let name = d.get_ref().trim().to_ascii_lowercase();
+        WEEKDAYS
+            .iter()
+            .position(|w| *w == name || (name.len() >= 3 && w.starts_with(&name)))
+            .ok_or_else(|| {
+                self.err(
+                    d.span(),
+                    field,
+                    format!(
+                        "unknown weekday \"{}\" (valid: {}, or their first three letters)",
+                        d.get_ref().escape_debug(),
+                        WEEKDAYS.join(", ")
+                    ),
+                )
+            })
+    }
+
+    /// `hours`: the open windows over the horizon (and a week past it, so that a contact
+    /// deferred near the end finds its opening), from clock times and weekdays.
+    fn hours(&self, h: &Spanned<RawHours>, path: &str, frame: &Frame) -> Result<Hours> {
+        let raw = h.get_ref();
+        let clock = |v: &Spanned<String>, field: &str| -> Result<f64> {
+            let text = v.get_ref().trim();
+            if text == "24:00" {
+                return Ok(DAY);
+            }
+            parse_clock(text).ok_or_else(|| {
+                self.err(
+                    v.span(),
+                    format!("{path}.{field}"),
+                    format!(
+                        "invalid clock time \"{}\"; expected \"HH:MM\" or \"HH:MM:SS\" from \"00:00\" to \"24:00\"",
+                        text.escape_debug()
+                    ),
+                )
+            })
+        };
+        let open = clock(&raw.open, "open")?;
+        let mut close = clock(&raw.close, "close")?;
+        if close == open {
+            return Err(self.err(
+                raw.close.span(),
+                format!("{path}.close"),
+                "closes when it opens; for a line open around the clock leave `hours` out",
+            ));
+        }
+        if close < open {
+            close += DAY; // closes the next day
+        }
+        let mut days = [raw.days.is_none(); 7];
+        if let Some(list) = &raw.days {
+            for (i, d) in list.get_ref().iter().enumerate() {
+                days[self.weekday(d, &format!("{path}.days[{i}]"))?] = true;
+            }
+        }
+        let word = |v: &Option<Spanned<String>>, field: &str, valid: [&str; 2]| -> Result<usize> {
+            let Some(v) = v else { return Ok(0) };
+            let text = v.get_ref().trim().to_ascii_lowercase();
+            valid.iter().position(|w| *w == text).ok_or_else(|| {
+                self.err(
+                    v.span(),
+                    format!("{path}.{field}"),
+                    format!(
+                        "must be \"{}\" (default) or \"{}\", got \"{}\"",
+                        valid[0],
+                        valid[1],
+                        text.escape_debug()
+                    ),
+                )
+            })
+        };
+        let when_closed =
+            [WhenClosed::Defer, WhenClosed::Refuse][word(&raw.when_closed, "when_closed", ["defer", "refuse"])?];
+        let at_close = [Closing::Serve, Closing::Clear][word(&raw.at_close, "at_close", ["serve", "clear"])?];
+        // Clock day k starts at t = k·DAY − day_start; the first is the day holding t = 0.
+        let last_day = ((frame.horizon + frame.day_start_s) / DAY).ceil() as usize + 8;
+        let mut windows: Vec<(f64, f64)> = Vec::new();
+        for k in 0..=last_day {
+            if !days[(frame.first_day + k) % 7] {
+                continue;
+            }
+            let base = k as f64 * DAY - frame.day_start_s;
+            let (a, b) = ((base + open).max(0.0), base + close);
+            if b <= a {
+                continue;
+            }
+            match windows.last_mut() {
+                Some(last) if last.1 >= a => last.1 = last.1.max(b),
+                _ => windows.push((a, b)),
+            }
+        }
+        if windows.iter().all(|w| w.0 >= frame.horizon) {
+            return Err(self.err(
+                h.span(),
+                path,
+                "the line never opens before the horizon; check the days and hours",
+            ));
+        }
+        Ok(Hours {
+            windows,
+            when_closed,
+            at_close,
+        })
     }
 
     /// A list of finite numbers >= 0 (weights, factors).
@@ -1885,6 +1982,8 @@ struct Frame {
     horizon: f64,
     /// Weekday of the first day from t = 0: 0 = Monday … 6 = Sunday.
     first_day: usize,
+    /// Clock time of t = 0, seconds after midnight.
+    day_start_s: f64,
 }
 
 impl Frame {

@@ -148,6 +148,49 @@ pub struct ContactType {
     /// Whether a handled contact resolves the need, and what an unresolved customer does;
     /// `None`: every handled contact resolves it.
     pub resolution: Option<Resolution>,
+    /// Opening hours; `None`: always open.
+    pub hours: Option<Hours>,
+}
+
+/// What happens to a contact that arrives while its line is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenClosed {
+    /// It arrives again at the next opening (with the patience and handle time it has).
+    Defer,
+    /// It is refused (counted in `refused`), and may retry like a blocked contact.
+    Refuse,
+}
+
+/// Opening hours of a contact type: the windows `[open, close)` in which contacts are
+/// admitted, what happens to those arriving outside them, and to those still waiting at each
+/// closing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hours {
+    /// Open windows in seconds from t = 0: ascending, disjoint, non-empty, the first ending
+    /// after 0, and reaching past the horizon's last opening.
+    pub windows: Vec<(f64, f64)>,
+    pub when_closed: WhenClosed,
+    /// At each closing: `Serve` leaves the waiting contacts to the agents on duty; `Clear`
+    /// sends them away (counted in `cleared`).
+    pub at_close: Closing,
+}
+
+impl Hours {
+    /// `Ok` if the line is open at `t`; else the next opening after `t`, if any.
+    pub fn open_at(&self, t: f64) -> Result<(), Option<f64>> {
+        let i = self.windows.partition_point(|w| w.1 <= t);
+        match self.windows.get(i) {
+            Some(w) if w.0 <= t => Ok(()),
+            Some(w) => Err(Some(w.0)),
+            None => Err(None),
+        }
+    }
+
+    /// The first closing time after `t` (strictly), if any.
+    pub fn next_close_after(&self, t: f64) -> Option<f64> {
+        let i = self.windows.partition_point(|w| w.1 <= t);
+        self.windows.get(i).map(|w| w.1)
+    }
 }
 
 impl ContactType {

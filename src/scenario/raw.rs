@@ -193,6 +193,29 @@ pub struct RawContactType {
     /// First-contact resolution and repeat contacts (absent: every handled contact resolves).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Spanned<RawResolution>>,
+    /// Opening hours (absent: always open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Spanned<RawHours>>,
+}
+
+/// `hours = { open = "08:00", close = "20:00", days = ["mon", "tue", …] }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHours {
+    /// Clock time of opening, "HH:MM".
+    pub open: Spanned<String>,
+    /// Clock time of closing, "HH:MM" ("24:00" for midnight; before `open`: the next day).
+    pub close: Spanned<String>,
+    /// Weekdays on which the line opens (default every day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<Spanned<Vec<Spanned<String>>>>,
+    /// "defer" (default): a contact arriving while closed arrives again at the opening;
+    /// "refuse": it is refused (and may retry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when_closed: Option<Spanned<String>>,
+    /// At each closing, "serve" (default) the waiting contacts or "clear" them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_close: Option<Spanned<String>>,
 }
 
 /// `busyness = { shape = 25, per = "day", shared = "market" }`.

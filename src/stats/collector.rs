@@ -236,6 +236,12 @@ impl Observer for Collector {
         }
     }
 
+    fn on_refused(&mut self, _now: f64, c: &ContactInfo) {
+        if self.measured(c) {
+            self.type_slot(c.ty, c.interval).refused += 1;
+        }
+    }
+
     #[inline]
     fn on_blocked(&mut self, _now: f64, c: &ContactInfo) {
         if self.measured(c) {

@@ -141,6 +141,11 @@ fn a_multi_type_day_with_staffing_changes_allocates_nothing_after_warm_up() {
 }
 
 #[test]
+fn a_week_of_journeys_with_retries_repeats_and_opening_hours_allocates_nothing_after_warm_up() {
+    assert_no_allocation_after_warm_up("scenarios/bank_journeys.toml");
+}
+
+#[test]
 fn the_counter_does_count() {
     let n = allocations_during(|| {
         let v: Vec<u64> = Vec::with_capacity(10);

@@ -32,6 +32,8 @@ struct Checker {
     arrivals: HashMap<ContactKey, f64>,
     /// Whether the scenario follows journeys (each must then end exactly once).
     follow: bool,
+    /// Each type's opening hours.
+    hours: Vec<Option<cxsim::scenario::Hours>>,
     /// Each journey seen: (contacts finished, attempts failed, ended).
     journeys: HashMap<u64, (u16, u16, bool)>,
     violations: Vec<String>,
@@ -44,6 +46,7 @@ impl Checker {
             cross_type_fifo,
             waiting: vec![VecDeque::new(); sc.contact_types.len()],
             follow: sc.follow_journeys,
+            hours: sc.contact_types.iter().map(|t| t.hours.clone()).collect(),
             ..Self::default()
         }
     }
@@ -54,6 +57,11 @@ impl Checker {
                 .push(format!("time went back from {} to {now}", self.last_time));
         }
         self.last_time = now;
+    }
+
+    /// Whether `c`'s line is open at `now`.
+    fn open(&self, c: &ContactInfo, now: f64) -> bool {
+        self.hours[c.ty.index()].as_ref().is_none_or(|h| h.open_at(now).is_ok())
     }
 
     /// Counts an event of `c`'s journey, which must not have ended.
@@ -102,6 +110,12 @@ impl Observer for Checker {
     fn on_blocked(&mut self, _now: f64, c: &ContactInfo) {
         self.journey_event(c, 0, 1);
     }
+    fn on_refused(&mut self, now: f64, c: &ContactInfo) {
+        self.journey_event(c, 0, 1);
+        if self.open(c, now) {
+            self.violations.push(format!("refused at {now} while open"));
+        }
+    }
     fn on_journey_end(&mut self, _now: f64, j: &JourneyEnd) {
         if !self.follow {
             self.violations
@@ -123,6 +137,9 @@ impl Observer for Checker {
     }
     fn on_enqueue(&mut self, now: f64, c: &ContactInfo) {
         self.tick(now);
+        if !self.open(c, now) {
+            self.violations.push(format!("queued at {now} while closed"));
+        }
         self.waiting[c.ty.index()].push_back(c.key);
         self.arrivals.insert(c.key, c.arrival);
     }
@@ -243,6 +260,7 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     prop::option::of(0u32..4),
                     prop::option::of((0.0f64..=1.0, 1u32..5, 1u32..600)),
                     prop::option::of((0.0f64..=1.0, 0.0f64..=1.0, 1u32..4, 1u32..900, 0usize..3)),
+                    prop::option::of((any::<bool>(), any::<bool>())),
                 ),
                 nt,
             );
@@ -257,11 +275,11 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                 // The warm-up ends at 0, inside the first interval, on a boundary or later.
                 let warmup = [0, 250, 600, 900][warm as usize].min(600 * ni as u32 - 1);
                 let mut s = format!(
-                    "[simulation]\nhorizon = {}\ninterval = 600\nwarmup = {warmup}\nseed = {seed}\nreplications = 2\nclosing = \"{}\"\n",
+                    "[simulation]\nhorizon = {}\ninterval = 600\nstart = \"07:55\"\nwarmup = {warmup}\nseed = {seed}\nreplications = 2\nclosing = \"{}\"\n",
                     600 * ni,
                     if clear { "clear" } else { "serve" }
                 );
-                for (i, (rates, dist, mean, whole, patience, cap, retrial, resolution)) in ts.iter().enumerate() {
+                for (i, (rates, dist, mean, whole, patience, cap, retrial, resolution, hours)) in ts.iter().enumerate() {
                     let rates: Vec<String> = rates.iter().map(|r| format!("{r:?}")).collect();
                     let handle = match *dist {
                         "lognormal" => format!("{{ dist = \"lognormal\", mean = {mean:?}, cv = 0.9 }}"),
@@ -288,6 +306,14 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     if let Some((p, attempts, delay)) = retrial {
                         s += &format!(
                             "retrial = {{ probability = {p:?}, delay = {{ dist = \"constant\", value = {delay} }}, max_attempts = {attempts} }}\n"
+                        );
+                    }
+                    if let Some((refuse, clear)) = hours {
+                        // t = 0 is 07:55: open from 300 s to 1,500 s.
+                        s += &format!(
+                            "hours = {{ open = \"08:00\", close = \"08:20\", when_closed = \"{}\", at_close = \"{}\" }}\n",
+                            if *refuse { "refuse" } else { "defer" },
+                            if *clear { "clear" } else { "serve" }
                         );
                     }
                     if let Some((p, r, most, delay, to)) = resolution {
@@ -341,7 +367,7 @@ fn check_invariants<P: RoutingPolicy>(toml: &str, policy: P, cross_type_fifo: bo
                     a.add(b);
                     a
                 });
-            let accounted = c.answered + c.abandoned + c.blocked + c.cleared + out.in_system_at_end[t];
+            let accounted = c.answered + c.abandoned + c.blocked + c.cleared + c.refused + out.in_system_at_end[t];
             prop_assert_eq!(c.offered, accounted, "type {} of\n{}", t, toml);
             prop_assert!(c.waited <= c.offered - c.blocked);
         }

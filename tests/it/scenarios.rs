@@ -303,3 +303,43 @@ headcount = 5
     let aht = get("aht_s");
     assert!((60.0..=1200.0).contains(&aht), "{aht}");
 }
+
+#[test]
+fn opening_hours_compile_to_windows_on_the_listed_weekdays_from_the_clock_of_t_zero() {
+    // t = 0 is Friday 06:00; open Mon/Fri/Sat 22:00 to 02:00 the next day.
+    let sc = super::support::scenario(
+        r#"
+[simulation]
+horizon = "4d"
+start = "06:00"
+first_day = "fri"
+[[contact_types]]
+name = "night"
+arrivals = { rate = "1/h" }
+handle_time = { dist = "constant", value = "1m" }
+hours = { open = "22:00", close = "02:00", days = ["mon", "friday", "Sat"] }
+[[agent_groups]]
+name = "a"
+serves = ["night"]
+headcount = 1
+"#,
+    );
+    let h = sc.contact_types[0].hours.as_ref().unwrap();
+    let hour = 3600.0;
+    // Friday 22:00 is t = 16 h, Saturday 22:00 is 40 h, Monday 22:00 is 88 h (Sunday is
+    // closed); each window runs to 02:00 the next day.
+    assert_eq!(
+        &h.windows[..3],
+        &[
+            (16.0 * hour, 20.0 * hour),
+            (40.0 * hour, 44.0 * hour),
+            (88.0 * hour, 92.0 * hour)
+        ]
+    );
+    assert_eq!(h.open_at(17.0 * hour), Ok(()));
+    assert_eq!(h.open_at(20.0 * hour), Err(Some(40.0 * hour)), "closing time is closed");
+    assert_eq!(h.open_at(0.0), Err(Some(16.0 * hour)));
+    assert_eq!(h.next_close_after(20.0 * hour), Some(44.0 * hour));
+    assert_eq!(h.at_close, cxsim::scenario::Closing::Serve);
+    assert_eq!(h.when_closed, cxsim::scenario::WhenClosed::Defer);
+}

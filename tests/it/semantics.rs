@@ -417,3 +417,96 @@ fn profiles_of_ones_change_no_bit() {
     );
     assert_eq!(super::support::bits(&plain), super::support::bits(&ones));
 }
+
+/// Opening hours 08:00–09:00 on a day that runs 07:00–10:00; one agent, constant times.
+fn opening(when_closed: &str, at_close: &str, retrial: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "3h"
+start = "07:00"
+interval = "1h"
+replications = 3
+closing = "clear"
+[[contact_types]]
+name = "calls"
+arrivals = {{ rate = "40/h" }}
+handle_time = {{ dist = "constant", value = "5m" }}
+patience = {{ dist = "constant", value = "20m" }}
+hours = {{ open = "08:00", close = "09:00", when_closed = "{when_closed}", at_close = "{at_close}" }}
+{retrial}
+[[agent_groups]]
+name = "agents"
+serves = ["calls"]
+headcount = 1
+"#
+    )
+}
+
+/// Records (time, what) of every arrival, queueing, answer, clearing and refusal.
+#[derive(Default)]
+struct Doors(Vec<(f64, &'static str)>);
+
+impl cxsim::stats::Observer for Doors {
+    fn on_arrival(&mut self, now: f64, _c: &cxsim::stats::ContactInfo) {
+        self.0.push((now, "arrive"));
+    }
+    fn on_enqueue(&mut self, now: f64, _c: &cxsim::stats::ContactInfo) {
+        self.0.push((now, "queue"));
+    }
+    fn on_cleared(&mut self, now: f64, _c: &cxsim::stats::ContactInfo) {
+        self.0.push((now, "cleared"));
+    }
+    fn on_refused(&mut self, now: f64, _c: &cxsim::stats::ContactInfo) {
+        self.0.push((now, "refused"));
+    }
+}
+
+fn doors(toml: &str) -> Vec<(f64, &'static str)> {
+    let sc = scenario(toml);
+    let mut engine = cxsim::engine::Engine::with(&sc, cxsim::routing::Policy::default(), Doors::default());
+    engine.run(0);
+    std::mem::take(&mut engine.observer_mut().0)
+}
+
+#[test]
+fn a_closed_line_defers_arrivals_to_its_opening_and_clears_its_queue_at_closing() {
+    let events = doors(&opening("defer", "clear", ""));
+    let (open, close) = (3600.0, 7200.0);
+    // Everyone who called before 08:00 arrives at 08:00 exactly; nobody arrives while closed;
+    // whoever calls after 09:00 finds no opening before the horizon and is refused.
+    let at_opening = events.iter().filter(|e| e.1 == "arrive" && e.0 == open).count();
+    assert!(at_opening > 20, "{at_opening} deferred arrivals at the opening");
+    for (t, what) in &events {
+        match *what {
+            "queue" => assert!((open..close).contains(t), "queued at {t}"),
+            "cleared" => assert_eq!(*t, close, "cleared at {t}"),
+            "refused" => assert!(*t >= close, "refused at {t}"),
+            _ => {}
+        }
+    }
+    assert!(
+        events.iter().any(|e| e.1 == "cleared"),
+        "the 08:00 rush leaves a queue at 09:00"
+    );
+    assert!(events.iter().any(|e| e.1 == "refused"));
+    // With at_close = "serve", the queue outlives the closing.
+    let served = doors(&opening("defer", "serve", ""));
+    assert!(served.iter().all(|e| e.1 != "cleared" || e.0 == 3.0 * 3600.0));
+}
+
+#[test]
+fn a_closed_line_may_refuse_callers_who_then_retry_after_the_opening() {
+    let retrial = "retrial = { probability = 1, delay = { dist = \"constant\", value = \"40m\" }, max_attempts = 3 }";
+    let sc = scenario(&opening("refuse", "serve", retrial));
+    let s = run(&sc, 2);
+    let get = |m: &str, row: usize| interval_figure(&s, ScopeKind::Type, "calls", m, row).mean;
+    // 07:00-08:00: all 40 refused, none queued; each retries 40 minutes later (from 07:40
+    // on inside the opening, or refused once more before it).
+    assert!(get("refused", 0) > 30.0 && get("answered", 0) == 0.0);
+    assert!(get("retrials", 1) > 10.0, "refused callers come back in the open hour");
+    let t = s.scope(ScopeKind::Type, "calls").unwrap();
+    let total = |m: &str| t.get(m).unwrap().estimate.mean;
+    let accounted = total("answered") + total("abandoned") + total("refused") + total("cleared");
+    assert!((total("offered") - accounted).abs() < 1e-9);
+}
