@@ -175,6 +175,10 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     profiles: bool,
     /// Whether some type has opening hours.
     hours: bool,
+    /// Whether some type balks or has a maximum wait.
+    waiting_rules: bool,
+    /// Mean base handle time of each type, seconds (for announced waits).
+    mean_handle: Vec<f64>,
     processed: u64,
     max_in_system: usize,
     overflow: Option<InSystemOverflow>,
@@ -240,6 +244,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .iter()
                 .any(|t| t.handle_profile.is_some() || t.patience_profile.is_some()),
             hours: sc.contact_types.iter().any(|t| t.hours.is_some()),
+            waiting_rules: sc
+                .contact_types
+                .iter()
+                .any(|t| t.balking.is_some() || t.max_wait.is_some()),
+            mean_handle: sc.contact_types.iter().map(|t| t.handle_time.mean()).collect(),
             processed: 0,
             max_in_system: sc.max_in_system,
             overflow: None,
@@ -742,6 +751,13 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.set_agent(agent, AgentStatus::Busy, false, true);
             return;
         }
+        let mut patience = patience;
+        if self.waiting_rules {
+            match self.waiting_rules(info, patience) {
+                Some(p) => patience = p,
+                None => return, // balked
+            }
+        }
         let queue = &mut self.queues[ty.index()];
         if ct.queue_capacity.is_some_and(|cap| queue.len() >= cap) {
             let c = self.contacts.remove(key);
@@ -761,6 +777,43 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.ask_reoffer(info);
         if self.contacts.len() > self.max_in_system {
             self.stop_overflowing();
+        }
+    }
+
+    /// A contact that must wait: it balks (leaving at once, free to retry; returns `None`), or
+    /// waits with `patience` cut to its type's maximum wait, after which it leaves a message.
+    #[inline(never)]
+    fn waiting_rules(&mut self, info: &ContactInfo, patience: f64) -> Option<f64> {
+        let ct = &self.sc.contact_types[info.ty.index()];
+        if let Some(b) = &ct.balking {
+            let ahead = f64::from(self.queues[info.ty.index()].len());
+            let x = match b.by {
+                crate::scenario::BalkBy::Queue => ahead,
+                crate::scenario::BalkBy::Wait => {
+                    let agents: u32 = ct.served_by.iter().map(|g| self.rosters[g.index()].present()).sum();
+                    let handle = self.mean_handle[info.ty.index()] * ct.handle_multiplier(self.interval as usize);
+                    (ahead + 1.0) * handle / f64::from(agents)
+                }
+            };
+            let p = b.probability(x);
+            let c = self.contacts.get_mut(info.key)?;
+            if p > 0.0 && c.rng.random::<f64>() < p {
+                let c = self.contacts.remove(info.key);
+                self.release_line(info.ty);
+                self.observer.on_balked(self.now, info);
+                self.maybe_retry(info, c, 0.0);
+                return None;
+            }
+        }
+        match ct.max_wait {
+            Some(most) if most < patience => {
+                if let Some(c) = self.contacts.get_mut(info.key) {
+                    c.patience = most;
+                    c.message = true;
+                }
+                Some(most)
+            }
+            _ => Some(patience),
         }
     }
 
@@ -1084,9 +1137,21 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         queue.forget_one(&self.contacts);
         let len = queue.len();
         let info = Self::info(key, &c);
+        let waited = self.now - c.arrival;
+        if c.message {
+            // The maximum wait: a message, not an abandonment; the customer waits to hear back.
+            self.observer.on_message(self.now, &info);
+            self.observer.on_queue_len(self.now, c.ty, len);
+            if self.follow {
+                let mut c = c;
+                c.path.failed = c.path.failed.saturating_add(1);
+                Self::add_wait(&mut c.path, waited, self.wait_grace);
+                self.end_journey(&c, JourneyOutcome::GaveUp);
+            }
+            return;
+        }
         self.observer.on_abandon(self.now, &info);
         self.observer.on_queue_len(self.now, c.ty, len);
-        let waited = self.now - c.arrival;
         self.maybe_retry(&info, c, waited);
     }
 

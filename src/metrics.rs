@@ -250,6 +250,16 @@ const CONTACT_METRICS: &[TypeMetric] = &[
         |c, _| (n(c.cleared), 1.0),
     ),
     count(
+        "balked",
+        "arrivals that found no agent free and would not wait (balking), per replication",
+        |c, _| (n(c.balked), 1.0),
+    ),
+    count(
+        "messages",
+        "contacts that waited their type's max_wait and left a message (not counted as abandoned), per replication",
+        |c, _| (n(c.messages), 1.0),
+    ),
+    count(
         "refused",
         "arrivals refused because their line was closed (opening hours with when_closed = \"refuse\"), per replication",
         |c, _| (n(c.refused), 1.0),
@@ -261,8 +271,8 @@ const CONTACT_METRICS: &[TypeMetric] = &[
     ),
     count(
         "lost",
-        "abandoned, blocked or refused contacts whose customer did not try again, per replication",
-        |c, _| (n(c.abandoned + c.blocked + c.refused - c.retried), 1.0),
+        "abandoned, blocked, refused or balked contacts whose customer did not try again, per replication",
+        |c, _| (n(c.abandoned + c.blocked + c.refused + c.balked - c.retried), 1.0),
     ),
     TypeMetric {
         name: "in_system_at_end",
@@ -281,6 +291,13 @@ const CONTACT_METRICS: &[TypeMetric] = &[
     share("p_blocked", false, "blocked / offered", Exact::PBlocked, |c, _| {
         (n(c.blocked), n(c.offered))
     }),
+    ratio(
+        "p_balked",
+        Unit::Probability,
+        RatioKind::Proportion,
+        "balked / offered",
+        |c, _| (n(c.balked), n(c.offered)),
+    ),
     TypeMetric {
         name: "p_lost",
         per_threshold: false,
@@ -291,7 +308,7 @@ const CONTACT_METRICS: &[TypeMetric] = &[
         exact: None,
         value: |c, _| {
             (
-                n(c.abandoned + c.blocked + c.refused - c.retried),
+                n(c.abandoned + c.blocked + c.refused + c.balked - c.retried),
                 n(c.offered - c.retrials),
             )
         },
@@ -327,12 +344,12 @@ const CONTACT_METRICS: &[TypeMetric] = &[
     ),
     mean_wait(
         "asa_all_s",
-        "mean wait of every contact whose wait ended (answered; abandoned, with their time to abandon; cleared)",
+        "mean wait of every contact whose wait ended (answered; abandoned, with their time to abandon; cleared; left a message)",
         Exact::AsaAll,
         |c, _| {
             (
-                c.wait_answered + c.wait_abandoned + c.wait_cleared,
-                n(c.answered + c.abandoned + c.cleared),
+                c.wait_answered + c.wait_abandoned + c.wait_cleared + c.wait_message,
+                n(c.answered + c.abandoned + c.cleared + c.messages),
             )
         },
     ),

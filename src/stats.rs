@@ -83,6 +83,10 @@ pub trait Observer {
     fn on_blocked(&mut self, now: f64, c: &ContactInfo) {}
     /// The contact arrived while its line was closed and was refused.
     fn on_refused(&mut self, now: f64, c: &ContactInfo) {}
+    /// The contact found no agent free and would not wait (balked).
+    fn on_balked(&mut self, now: f64, c: &ContactInfo) {}
+    /// The contact waited its type's maximum wait and left a message.
+    fn on_message(&mut self, now: f64, c: &ContactInfo) {}
     /// The customer of `c`, which has just abandoned or been blocked, will try again at `at`
     /// (seconds; a time at or after the horizon is not simulated).
     fn on_retry_scheduled(&mut self, now: f64, c: &ContactInfo, at: f64) {}
@@ -132,6 +136,8 @@ forward_pair! {
     on_arrival(now: f64, c: &ContactInfo);
     on_blocked(now: f64, c: &ContactInfo);
     on_refused(now: f64, c: &ContactInfo);
+    on_balked(now: f64, c: &ContactInfo);
+    on_message(now: f64, c: &ContactInfo);
     on_retry_scheduled(now: f64, c: &ContactInfo, at: f64);
     on_enqueue(now: f64, c: &ContactInfo);
     on_answer(now: f64, c: &ContactInfo, agent: AgentId, group: GroupId, handle: f64);
@@ -170,6 +176,15 @@ pub struct TypeCounts {
     /// Arrivals refused because their line was closed.
     #[serde(default)]
     pub refused: u64,
+    /// Arrivals that found no agent free and would not wait.
+    #[serde(default)]
+    pub balked: u64,
+    /// Contacts that waited the maximum wait and left a message.
+    #[serde(default)]
+    pub messages: u64,
+    /// Sum of waits of contacts that left a message, seconds.
+    #[serde(default)]
+    pub wait_message: f64,
     /// Arrivals that had to queue (no agent free at once).
     pub waited: u64,
     /// Arrivals that were retries of an earlier attempt of the same journey (in `offered`).
@@ -244,6 +259,9 @@ impl TypeCounts {
         self.blocked += o.blocked;
         self.cleared += o.cleared;
         self.refused += o.refused;
+        self.balked += o.balked;
+        self.messages += o.messages;
+        self.wait_message += o.wait_message;
         self.waited += o.waited;
         self.retrials += o.retrials;
         self.retried += o.retried;

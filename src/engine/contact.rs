@@ -63,6 +63,9 @@ pub struct Contact {
     /// Away because its line was closed when it arrived: it arrives again at the opening,
     /// as it is (no new draws).
     pub deferred: bool,
+    /// Its abandonment timer is its type's maximum wait: when it fires, the contact leaves a
+    /// message instead of abandoning.
+    pub message: bool,
     generation: u32,
     live: bool,
 }
@@ -138,6 +141,7 @@ impl ContactSlab {
             },
             reoffer: false,
             deferred: false,
+            message: false,
             generation: 0,
             live: true,
         })
@@ -150,6 +154,7 @@ impl ContactSlab {
         self.live += 1;
         c.live = true;
         c.reoffer = false;
+        c.message = false;
         if let Some(index) = self.free.pop() {
             c.generation = self.slots[index as usize].generation;
             self.slots[index as usize] = c;

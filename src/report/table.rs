@@ -36,7 +36,17 @@ fn format_half(name: &str, h: f64) -> String {
 fn hide_if_zero(m: &Metric) -> bool {
     matches!(
         m.name.as_str(),
-        "blocked" | "cleared" | "refused" | "in_system_at_end" | "p_blocked" | "retrials" | "repeats" | "journeys_open"
+        "blocked"
+            | "cleared"
+            | "refused"
+            | "balked"
+            | "messages"
+            | "in_system_at_end"
+            | "p_blocked"
+            | "p_balked"
+            | "retrials"
+            | "repeats"
+            | "journeys_open"
     ) && m.estimate.mean == 0.0
         && (m.estimate.half_width == 0.0 || m.estimate.half_width.is_nan() || m.estimate.events == Some(0))
 }

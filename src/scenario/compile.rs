@@ -1290,6 +1290,16 @@ impl Cx<'_> {
                 .as_ref()
                 .map(|h| self.hours(h, &format!("{path}.hours"), frame))
                 .transpose()?,
+            max_wait: t
+                .max_wait
+                .as_ref()
+                .map(|m| self.positive_duration(m, &format!("{path}.max_wait")))
+                .transpose()?,
+            balking: t
+                .balking
+                .as_ref()
+                .map(|b| self.balking(b, &format!("{path}.balking")))
+                .transpose()?,
         })
     }
 
@@ -1478,6 +1488,45 @@ impl Cx<'_> {
             when_closed,
             at_close,
         })
+    }
+
+    /// `balking`: one list of points, by queue length or by announced wait, with x >= 0
+    /// strictly ascending and probabilities in [0, 1].
+    fn balking(&self, b: &Spanned<RawBalking>, path: &str) -> Result<Balking> {
+        let raw = b.get_ref();
+        let (by, list, name) = match (&raw.queue, &raw.wait) {
+            (Some(q), None) => (BalkBy::Queue, q, "queue"),
+            (None, Some(w)) => (BalkBy::Wait, w, "wait"),
+            _ => {
+                return Err(self.err(
+                    b.span(),
+                    path,
+                    "give either `queue` (points [contacts ahead, probability]) or `wait` (points [seconds of announced wait, probability])",
+                ));
+            }
+        };
+        let field = format!("{path}.{name}");
+        if list.get_ref().is_empty() {
+            return Err(self.err(list.span(), field, "give at least one point [x, probability]"));
+        }
+        let mut points: Vec<(f64, f64)> = Vec::new();
+        for (i, pt) in list.get_ref().iter().enumerate() {
+            let [x, p] = *pt.get_ref();
+            let bad = if !(x.is_finite() && x >= 0.0) {
+                Some(format!("x must be a number >= 0, got {x}"))
+            } else if !(0.0..=1.0).contains(&p) {
+                Some(format!("the probability must be between 0 and 1, got {p}"))
+            } else if points.last().is_some_and(|last| last.0 >= x) {
+                Some("points must be in strictly ascending order of x".to_string())
+            } else {
+                None
+            };
+            if let Some(message) = bad {
+                return Err(self.err(pt.span(), format!("{field}[{i}]"), message));
+            }
+            points.push((x, p));
+        }
+        Ok(Balking { by, points })
     }
 
     /// A list of finite numbers >= 0 (weights, factors).

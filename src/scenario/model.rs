@@ -150,6 +150,45 @@ pub struct ContactType {
     pub resolution: Option<Resolution>,
     /// Opening hours; `None`: always open.
     pub hours: Option<Hours>,
+    /// Seconds after which a contact still waiting leaves a message instead (counted in
+    /// `messages`, not as an abandonment); `None`: no limit.
+    pub max_wait: Option<f64>,
+    /// The chance that a contact which must wait refuses to (balks); `None`: never.
+    pub balking: Option<Balking>,
+}
+
+/// Balking: a contact that finds no agent free leaves at once with a probability that rises
+/// with what it is told — the number waiting ahead of it, or the predicted wait — linear
+/// between the given points and flat beyond them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Balking {
+    pub by: BalkBy,
+    /// `(x, probability)` points, x ascending (contacts ahead, or seconds of predicted wait).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// What a balking customer judges by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BalkBy {
+    /// The number of contacts of its type waiting ahead of it.
+    Queue,
+    /// The announced wait: (contacts ahead + 1) × mean handle time / agents on duty serving
+    /// the type (seconds).
+    Wait,
+}
+
+impl Balking {
+    /// The probability of balking at `x`.
+    pub fn probability(&self, x: f64) -> f64 {
+        let p = &self.points;
+        let i = p.partition_point(|(px, _)| *px <= x);
+        match (i.checked_sub(1).map(|j| p[j]), p.get(i)) {
+            (None, Some(first)) => first.1,
+            (Some(last), None) => last.1,
+            (Some(a), Some(b)) => a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0),
+            (None, None) => 0.0,
+        }
+    }
 }
 
 /// What happens to a contact that arrives while its line is closed.
@@ -202,7 +241,7 @@ impl ContactType {
     /// Whether this type's journeys make decisions after their arrival (retry, resolve,
     /// repeat), and so draw their own substream at their first arrival.
     pub fn journey_decides(&self) -> bool {
-        self.retrial.is_some() || self.resolution.is_some()
+        self.retrial.is_some() || self.resolution.is_some() || self.balking.is_some()
     }
 }
 
@@ -435,7 +474,12 @@ impl Scenario {
         {
             return None;
         }
-        if ct.handle_profile.is_some() || ct.patience_profile.is_some() {
+        if ct.handle_profile.is_some()
+            || ct.patience_profile.is_some()
+            || ct.max_wait.is_some()
+            || ct.balking.is_some()
+            || ct.hours.is_some()
+        {
             return None;
         }
         let mean_service = ct.handle_time.exponential_mean()?;

@@ -196,6 +196,24 @@ pub struct RawContactType {
     /// Opening hours (absent: always open).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<Spanned<RawHours>>,
+    /// A contact still waiting after this long leaves a message (absent: no limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_wait: Option<Spanned<DurationValue>>,
+    /// Balking: `{ queue = [[0, 0], [20, 0.5]] }` or `{ wait = [[0, 0], [300, 0.5]] }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balking: Option<Spanned<RawBalking>>,
+}
+
+/// `balking = { queue = [[0, 0.0], [10, 0.2], [30, 0.6]] }`: points (contacts ahead,
+/// probability), or `wait = [[0, 0.0], [300, 0.5]]`: points (seconds of announced wait,
+/// probability).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBalking {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<Spanned<Vec<Spanned<[f64; 2]>>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wait: Option<Spanned<Vec<Spanned<[f64; 2]>>>>,
 }
 
 /// `hours = { open = "08:00", close = "20:00", days = ["mon", "tue", …] }`.

@@ -236,6 +236,20 @@ impl Observer for Collector {
         }
     }
 
+    fn on_balked(&mut self, _now: f64, c: &ContactInfo) {
+        if self.measured(c) {
+            self.type_slot(c.ty, c.interval).balked += 1;
+        }
+    }
+
+    fn on_message(&mut self, now: f64, c: &ContactInfo) {
+        if self.measured(c) {
+            let slot = self.type_slot(c.ty, c.interval);
+            slot.messages += 1;
+            slot.wait_message += now - c.arrival;
+        }
+    }
+
     fn on_refused(&mut self, _now: f64, c: &ContactInfo) {
         if self.measured(c) {
             self.type_slot(c.ty, c.interval).refused += 1;

@@ -110,6 +110,14 @@ impl Observer for Checker {
     fn on_blocked(&mut self, _now: f64, c: &ContactInfo) {
         self.journey_event(c, 0, 1);
     }
+    fn on_balked(&mut self, _now: f64, c: &ContactInfo) {
+        self.journey_event(c, 0, 1);
+    }
+    fn on_message(&mut self, now: f64, c: &ContactInfo) {
+        self.tick(now);
+        self.leave_queue(c);
+        self.journey_event(c, 0, 1);
+    }
     fn on_refused(&mut self, now: f64, c: &ContactInfo) {
         self.journey_event(c, 0, 1);
         if self.open(c, now) {
@@ -261,6 +269,8 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     prop::option::of((0.0f64..=1.0, 1u32..5, 1u32..600)),
                     prop::option::of((0.0f64..=1.0, 0.0f64..=1.0, 1u32..4, 1u32..900, 0usize..3)),
                     prop::option::of((any::<bool>(), any::<bool>())),
+                    prop::option::of(1u32..400),
+                    prop::option::of((any::<bool>(), 0.0f64..=1.0)),
                 ),
                 nt,
             );
@@ -279,7 +289,7 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     600 * ni,
                     if clear { "clear" } else { "serve" }
                 );
-                for (i, (rates, dist, mean, whole, patience, cap, retrial, resolution, hours)) in ts.iter().enumerate() {
+                for (i, (rates, dist, mean, whole, patience, cap, retrial, resolution, hours, max_wait, balking)) in ts.iter().enumerate() {
                     let rates: Vec<String> = rates.iter().map(|r| format!("{r:?}")).collect();
                     let handle = match *dist {
                         "lognormal" => format!("{{ dist = \"lognormal\", mean = {mean:?}, cv = 0.9 }}"),
@@ -307,6 +317,16 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                         s += &format!(
                             "retrial = {{ probability = {p:?}, delay = {{ dist = \"constant\", value = {delay} }}, max_attempts = {attempts} }}\n"
                         );
+                    }
+                    if let Some(most) = max_wait {
+                        s += &format!("max_wait = {most}\n");
+                    }
+                    if let Some((by_queue, p)) = balking {
+                        s += &if *by_queue {
+                            format!("balking = {{ queue = [[0, 0], [3, {p:?}]] }}\n")
+                        } else {
+                            format!("balking = {{ wait = [[0, {p:?}], [300, 1]] }}\n")
+                        };
                     }
                     if let Some((refuse, clear)) = hours {
                         // t = 0 is 07:55: open from 300 s to 1,500 s.
@@ -367,7 +387,14 @@ fn check_invariants<P: RoutingPolicy>(toml: &str, policy: P, cross_type_fifo: bo
                     a.add(b);
                     a
                 });
-            let accounted = c.answered + c.abandoned + c.blocked + c.cleared + c.refused + out.in_system_at_end[t];
+            let accounted = c.answered
+                + c.abandoned
+                + c.blocked
+                + c.cleared
+                + c.refused
+                + c.balked
+                + c.messages
+                + out.in_system_at_end[t];
             prop_assert_eq!(c.offered, accounted, "type {} of\n{}", t, toml);
             prop_assert!(c.waited <= c.offered - c.blocked);
         }

@@ -510,3 +510,100 @@ fn a_closed_line_may_refuse_callers_who_then_retry_after_the_opening() {
     let accounted = total("answered") + total("abandoned") + total("refused") + total("cleared");
     assert!((total("offered") - accounted).abs() < 1e-9);
 }
+
+/// Nobody on duty for the first hour, then one agent; constant patience and a maximum wait.
+fn waiting_room(patience: &str, max_wait: &str) -> String {
+    format!(
+        r#"
+[simulation]
+horizon = "1h"
+interval = "1h"
+replications = 3
+closing = "clear"
+[[contact_types]]
+name = "calls"
+arrivals = {{ rate = "30/h" }}
+handle_time = {{ dist = "constant", value = "1m" }}
+patience = {{ dist = "constant", value = "{patience}" }}
+max_wait = "{max_wait}"
+[[agent_groups]]
+name = "agents"
+serves = ["calls"]
+headcount = 0
+"#
+    )
+}
+
+#[test]
+fn a_contact_reaching_the_maximum_wait_leaves_a_message_instead_of_abandoning() {
+    let s = run(&scenario(&waiting_room("5m", "2m")), 2);
+    let get = |m: &str| figure(&s, ScopeKind::Type, "calls", m).mean;
+    assert_eq!(get("abandoned"), 0.0);
+    assert!(get("messages") > 20.0);
+    // Everyone who left a message waited exactly 2 minutes; the rest were cleared at closing.
+    assert!((get("offered") - get("messages") - get("cleared")).abs() < 1e-9);
+    let waited = get("asa_all_s") * (get("messages") + get("cleared"));
+    assert!(waited >= 120.0 * get("messages"));
+    // A patience shorter than the maximum wait: abandonment as before, no message.
+    let s = run(&scenario(&waiting_room("1m", "2m")), 2);
+    assert_eq!(figure(&s, ScopeKind::Type, "calls", "messages").mean, 0.0);
+    assert!(figure(&s, ScopeKind::Type, "calls", "abandoned").mean > 20.0);
+}
+
+/// M/M/2 where an arrival that must wait balks with probability k/4 when k are waiting ahead
+/// (so nobody joins behind 4): a birth–death chain on 0..=6 in the system. Returns
+/// (P(balk), P(wait), mean queue) by PASTA.
+fn balking_chain(lambda: f64, mu: f64) -> (f64, f64, f64) {
+    let servers = 2usize;
+    let balk = |ahead: usize| (ahead as f64 / 4.0).min(1.0);
+    let mut pi = vec![1.0];
+    for n in 0..6 {
+        let birth = if n < servers {
+            lambda
+        } else {
+            lambda * (1.0 - balk(n - servers))
+        };
+        let death = mu * (n + 1).min(servers) as f64;
+        pi.push(pi[n] * birth / death);
+    }
+    let total: f64 = pi.iter().sum();
+    let pi: Vec<f64> = pi.iter().map(|p| p / total).collect();
+    let (mut p_balk, mut p_wait, mut queue) = (0.0, 0.0, 0.0);
+    for (n, p) in pi.iter().enumerate() {
+        if n >= servers {
+            p_balk += p * balk(n - servers);
+            p_wait += p * (1.0 - balk(n - servers));
+            queue += p * (n - servers) as f64;
+        }
+    }
+    (p_balk, p_wait, queue)
+}
+
+#[test]
+fn balking_by_queue_length_matches_the_exact_birth_death_solution() {
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "200h"
+warmup = "2h"
+interval = "200h"
+replications = 30
+seed = 8
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "1.6/min" }
+handle_time = { dist = "exponential", mean = "1m" }
+balking = { queue = [[0, 0], [4, 1]] }
+[[agent_groups]]
+name = "agents"
+serves = ["calls"]
+headcount = 2
+"#,
+    );
+    let s = run(&sc, 2);
+    let (p_balk, p_wait, queue) = balking_chain(1.6, 1.0);
+    let t = s.scope(ScopeKind::Type, "calls").unwrap();
+    for (name, exact) in [("p_balked", p_balk), ("p_wait", p_wait), ("mean_queue", queue)] {
+        super::support::assert_near_exact(name, t.get(name).unwrap().estimate, 1.0, exact, 0.03);
+    }
+}
