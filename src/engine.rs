@@ -177,6 +177,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     hours: bool,
     /// Whether some type balks or has a maximum wait.
     waiting_rules: bool,
+    /// Index of each replayed type's next recorded arrival.
+    replay_next: Vec<usize>,
     /// Mean base handle time of each type, seconds (for announced waits).
     mean_handle: Vec<f64>,
     processed: u64,
@@ -249,6 +251,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .iter()
                 .any(|t| t.balking.is_some() || t.max_wait.is_some()),
             mean_handle: sc.contact_types.iter().map(|t| t.handle_time.mean()).collect(),
+            replay_next: vec![0; n_types],
             processed: 0,
             max_in_system: sc.max_in_system,
             overflow: None,
@@ -370,8 +373,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 self.events.push(at, EventKind::Shut { ty: TypeId(t as u16) });
             }
         }
-        for t in 0..self.sc.contact_types.len() {
-            let first = self.arrivals[t].next_after(0.0, &mut self.streams[t].arrivals);
+        for (t, ct) in self.sc.contact_types.iter().enumerate() {
+            let first = match &ct.replay {
+                Some(r) => r.times.first().copied(),
+                None => self.arrivals[t].next_after(0.0, &mut self.streams[t].arrivals),
+            };
             self.schedule_arrival(t, first);
         }
     }
@@ -470,6 +476,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.draw_busyness(replication);
         self.interval = 0;
         self.line_use.fill(0);
+        self.replay_next.fill(0);
         self.next_journey = 0;
         self.processed = 0;
     }
@@ -630,6 +637,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let ct = &self.sc.contact_types[ty.index()];
         let streams = &mut self.streams[ty.index()];
         // The contact's own randomness, drawn at arrival from its type's streams (CRN).
+        if let Some(replay) = &ct.replay {
+            return self.on_replayed_arrival(ty, replay);
+        }
         let mut patience = match &ct.patience {
             Some(d) => d.sample(&mut streams.patience),
             None => f64::INFINITY,
@@ -640,6 +650,34 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
         let next = self.arrivals[ty.index()].next_after(self.now, &mut streams.arrivals);
         self.schedule_arrival(ty.index(), next);
+        self.arrive(ty, patience, handle);
+    }
+
+    /// The next recorded arrival of a replayed type: its handle time and patience from the
+    /// file where it gives them, else drawn from the type's streams.
+    #[inline(never)]
+    fn on_replayed_arrival(&mut self, ty: TypeId, replay: &'s crate::scenario::Replay) {
+        let ct = &self.sc.contact_types[ty.index()];
+        let i = self.replay_next[ty.index()];
+        self.replay_next[ty.index()] = i + 1;
+        let streams = &mut self.streams[ty.index()];
+        let patience = match (&replay.patience, &ct.patience) {
+            (Some(p), _) => p[i],
+            (None, Some(d)) => Self::scaled_patience(ct, d.sample(&mut streams.patience), self.interval),
+            (None, None) => f64::INFINITY,
+        };
+        let handle = match &replay.handle {
+            Some(h) => h[i],
+            None => ct.handle_time.sample(&mut streams.handle),
+        };
+        self.schedule_arrival(ty.index(), replay.times.get(i + 1).copied());
+        self.arrive(ty, patience, handle);
+    }
+
+    /// A new journey's first contact arrives now with these draws.
+    #[inline]
+    fn arrive(&mut self, ty: TypeId, patience: f64, handle: f64) {
+        let ct = &self.sc.contact_types[ty.index()];
         let journey = self.next_journey;
         self.next_journey += 1;
         let key = self.contacts.insert(

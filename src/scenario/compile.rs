@@ -914,20 +914,28 @@ impl Cx<'_> {
             if let Some(rep) = t.resolution.as_mut().and_then(|r| r.get_mut().repeat.as_mut()) {
                 dists.push(&mut rep.get_mut().delay);
             }
+            if let Some(file) = &mut t.arrivals.get_mut().replay {
+                self.absolute_path(file);
+            }
             for d in dists {
                 self.absolute_sample_path(d);
             }
         }
     }
 
+    /// Rewrites a file name relative to the scenario file as its absolute path (if it exists).
+    fn absolute_path(&self, file: &mut Spanned<String>) {
+        if let Ok(full) = std::fs::canonicalize(self.base_dir.join(file.get_ref())) {
+            let span = file.span();
+            *file = Spanned::new(span, full.to_string_lossy().into_owned());
+        }
+    }
+
     /// [`Self::absolute_sample_paths`] for one distribution and the parts of a mixture.
     fn absolute_sample_path(&self, d: &mut Spanned<RawDist>) {
         let d = d.get_mut();
-        if let Some(file) = &mut d.file
-            && let Ok(full) = std::fs::canonicalize(self.base_dir.join(file.get_ref()))
-        {
-            let span = file.span();
-            *file = Spanned::new(span, full.to_string_lossy().into_owned());
+        if let Some(file) = &mut d.file {
+            self.absolute_path(file);
         }
         if let Some(of) = &mut d.of {
             for part in of.get_mut() {
@@ -1143,7 +1151,38 @@ impl Cx<'_> {
             arrivals.profile.as_ref().map(Spanned::span),
             arrivals.weekly.as_ref().map(Spanned::span),
         ];
+        let replay = match &arrivals.replay {
+            None => None,
+            Some(file) => {
+                let others = arrivals.rate.is_some()
+                    || arrivals.rates.is_some()
+                    || arrivals.daily.is_some()
+                    || daily_fields.iter().any(Option::is_some)
+                    || t.busyness.is_some();
+                if others {
+                    return Err(self.err(
+                        file.span(),
+                        &field,
+                        "a `replay` file gives the arrivals itself: leave out rate, rates, daily, profile, weekly and the type's busyness",
+                    ));
+                }
+                Some(self.replay(file, &format!("{field}.replay"), frame)?)
+            }
+        };
         let arrival_rates = match (&arrivals.rate, &arrivals.rates) {
+            _ if replay.is_some() => {
+                let times = &replay.as_ref().expect("given").times;
+                let n = frame.n_intervals as usize;
+                let mut counts = vec![0.0; n];
+                for t in times {
+                    counts[((t / frame.interval) as usize).min(n - 1)] += 1.0;
+                }
+                counts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| n / frame.interval_length(i))
+                    .collect()
+            }
             (None, None) if arrivals.daily.is_some() || arrivals.profile.is_some() => {
                 self.daily_rates(arrivals, &field, frame)?
             }
@@ -1300,6 +1339,7 @@ impl Cx<'_> {
                 .as_ref()
                 .map(|b| self.balking(b, &format!("{path}.balking")))
                 .transpose()?,
+            replay,
         })
     }
 
@@ -1933,24 +1973,99 @@ impl Cx<'_> {
 
     /// Reads empirical samples (seconds): one number per line, or one column of a CSV/TSV file
     /// with a header when `column` is given. Blank lines and `#` comments are skipped.
-    fn read_samples(&self, file: &Spanned<String>, column: Option<&Spanned<String>>, path: &str) -> Result<Vec<f64>> {
+    /// Reads an input file named at `field` (relative to the scenario file) as UTF-8 text,
+    /// recording it among the scenario's inputs as `role`; returns its full path and text.
+    fn read_text(&self, file: &Spanned<String>, field: &str, role: &str, what: &str) -> Result<(PathBuf, String)> {
         let full: PathBuf = self.base_dir.join(file.get_ref());
-        let field = format!("{path}.file");
         let cannot = |e: &dyn std::fmt::Display| {
             self.err(
                 file.span(),
-                &field,
-                format!("cannot read samples file \"{}\": {e}", full.display()),
+                field,
+                format!("cannot read {what} \"{}\": {e}", full.display()),
             )
         };
         let bytes = super::read_input(&full).map_err(|e| cannot(&e))?;
         self.inputs.borrow_mut().push(InputFile {
-            role: path.to_owned(),
+            role: role.to_owned(),
             path: std::fs::canonicalize(&full).unwrap_or_else(|_| full.clone()),
             sha256: sha256_hex(&bytes),
         });
         let text = String::from_utf8(bytes).map_err(|_| cannot(&"it is not UTF-8 text"))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+        Ok((full, text))
+    }
+
+    /// `arrivals.replay`: a CSV (TSV if so named) with a header; `time` is required, and
+    /// `handle_time` and `patience` are read when present. Rows are sorted by time; rows at or
+    /// after the horizon are dropped.
+    fn replay(&self, file: &Spanned<String>, field: &str, frame: &Frame) -> Result<Replay> {
+        let (full, text) = self.read_text(file, field, field, "replay file")?;
+        let fail = |msg: String| self.err(file.span(), field, format!("\"{}\": {msg}", full.display()));
+        let delim = if full.extension().is_some_and(|e| e == "tsv") {
+            b'\t'
+        } else {
+            b','
+        };
+        let mut rdr = csv::ReaderBuilder::new().delimiter(delim).from_reader(text.as_bytes());
+        let headers = rdr.headers().map_err(|e| fail(e.to_string()))?.clone();
+        let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+        let Some(time_col) = col("time") else {
+            let known: Vec<&str> = headers.iter().take(20).collect();
+            return Err(fail(format!(
+                "no column \"time\" (seconds from t = 0); the header holds: {}; optional columns: handle_time, patience",
+                known.join(", ")
+            )));
+        };
+        let (handle_col, patience_col) = (col("handle_time"), col("patience"));
+        let mut rows: Vec<[f64; 3]> = Vec::new();
+        for (i, rec) in rdr.records().enumerate() {
+            let rec = rec.map_err(|e| fail(e.to_string()))?;
+            let cell = |c: Option<usize>, name: &str| -> Result<f64> {
+                let Some(c) = c else { return Ok(0.0) };
+                let v = rec.get(c).unwrap_or("").trim();
+                match v.parse::<f64>() {
+                    Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+                    _ => Err(fail(format!(
+                        "line {}: {name} \"{}\" is not a non-negative number of seconds",
+                        i + 2,
+                        v.escape_debug()
+                    ))),
+                }
+            };
+            let row = [
+                cell(Some(time_col), "time")?,
+                cell(handle_col, "handle_time")?,
+                cell(patience_col, "patience")?,
+            ];
+            if row[0] < frame.horizon {
+                rows.push(row);
+            }
+        }
+        if rows.is_empty() {
+            return Err(fail(format!(
+                "holds no arrival before the horizon {}",
+                Human(frame.horizon)
+            )));
+        }
+        if rows.len() as f64 > MAX_EXPECTED_ARRIVALS {
+            return Err(fail(format!(
+                "holds {} arrivals; at most {MAX_EXPECTED_ARRIVALS:e} are simulated",
+                rows.len()
+            )));
+        }
+        rows.sort_by(|a, b| a[0].total_cmp(&b[0]));
+        let column = |k: usize| rows.iter().map(|r| r[k]).collect::<Vec<f64>>();
+        Ok(Replay {
+            times: column(0),
+            handle: handle_col.map(|_| column(1)),
+            patience: patience_col.map(|_| column(2)),
+        })
+    }
+
+    fn read_samples(&self, file: &Spanned<String>, column: Option<&Spanned<String>>, path: &str) -> Result<Vec<f64>> {
+        let field = format!("{path}.file");
+        let (full, text) = self.read_text(file, &field, path, "samples file")?;
+        let text = text.as_str();
         let bad = |line: usize, v: &str| {
             self.err(
                 file.span(),

@@ -155,6 +155,20 @@ pub struct ContactType {
     pub max_wait: Option<f64>,
     /// The chance that a contact which must wait refuses to (balks); `None`: never.
     pub balking: Option<Balking>,
+    /// Arrivals replayed from a file instead of drawn; `arrival_rates` then holds the file's
+    /// counts per interval over the interval's length (for reports and checks only).
+    pub replay: Option<Replay>,
+}
+
+/// Recorded arrivals: the same in every replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    /// Arrival times in seconds from t = 0, ascending, each in `[0, horizon)`.
+    pub times: Vec<f64>,
+    /// Each arrival's handle time (seconds), if the file gives them; else drawn.
+    pub handle: Option<Vec<f64>>,
+    /// Each arrival's patience (seconds), if the file gives them; else drawn.
+    pub patience: Option<Vec<f64>>,
 }
 
 /// Balking: a contact that finds no agent free leaves at once with a probability that rises
@@ -479,6 +493,7 @@ impl Scenario {
             || ct.max_wait.is_some()
             || ct.balking.is_some()
             || ct.hours.is_some()
+            || ct.replay.is_some()
         {
             return None;
         }

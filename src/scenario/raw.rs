@@ -285,6 +285,10 @@ pub struct RawArrivals {
     /// Day-of-week factors on `daily`, Monday to Sunday (default all 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekly: Option<Spanned<Vec<Spanned<f64>>>>,
+    /// Replay: a CSV file (relative to the scenario file) with a `time` column (seconds from
+    /// t = 0) and optional `handle_time` and `patience` columns (seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Spanned<String>>,
 }
 
 /// A distribution: `{ dist = "lognormal", mean = "5m", cv = 0.8 }`. Which fields apply depends

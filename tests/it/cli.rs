@@ -616,7 +616,7 @@ headcount = 1
 }
 
 #[test]
-fn a_run_record_finds_samples_inside_mixtures_and_retrials_from_any_folder() {
+fn a_run_record_finds_samples_inside_mixtures_retrials_and_replays_from_any_folder() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("data")).unwrap();
     std::fs::create_dir_all(dir.path().join("scenario")).unwrap();
@@ -625,6 +625,7 @@ fn a_run_record_finds_samples_inside_mixtures_and_retrials_from_any_folder() {
         dir.path().join("data/talk.txt"),
     )
     .unwrap();
+    std::fs::copy("tests/fixtures/samples/replay.csv", dir.path().join("data/replay.csv")).unwrap();
     let scenario = dir.path().join("scenario/nested.toml");
     std::fs::write(
         &scenario,
@@ -640,9 +641,13 @@ handle_time = { dist = "mixture", of = [
 ] }
 patience = { dist = "exponential", mean = "2m" }
 retrial = { probability = 0.6, delay = { dist = "empirical", file = "../data/talk.txt" } }
+[[contact_types]]
+name = "recorded"
+arrivals = { replay = "../data/replay.csv" }
+handle_time = { dist = "exponential", mean = "3m" }
 [[agent_groups]]
 name = "team"
-serves = ["calls"]
+serves = ["calls", "recorded"]
 headcount = 6
 "#,
     )
