@@ -177,6 +177,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     hours: bool,
     /// Whether some type balks or has a maximum wait.
     waiting_rules: bool,
+    /// Whether some type replays recorded arrivals.
+    replays: bool,
     /// Index of each replayed type's next recorded arrival.
     replay_next: Vec<usize>,
     /// Mean base handle time of each type, seconds (for announced waits).
@@ -251,6 +253,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .iter()
                 .any(|t| t.balking.is_some() || t.max_wait.is_some()),
             mean_handle: sc.contact_types.iter().map(|t| t.handle_time.mean()).collect(),
+            replays: sc.contact_types.iter().any(|t| t.replay.is_some()),
             replay_next: vec![0; n_types],
             processed: 0,
             max_in_system: sc.max_in_system,
@@ -637,7 +640,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let ct = &self.sc.contact_types[ty.index()];
         let streams = &mut self.streams[ty.index()];
         // The contact's own randomness, drawn at arrival from its type's streams (CRN).
-        if let Some(replay) = &ct.replay {
+        if self.replays
+            && let Some(replay) = &ct.replay
+        {
             return self.on_replayed_arrival(ty, replay);
         }
         let mut patience = match &ct.patience {
@@ -675,7 +680,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     }
 
     /// A new journey's first contact arrives now with these draws.
-    #[inline]
+    #[inline(always)]
     fn arrive(&mut self, ty: TypeId, patience: f64, handle: f64) {
         let ct = &self.sc.contact_types[ty.index()];
         let journey = self.next_journey;

@@ -343,10 +343,6 @@ pub struct JourneyScore {
     pub p_defect: f64,
 }
 
-fn logistic(x: f64) -> f64 {
-    1.0 / (1.0 + (-x).exp())
-}
-
 impl CsatModel {
     /// The latent score η of a journey: `resolved` at its end, `handled` contacts handled by
     /// an agent, `failed` abandoned or blocked attempts, `wait_excess_s` seconds waited beyond
@@ -362,8 +358,21 @@ impl CsatModel {
     /// The outputs of a journey with latent score `eta`.
     pub fn score(&self, eta: f64, resolved: bool, handled: u32) -> JourneyScore {
         let scale = (1.0 + std::f64::consts::PI * self.heterogeneity * self.heterogeneity / 8.0).sqrt();
-        let at_least = |cut: f64| logistic((eta - cut) / scale);
-        let (p2, p3, p4, p5) = (at_least(-2.0), at_least(-1.0), at_least(0.0), at_least(1.0));
+        // σ((η − c)/s) = 1 / (1 + e^(−η/s)·e^(c/s)) for the cutpoints c = −2, −1, 0, 1: two
+        // exponentials instead of four (this runs once per journey).
+        let step = if scale == 1.0 {
+            std::f64::consts::E
+        } else {
+            (1.0 / scale).exp()
+        };
+        let base = (-eta / scale).exp();
+        let at_least = |factor: f64| 1.0 / (1.0 + base * factor);
+        let (p2, p3, p4, p5) = (
+            at_least(1.0 / (step * step)),
+            at_least(1.0 / step),
+            at_least(1.0),
+            at_least(step),
+        );
         JourneyScore {
             p_satisfied: p4,
             mean_score: 1.0 + p2 + p3 + p4 + p5,

@@ -224,8 +224,11 @@ impl Observer for Collector {
         if self.measured(c) {
             let slot = self.type_slot(c.ty, c.interval);
             slot.offered += 1;
-            slot.retrials += u64::from(c.attempt > 0);
-            slot.repeats += u64::from(c.repeat > 0 && c.attempt == 0);
+            if (c.attempt | c.repeat) != 0 {
+                // A retry, or a repeat's first attempt.
+                slot.retrials += u64::from(c.attempt > 0);
+                slot.repeats += u64::from(c.attempt == 0);
+            }
         }
     }
 
