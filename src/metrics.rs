@@ -432,6 +432,11 @@ pub const JOURNEY_FIGURES: &[&str] = &[
     "p_defect",
 ];
 
+/// Whether `name` is a figure of followed journeys (one of [`JOURNEY_FIGURES`], or `repeats`).
+pub fn is_journey_figure(name: &str) -> bool {
+    name == "repeats" || JOURNEY_FIGURES.contains(&name)
+}
+
 /// The figures of a contact type that follow journeys, appended to [`TYPE_METRICS`]'s first part.
 const JOURNEY_METRICS: [TypeMetric; 13] = [
     count(

@@ -222,8 +222,11 @@ type GroupValue = fn(&GroupCounts) -> (f64, f64);
 pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
     let mut scopes = Vec::new();
     let type_scope = |kind, name: String, source, thresholds: &[f64]| {
+        // Journey figures only where journeys are followed: elsewhere they would be empty, and
+        // cost memory in every interval.
         let figures: Vec<Figure> = metrics::type_figures(thresholds)
             .into_iter()
+            .filter(|f| sc.follow_journeys || !metrics::is_journey_figure(&f.name))
             .map(Figure::Type)
             .collect();
         ScopeLayout::new(kind, name, source, figures)

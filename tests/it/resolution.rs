@@ -309,7 +309,7 @@ fn contact_bits(s: &Summary) -> Vec<u64> {
         let keep: Vec<bool> = scope
             .metrics
             .iter()
-            .map(|m| m.name != "repeats" && !cxsim::metrics::JOURNEY_FIGURES.contains(&m.name.as_str()))
+            .map(|m| !cxsim::metrics::is_journey_figure(&m.name))
             .collect();
         let mut i = 0;
         scope.metrics.retain(|_| {
@@ -319,7 +319,7 @@ fn contact_bits(s: &Summary) -> Vec<u64> {
         let interval_keep: Vec<bool> = scope
             .interval_metrics
             .iter()
-            .map(|n| n != "repeats" && !cxsim::metrics::JOURNEY_FIGURES.contains(&n.as_str()))
+            .map(|n| !cxsim::metrics::is_journey_figure(n))
             .collect();
         for row in &mut scope.intervals {
             let mut i = 0;
