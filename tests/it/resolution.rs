@@ -197,9 +197,10 @@ fn journeys_with_retries_and_repeats_follow_the_pinned_trace() {
 /// The exact law of a journey that never waits: contact k is reached with probability
 /// `((1 − p)·r)^(k−1)`, resolves with `p`; an unresolved customer repeats with `r`, at most `m`
 /// contacts. Returns (P(resolved), P(resolved first), contacts per resolved journey, repeats
-/// per journey, expected csat, expected P(defect)).
-fn never_waiting_journey(p: f64, r: f64, m: u32, csat: &CsatModel) -> [f64; 6] {
+/// per journey, expected csat, expected P(defect), expected 1-5 score, expected NPS points).
+fn never_waiting_journey(p: f64, r: f64, m: u32, csat: &CsatModel) -> [f64; 8] {
     let (mut resolved, mut contacts, mut repeats, mut sat, mut defect) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut score, mut nps) = (0.0, 0.0);
     for k in 1..=m {
         let reach = ((1.0 - p) * r).powi(k as i32 - 1);
         if k > 1 {
@@ -208,15 +209,16 @@ fn never_waiting_journey(p: f64, r: f64, m: u32, csat: &CsatModel) -> [f64; 6] {
         let done = reach * p;
         resolved += done;
         contacts += f64::from(k) * done;
-        let s = csat.score(csat.eta(true, k, 0, 0.0), true, k);
-        sat += done * s.p_satisfied;
-        defect += done * s.p_defect;
         let stop = reach * (1.0 - p) * if k == m { 1.0 } else { 1.0 - r };
-        let s = csat.score(csat.eta(false, k, 0, 0.0), false, k);
-        sat += stop * s.p_satisfied;
-        defect += stop * s.p_defect;
+        for (weight, resolved) in [(done, true), (stop, false)] {
+            let s = csat.score(csat.eta(resolved, k, 0, 0.0), resolved, k);
+            sat += weight * s.p_satisfied;
+            defect += weight * s.p_defect;
+            score += weight * s.mean_score;
+            nps += weight * 100.0 * s.nps;
+        }
     }
-    [resolved, p, contacts / resolved, repeats, sat, defect]
+    [resolved, p, contacts / resolved, repeats, sat, defect, score, nps]
 }
 
 #[test]
@@ -254,6 +256,8 @@ headcount = 30
         "repeats",
         "csat",
         "p_defect",
+        "csat_score",
+        "nps",
     ];
     for (name, exact) in names.iter().zip(exact) {
         let scale = if *name == "repeats" { 1.0 / journeys } else { 1.0 };
@@ -365,4 +369,24 @@ fn a_run_with_repeats_gives_the_same_bits_on_any_thread_count() {
     let one = bits(&run(&sc, 1));
     assert_eq!(one, bits(&run(&sc, 2)));
     assert_eq!(one, bits(&run(&sc, 3)));
+}
+
+/// With `[csat]` only, every journey is one contact: journeys are the contacts that arrived
+/// after the warm-up, and a journey's wait is its contact's.
+#[test]
+fn single_contact_journeys_count_after_the_warm_up_and_wait_what_their_contact_waited() {
+    let base = std::fs::read_to_string("scenarios/erlang_a.toml").unwrap();
+    let toml = format!("{}\n[csat]\n", base.replace("replications = 30", "replications = 6"));
+    let sc = scenario(&toml);
+    assert!(sc.warmup > 0.0);
+    let s = run(&sc, 2);
+    let t = s.scope(ScopeKind::Type, "service").unwrap();
+    let get = |n: &str| t.get(n).unwrap().estimate.mean;
+    assert_eq!(get("journeys"), get("offered"));
+    assert!((get("journey_wait_s") - get("asa_all_s")).abs() < 1e-9 * get("asa_all_s"));
+    assert!(get("journey_wait_s") > 1.0);
+    for row in 0..s.intervals.len() {
+        let journeys = t.interval(row, "journeys").unwrap().mean;
+        assert_eq!(journeys, t.interval(row, "offered").unwrap().mean, "interval {row}");
+    }
 }

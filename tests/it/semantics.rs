@@ -674,3 +674,73 @@ headcount = 1
     // The reports see the recorded counts: 4 in the first half hour.
     assert!((sc.contact_types[0].arrival_rates[0] * 1800.0 - 4.0).abs() < 1e-12);
 }
+
+#[test]
+fn a_patience_multiplier_of_zero_leaves_a_patient_contact_patient() {
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "1h"
+replications = 2
+closing = "clear"
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "60/h" }
+handle_time = { dist = "constant", value = "1m" }
+patience_profile = [0]
+[[agent_groups]]
+name = "agents"
+serves = ["calls"]
+headcount = 0
+"#,
+    );
+    let s = run(&sc, 2);
+    assert_eq!(figure(&s, ScopeKind::Type, "calls", "abandoned").mean, 0.0);
+    assert!(figure(&s, ScopeKind::Type, "calls", "cleared").mean > 40.0);
+}
+
+/// Records every journey end: (time, outcome, wait).
+#[derive(Default)]
+struct Ends(Vec<(f64, cxsim::stats::JourneyOutcome, f64)>, Vec<f64>);
+
+impl cxsim::stats::Observer for Ends {
+    fn on_journey_end(&mut self, now: f64, j: &cxsim::stats::JourneyEnd) {
+        self.0.push((now, j.outcome, j.wait));
+    }
+    fn on_cleared(&mut self, now: f64, _c: &cxsim::stats::ContactInfo) {
+        self.1.push(now);
+    }
+}
+
+#[test]
+fn a_line_clears_at_every_closing_and_refuses_what_only_the_horizon_would_open_for() {
+    // 07:00 on day 1 to 09:00 on day 2 (26 h): open 08:00-09:00 each day, everyone queues for
+    // nobody, the queue is cleared at 09:00 both days.
+    let toml = opening("defer", "clear", "[csat]")
+        .replace("horizon = \"3h\"", "horizon = \"26h\"")
+        .replace("headcount = 1", "headcount = 0");
+    let sc = scenario(&toml);
+    let mut engine = cxsim::engine::Engine::with(&sc, cxsim::routing::Policy::default(), Ends::default());
+    engine.run(0);
+    let Ends(ends, cleared) = engine.observer();
+    let hour = 3600.0;
+    assert!(
+        cleared.contains(&(2.0 * hour)) && cleared.contains(&(26.0 * hour)),
+        "{cleared:?}"
+    );
+    assert!(cleared.iter().all(|t| *t == 2.0 * hour || *t == 26.0 * hour));
+    // A cleared journey gave up after waiting from its (deferred) arrival to the closing; the
+    // patience of 20 minutes outlasts the hour only for late arrivals.
+    for (t, outcome, wait) in ends {
+        assert!(*wait <= 20.0 * 60.0 + 1e-9, "waited {wait}");
+        if cleared.contains(t) {
+            assert_eq!(*outcome, cxsim::stats::JourneyOutcome::GaveUp);
+        }
+    }
+    // Ending at 08:00 on day 2, the horizon: callers after 09:00 on day 1 find no opening
+    // before it and are refused.
+    let toml = toml.replace("horizon = \"26h\"", "horizon = \"25h\"");
+    let events = doors(&toml);
+    assert!(events.iter().any(|e| e.1 == "refused" && e.0 > 2.0 * hour));
+    assert!(events.iter().all(|e| e.1 != "queue" || e.0 < 2.0 * hour));
+}
