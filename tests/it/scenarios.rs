@@ -343,3 +343,22 @@ headcount = 1
     assert_eq!(h.at_close, cxsim::scenario::Closing::Serve);
     assert_eq!(h.when_closed, cxsim::scenario::WhenClosed::Defer);
 }
+
+#[test]
+fn the_overload_warning_reads_the_handle_time_profile() {
+    // 96/h × 5m = 8 Erlangs on 10 agents is fine; doubled in the last two intervals it is not.
+    let fine = one_queue(r#"{ rate = "96/h" }"#, "", "10", "serve");
+    assert!(fine.warnings.is_empty(), "{:?}", fine.warnings);
+    let slower = one_queue(
+        r#"{ rate = "96/h" }"#,
+        "handle_time_profile = [1, 1, 2, 2]",
+        "10",
+        "serve",
+    );
+    assert_eq!(slower.warnings.len(), 1, "{:?}", slower.warnings);
+    assert!(
+        slower.warnings[0].to_string().contains("in 2 of 4 intervals"),
+        "{}",
+        slower.warnings[0]
+    );
+}
