@@ -1017,7 +1017,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.release_line(c.ty);
         self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
         if self.follow {
-            self.after_service(c);
+            self.after_service(c, g);
         }
         if leaving {
             self.set_agent(agent, AgentStatus::Off, false, true);
@@ -1032,12 +1032,19 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// then the customer may come back with a repeat contact, drawn like a retry from the
     /// journey's substream.
     #[inline(never)]
-    fn after_service(&mut self, mut c: contact::Contact) {
+    fn after_service(&mut self, mut c: contact::Contact, group: GroupId) {
         c.path.handled = c.path.handled.saturating_add(1);
         let Some(res) = &self.sc.contact_types[c.ty.index()].resolution else {
             return self.end_journey(&c, JourneyOutcome::Resolved);
         };
-        if c.rng.random::<f64>() < res.probability {
+        // The group's own resolution rate for this type, where it has one.
+        let probability = self.sc.agent_groups[group.index()]
+            .resolution
+            .get(c.ty.index())
+            .copied()
+            .flatten()
+            .unwrap_or(res.probability);
+        if c.rng.random::<f64>() < probability {
             return self.end_journey(&c, JourneyOutcome::Resolved);
         }
         let Some(rep) = &res.repeat else {

@@ -639,6 +639,28 @@ impl Cx<'_> {
             None => slug(default_name),
         };
         let lines = self.lines(raw, &mut contact_types)?;
+        for (gi, g) in agent_groups.iter().enumerate() {
+            if let Some((t, _)) = g
+                .resolution
+                .iter()
+                .enumerate()
+                .find(|(t, p)| p.is_some() && raw.contact_types[*t].get_ref().resolution.is_none())
+            {
+                let span = raw.agent_groups[gi]
+                    .get_ref()
+                    .resolution
+                    .as_ref()
+                    .map_or(0..0, Spanned::span);
+                return Err(self.err(
+                    span,
+                    format!("agent_groups[{gi}].resolution"),
+                    format!(
+                        "contact type \"{}\" has no `resolution` model for this rate to override; give the type one (its probability, and what an unresolved customer does)",
+                        contact_types[t].name
+                    ),
+                ));
+            }
+        }
         self.resolutions(raw, &mut contact_types)?;
         let csat = self.csat(raw)?;
         let follow_journeys = raw.csat.is_some() || contact_types.iter().any(ContactType::journey_decides);
@@ -1721,11 +1743,41 @@ impl Cx<'_> {
                 .map_err(|m| self.err(g.headcount.span(), field, m))?
         };
         let max_headcount = headcount.iter().copied().max().unwrap_or(0);
+        let mut resolution = Vec::new();
+        if let Some(map) = &g.resolution {
+            resolution = vec![None; type_names.len()];
+            for (name, p) in map.get_ref() {
+                let field = format!("{path}.resolution.{name}");
+                let Some(t) = type_ids.get(name.trim()) else {
+                    return Err(self.err(
+                        map.span(),
+                        field,
+                        format!(
+                            "unknown contact type \"{}\" (known: {})",
+                            name.escape_debug(),
+                            type_names.join(", ")
+                        ),
+                    ));
+                };
+                if !serves.contains(t) {
+                    return Err(self.err(
+                        p.span(),
+                        field,
+                        format!(
+                            "the group does not serve \"{}\"; list it in `serves` or drop it here",
+                            name.escape_debug()
+                        ),
+                    ));
+                }
+                resolution[t.index()] = Some(self.probability(p, &field)?);
+            }
+        }
         Ok(AgentGroup {
             name: g.name.get_ref().trim().to_owned(),
             serves,
             headcount,
             max_headcount,
+            resolution,
         })
     }
 

@@ -435,6 +435,9 @@ pub struct AgentGroup {
     pub headcount: Vec<u32>,
     /// The largest headcount in any interval.
     pub max_headcount: u32,
+    /// This group's probability of resolving a contact, by type index, where it overrides the
+    /// type's `resolution.probability`; empty: no override.
+    pub resolution: Vec<Option<f64>>,
 }
 
 /// The parameters of a scenario that is exactly an Erlang model, so that theory can be shown

@@ -343,6 +343,10 @@ pub struct RawAgentGroup {
     pub serves: Spanned<Vec<Spanned<String>>>,
     /// Agents on duty: one number, or one per reporting interval.
     pub headcount: Spanned<OneOrMany<i64>>,
+    /// First-contact resolution of this group's agents by contact type, overriding the type's
+    /// `resolution.probability`: `{ billing = 0.65 }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
 }
 
 /// A duration as written: a number of seconds or a string with units.

@@ -390,3 +390,42 @@ fn single_contact_journeys_count_after_the_warm_up_and_wait_what_their_contact_w
         assert_eq!(journeys, t.interval(row, "offered").unwrap().mean, "interval {row}");
     }
 }
+
+#[test]
+fn an_agent_group_resolves_at_its_own_rate_where_it_has_one() {
+    // An outsourced team handles "cards" at a first-contact resolution of 0.45 against the
+    // type's 0.75; the in-house team keeps the type's rate on "accounts". Nobody waits.
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "100h"
+interval = "100h"
+replications = 20
+seed = 23
+[[contact_types]]
+name = "accounts"
+arrivals = { rate = "100/h" }
+handle_time = { dist = "constant", value = "10s" }
+resolution = { probability = 0.75 }
+[[contact_types]]
+name = "cards"
+arrivals = { rate = "100/h" }
+handle_time = { dist = "constant", value = "10s" }
+resolution = { probability = 0.75 }
+[[agent_groups]]
+name = "in-house"
+serves = ["accounts"]
+headcount = 20
+[[agent_groups]]
+name = "vendor"
+serves = ["cards"]
+headcount = 20
+resolution = { cards = 0.45 }
+"#,
+    );
+    let s = run(&sc, 2);
+    for (ty, exact) in [("accounts", 0.75), ("cards", 0.45)] {
+        let e = s.scope(ScopeKind::Type, ty).unwrap().get("true_fcr").unwrap().estimate;
+        super::support::assert_near_exact(&format!("{ty} true_fcr"), e, 1.0, exact, 0.02);
+    }
+}
