@@ -778,7 +778,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             return self.closed(info, h.when_closed, next);
         }
         self.observer.on_arrival(self.now, info);
-        if let Some(l) = ct.lines.filter(|_| !self.line_use.is_empty()) {
+        // The engine's own flag first: scenarios without lines never read the type's record.
+        if !self.line_use.is_empty()
+            && let Some(l) = ct.lines
+        {
             if self.line_use[l] >= self.sc.lines[l].capacity {
                 let c = self.contacts.remove(key);
                 self.observer.on_blocked(self.now, info);
