@@ -451,6 +451,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.observer.on_journey_end(self.now, &Self::journey_end(c, outcome));
     }
 
+    /// One more failed attempt (abandoned, blocked, refused, balked, cleared, or a message)
+    /// on a journey's path, after waiting `waited` seconds.
+    #[inline]
+    fn attempt_failed(&self, path: &mut contact::JourneyPath, waited: f64) {
+        path.failed = path.failed.saturating_add(1);
+        Self::add_wait(path, waited, self.wait_grace);
+    }
+
     /// Adds one attempt's wait (seconds) to its journey's path.
     #[inline]
     fn add_wait(path: &mut contact::JourneyPath, wait: f64, grace: f64) {
@@ -901,8 +909,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[inline]
     fn maybe_retry(&mut self, info: &ContactInfo, mut c: contact::Contact, waited: f64) {
         if self.follow {
-            c.path.failed = c.path.failed.saturating_add(1);
-            Self::add_wait(&mut c.path, waited, self.wait_grace);
+            self.attempt_failed(&mut c.path, waited);
         }
         if self.sc.contact_types[c.ty.index()].retrial.is_some() {
             self.retry_or_leave(info, c);
@@ -1197,8 +1204,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.observer.on_queue_len(self.now, c.ty, len);
             if self.follow {
                 let mut c = c;
-                c.path.failed = c.path.failed.saturating_add(1);
-                Self::add_wait(&mut c.path, waited, self.wait_grace);
+                self.attempt_failed(&mut c.path, waited);
                 self.end_journey(&c, JourneyOutcome::GaveUp);
             }
             return;
@@ -1323,8 +1329,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 self.left_queue(c.patience.is_finite(), c.reoffer);
                 self.observer.on_cleared(self.now, &Self::info(q.key, &c));
                 if self.follow {
-                    c.path.failed = c.path.failed.saturating_add(1);
-                    Self::add_wait(&mut c.path, self.now - c.arrival, self.wait_grace);
+                    self.attempt_failed(&mut c.path, self.now - c.arrival);
                     self.end_journey(&c, JourneyOutcome::GaveUp);
                 }
             }

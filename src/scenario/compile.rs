@@ -1700,19 +1700,18 @@ impl Cx<'_> {
                 ),
             ));
         }
+        let type_id = |name: &str, span: Range<usize>, field: &str| -> Result<TypeId> {
+            type_ids.get(name.trim()).copied().ok_or_else(|| {
+                self.err(
+                    span,
+                    field,
+                    format!("unknown contact type \"{name}\" (known: {})", type_names.join(", ")),
+                )
+            })
+        };
         for (i, s) in g.serves.get_ref().iter().enumerate() {
             let field = format!("{path}.serves[{i}]");
-            let Some(&id) = type_ids.get(s.get_ref().trim()) else {
-                return Err(self.err(
-                    s.span(),
-                    field,
-                    format!(
-                        "unknown contact type \"{}\" (known: {})",
-                        s.get_ref(),
-                        type_names.join(", ")
-                    ),
-                ));
-            };
+            let id = type_id(s.get_ref(), s.span(), &field)?;
             if !listed.insert(id) {
                 return Err(self.err(
                     s.span(),
@@ -1748,18 +1747,8 @@ impl Cx<'_> {
             resolution = vec![None; type_names.len()];
             for (name, p) in map.get_ref() {
                 let field = format!("{path}.resolution.{name}");
-                let Some(t) = type_ids.get(name.trim()) else {
-                    return Err(self.err(
-                        map.span(),
-                        field,
-                        format!(
-                            "unknown contact type \"{}\" (known: {})",
-                            name.escape_debug(),
-                            type_names.join(", ")
-                        ),
-                    ));
-                };
-                if !serves.contains(t) {
+                let t = type_id(name, map.span(), &field)?;
+                if !serves.contains(&t) {
                     return Err(self.err(
                         p.span(),
                         field,
