@@ -51,10 +51,10 @@ pub mod queue;
 use crate::arrivals::ArrivalProcess;
 use crate::rng::{self, Rng, Source, StreamId, Substream};
 use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
-use crate::scenario::{Closing, GroupId, Scenario, TypeId};
-use crate::stats::{Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer};
+use crate::scenario::{Closing, GroupId, NodeKind, Scenario, Target, TypeId};
+use crate::stats::{Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer, SelfServiceEnd};
 use agent::{Agent, AgentStatus, Roster};
-use contact::{ContactKey, ContactSlab, ContactState};
+use contact::{ContactKey, ContactSlab, ContactState, NO_TRANSFER};
 use event::{ARRIVAL_RANK, AgentId, EventKind, EventQueue, Key, NO_KEY, key_time};
 use queue::{Queued, WaitQueue};
 use rand::{Rng as _, RngCore as _};
@@ -179,6 +179,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     waiting_rules: bool,
     /// Whether some type replays recorded arrivals.
     replays: bool,
+    /// Whether some type's arrivals enter the self-service graph.
+    ivr: bool,
     /// Index of each replayed type's next recorded arrival.
     replay_next: Vec<usize>,
     /// Mean base handle time of each type, seconds (for announced waits).
@@ -254,6 +256,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .any(|t| t.balking.is_some() || t.max_wait.is_some()),
             mean_handle: sc.contact_types.iter().map(|t| t.handle_time.mean()).collect(),
             replays: sc.contact_types.iter().any(|t| t.replay.is_some()),
+            ivr: sc.contact_types.iter().any(|t| t.ivr.is_some()),
             replay_next: vec![0; n_types],
             processed: 0,
             max_in_system: sc.max_in_system,
@@ -413,6 +416,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             EventKind::Staffing { index } => self.on_staffing(index),
             EventKind::Close => self.on_close(),
             EventKind::Shut { ty } => self.on_shut(ty),
+            EventKind::Step { contact } => self.on_step(contact),
         }
         self.overflow.is_none()
     }
@@ -442,6 +446,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             failed: c.path.failed,
             wait: f64::from(c.path.wait),
             wait_excess: f64::from(c.path.wait_excess),
+            ivr: f64::from(c.path.ivr),
+            transfers: c.path.transfers,
+            switches: c.path.switches,
+            context_lost: c.path.context_lost,
+            bot_failed: c.path.bot_failed,
+            contained: false,
         }
     }
 
@@ -602,7 +612,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             interval: c.interval,
             journey: c.journey,
             attempt: c.attempt,
-            repeat: c.path.handled,
+            repeat: c.path.handled + u16::from(c.path.recontacts),
+            routed: false,
         }
     }
 
@@ -718,6 +729,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             journey,
             attempt: 0,
             repeat: 0,
+            routed: false,
         };
         self.admit(&info, patience);
     }
@@ -798,7 +810,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
             self.line_use[l] += 1;
         }
-
+        if self.ivr
+            && let Some(node) = ct.ivr
+        {
+            return self.enter_node(key, node);
+        }
         let chosen = self.decide(|policy, view| policy.select_agent_for(view, info));
         if let Some(agent) = chosen.filter(|a| self.can_serve(*a, ty)) {
             self.start_service(agent, key);
@@ -944,6 +960,184 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.events.push(at, EventKind::Retry { contact: key });
     }
 
+    /// Contact `key` (of a type with an entry node, its line taken) enters self-service node
+    /// `node`: it spends the node's duration there, then the node decides (at once if the
+    /// node takes no time).
+    fn enter_node(&mut self, key: ContactKey, node: u16) {
+        let nd = &self.sc.self_service.nodes[node as usize];
+        let Some(c) = self.contacts.get_mut(key) else {
+            debug_assert!(false, "a gone contact entered a node");
+            return;
+        };
+        c.state = ContactState::InIvr;
+        c.node = node;
+        let spend = nd.duration.as_ref().map_or(0.0, |d| d.sample(&mut c.rng));
+        if spend > 0.0 {
+            self.events.push(self.now + spend, EventKind::Step { contact: key });
+        } else {
+            self.on_step(key);
+        }
+    }
+
+    /// The contact's time in its node is over: the node decides, from the journey's
+    /// substream, where it goes — another node, a queue (maybe the wrong one), a hang-up, or
+    /// (a bot) the end of its journey.
+    fn on_step(&mut self, key: ContactKey) {
+        let Some(c) = self.contacts.get_mut(key) else {
+            debug_assert!(false, "a step of a gone contact");
+            return;
+        };
+        let node = &self.sc.self_service.nodes[c.node as usize];
+        let u: f64 = c.rng.random();
+        let target = match &node.kind {
+            NodeKind::Menu => node.next.pick(u),
+            NodeKind::Auth { failure, on_failure } => {
+                if u < *failure {
+                    *on_failure
+                } else {
+                    node.next.pick(c.rng.random())
+                }
+            }
+            NodeKind::Intent {
+                misroute,
+                transfer_after,
+            } => {
+                let target = node.next.pick(u);
+                if let Target::Queue(right) = target
+                    && *misroute > 0.0
+                    && c.rng.random::<f64>() < *misroute
+                    && let Some(wrong) = node.next.other_queue(right, c.rng.random())
+                {
+                    c.transfer_to = right.0;
+                    let after = transfer_after.sample(&mut c.rng);
+                    return self.leave_graph(key, wrong, Some(after));
+                }
+                target
+            }
+            NodeKind::Bot {
+                containment,
+                false_containment,
+                recontact_delay,
+                context,
+                handle_factor,
+            } => {
+                if u < *containment {
+                    return self.contained(key, *false_containment, recontact_delay);
+                }
+                c.path.bot_failed = true;
+                c.path.context_lost = c.path.context_lost.saturating_add(u8::from(!*context));
+                c.factor *= *handle_factor as f32;
+                node.next.pick(c.rng.random())
+            }
+        };
+        match target {
+            Target::Node(n) => self.enter_node(key, n),
+            Target::Queue(ty) => self.leave_graph(key, ty, None),
+            Target::HangUp => {
+                let mut c = self.contacts.remove(key);
+                self.release_line(c.ty);
+                let info = Self::info(key, &c);
+                c.path.ivr += (self.now - c.arrival) as f32;
+                self.observer.on_self_service(self.now, &info, SelfServiceEnd::HungUp);
+                self.maybe_retry(&info, c, 0.0);
+            }
+        }
+    }
+
+    /// A contact leaves the self-service graph for type `ty`'s queue, where it arrives as a
+    /// contact of that type, with a handle time and patience of that type drawn from its
+    /// journey's substream. A misrouted contact (`transfer_after` given) is answered in the
+    /// wrong queue for that long, then transferred.
+    fn leave_graph(&mut self, key: ContactKey, ty: TypeId, transfer_after: Option<f64>) {
+        let now = self.now;
+        let Some(c) = self.contacts.get_mut(key) else { return };
+        let entry = Self::info(key, c);
+        c.path.ivr += (now - c.arrival) as f32;
+        self.observer.on_self_service(now, &entry, SelfServiceEnd::Routed);
+        let types = &self.sc.contact_types;
+        let Some(c) = self.contacts.get_mut(key) else { return };
+        // The customer's own type: the one it will be transferred to if misrouted.
+        let own = &types[if c.transfer_to == NO_TRANSFER {
+            ty.index()
+        } else {
+            c.transfer_to as usize
+        }];
+        if types[c.ty.index()].channel != own.channel {
+            c.path.switches = c.path.switches.saturating_add(1);
+        }
+        let old_ty = c.ty;
+        c.ty = ty;
+        c.handle = match transfer_after {
+            Some(after) => after,
+            None => {
+                let h = own.handle_time.sample(&mut c.rng) * f64::from(c.factor);
+                c.factor = 1.0;
+                h
+            }
+        };
+        c.patience = match &own.patience {
+            Some(d) => Self::scaled_patience(own, d.sample(&mut c.rng), self.interval),
+            None => f64::INFINITY,
+        };
+        c.state = ContactState::Waiting;
+        c.arrival = now;
+        c.interval = self.interval;
+        let (info, patience) = (Self::info(key, c), c.patience);
+        self.release_line(old_ty);
+        self.admit(&ContactInfo { routed: true, ..info }, patience);
+    }
+
+    /// A bot served the contact to the end. The journey ends resolved, unless the
+    /// containment was false: then the customer comes back through the graph later.
+    fn contained(&mut self, key: ContactKey, false_containment: f64, delay: &'s crate::dist::Dist) {
+        let mut c = self.contacts.remove(key);
+        self.release_line(c.ty);
+        let info = Self::info(key, &c);
+        c.path.ivr += (self.now - c.arrival) as f32;
+        self.observer
+            .on_self_service(self.now, &info, SelfServiceEnd::Contained);
+        if false_containment > 0.0 && c.rng.random::<f64>() < false_containment {
+            let at = self.now + delay.sample(&mut c.rng);
+            if at >= self.sc.horizon {
+                return self.end_journey(&c, JourneyOutcome::Open);
+            }
+            c.attempt = 0;
+            c.path.recontacts = c.path.recontacts.saturating_add(1);
+            c.state = ContactState::Away;
+            let key = self.contacts.reinsert(c);
+            self.events.push(at, EventKind::Retry { contact: key });
+            return;
+        }
+        let mut end = Self::journey_end(&c, JourneyOutcome::Resolved);
+        end.contained = true;
+        self.observer.on_journey_end(self.now, &end);
+    }
+
+    /// An agent has spent its time on misrouted contact `c` (removed from the slab) and
+    /// transfers it to its right queue, where it arrives again with a fresh handle time and
+    /// patience of that type.
+    #[inline(never)]
+    fn transfer(&mut self, key: ContactKey, mut c: contact::Contact) {
+        self.observer.on_transferred(self.now, &Self::info(key, &c));
+        let to = &self.sc.contact_types[c.transfer_to as usize];
+        c.ty = TypeId(c.transfer_to);
+        c.transfer_to = NO_TRANSFER;
+        c.path.transfers = c.path.transfers.saturating_add(1);
+        c.handle = to.handle_time.sample(&mut c.rng) * f64::from(c.factor);
+        c.factor = 1.0;
+        c.patience = match &to.patience {
+            Some(d) => Self::scaled_patience(to, d.sample(&mut c.rng), self.interval),
+            None => f64::INFINITY,
+        };
+        c.state = ContactState::Waiting;
+        c.arrival = self.now;
+        c.interval = self.interval;
+        let patience = c.patience;
+        let key = self.contacts.reinsert(c);
+        let info = Self::info(key, self.contacts.get(key).expect("just stored"));
+        self.admit(&ContactInfo { routed: true, ..info }, patience);
+    }
+
     /// Stops the replication: the in-system bound was passed.
     #[cold]
     fn stop_overflowing(&mut self) {
@@ -1027,7 +1221,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.release_line(c.ty);
         self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
         if self.follow {
-            self.after_service(c, g);
+            if c.transfer_to == NO_TRANSFER {
+                self.after_service(c, g);
+            } else {
+                self.transfer(key, c);
+            }
         }
         if leaving {
             self.set_agent(agent, AgentStatus::Off, false, true);

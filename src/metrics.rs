@@ -207,20 +207,27 @@ fn n(v: u64) -> f64 {
     v as f64
 }
 
-/// The figures of a contact type, in report order: the contact figures, then the journey ones.
+/// The figures of a contact type, in report order: the contact figures, the journey ones, then
+/// those of the self-service graph.
 pub const TYPE_METRICS: &[TypeMetric] = &concat_metrics();
 
 const N_CONTACT_METRICS: usize = CONTACT_METRICS.len();
 
-const fn concat_metrics() -> [TypeMetric; N_CONTACT_METRICS + JOURNEY_METRICS.len()] {
-    let mut out = [CONTACT_METRICS[0]; N_CONTACT_METRICS + JOURNEY_METRICS.len()];
+const N_ALL_METRICS: usize = N_CONTACT_METRICS + JOURNEY_METRICS.len() + SELF_SERVICE_METRICS.len();
+
+const fn concat_metrics() -> [TypeMetric; N_ALL_METRICS] {
+    let mut out = [CONTACT_METRICS[0]; N_ALL_METRICS];
     let mut i = 0;
     while i < N_CONTACT_METRICS {
         out[i] = CONTACT_METRICS[i];
         i += 1;
     }
-    while i < out.len() {
+    while i < N_CONTACT_METRICS + JOURNEY_METRICS.len() {
         out[i] = JOURNEY_METRICS[i - N_CONTACT_METRICS];
+        i += 1;
+    }
+    while i < out.len() {
+        out[i] = SELF_SERVICE_METRICS[i - N_CONTACT_METRICS - JOURNEY_METRICS.len()];
         i += 1;
     }
     out
@@ -507,6 +514,71 @@ const JOURNEY_METRICS: [TypeMetric; 13] = [
         Unit::Probability,
         "expected share of journeys whose customer intends to defect (by end state: resolved first time, resolved later, unresolved)",
         |c, _| (c.defect, n(c.journeys)),
+    ),
+];
+
+/// Whether `name` is a figure of the self-service graph (reported when the scenario has one).
+pub fn is_self_service_figure(name: &str) -> bool {
+    SELF_SERVICE_METRICS.iter().any(|m| m.name == name)
+}
+
+/// The figures of the self-service graph (IVR and bots) and of what follows it: counted for the
+/// type whose arrivals entered the graph, except `transferred` (for the queue that transferred)
+/// and the per-journey ones (for the journey's first type).
+const SELF_SERVICE_METRICS: [TypeMetric; 10] = [
+    count(
+        "contained",
+        "contacts a bot served to the end (false containments included), per replication",
+        |c, _| (n(c.contained), 1.0),
+    ),
+    journey_share(
+        "p_contained",
+        "contacts a bot served to the end / contacts that left the self-service graph",
+        |c, _| (n(c.contained), n(c.contained + c.ivr_hangups + c.routed)),
+    ),
+    count(
+        "ivr_hangups",
+        "contacts that hung up inside the self-service graph, per replication",
+        |c, _| (n(c.ivr_hangups), 1.0),
+    ),
+    journey_share(
+        "p_ivr_hangup",
+        "contacts that hung up inside the self-service graph / contacts that left it",
+        |c, _| (n(c.ivr_hangups), n(c.contained + c.ivr_hangups + c.routed)),
+    ),
+    count(
+        "routed",
+        "contacts the self-service graph sent on to an agent queue, per replication",
+        |c, _| (n(c.routed), 1.0),
+    ),
+    per_journey(
+        "mean_ivr_s",
+        Unit::Seconds,
+        "seconds in the self-service graph per contact that left it",
+        |c, _| (c.ivr_time, n(c.contained + c.ivr_hangups + c.routed)),
+    ),
+    count(
+        "transferred",
+        "misrouted contacts this queue answered and transferred to the right one, per replication",
+        |c, _| (n(c.transferred), 1.0),
+    ),
+    per_journey(
+        "transfers_per_journey",
+        Unit::Contacts,
+        "transfers from a wrong queue per journey",
+        |c, _| (n(c.journey_transfers), n(c.journeys)),
+    ),
+    per_journey(
+        "switches_per_journey",
+        Unit::Contacts,
+        "moves to a contact type of another channel per journey",
+        |c, _| (n(c.journey_switches), n(c.journeys)),
+    ),
+    per_journey(
+        "journey_ivr_s",
+        Unit::Seconds,
+        "seconds in the self-service graph per journey, over all its passages",
+        |c, _| (c.journey_ivr, n(c.journeys)),
     ),
 ];
 

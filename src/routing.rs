@@ -368,6 +368,7 @@ headcount = 2
             journey: 0,
             attempt: 0,
             repeat: 0,
+            routed: false,
         };
         let view = st.view(30.0);
         // tech: t1 (idle since 5) beats a1 (idle since 10); billing cannot use tech-only.
@@ -413,6 +414,7 @@ headcount = 2
                     journey: 8,
                     attempt: 0,
                     repeat: 0,
+                    routed: false,
                 }
             ),
             None

@@ -12,8 +12,10 @@
 pub mod compile;
 pub mod model;
 pub mod raw;
+pub mod self_service;
 
 pub use model::*;
+pub use self_service::{Branches, Channel, Node, NodeKind, SelfService, Target};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

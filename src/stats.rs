@@ -32,8 +32,11 @@ pub struct ContactInfo {
     /// The attempt of this contact: 0 for its first arrival, 1 for its first retry, …
     pub attempt: u16,
     /// Which contact of its journey this is: 0 for the first, 1 for the first repeat after an
-    /// unresolved contact, …
+    /// unresolved contact (or a bot's false containment), …
     pub repeat: u16,
+    /// The contact arrives from the self-service graph or from a transfer, not from the
+    /// customer: the same contact going on to another queue (not a retry nor a repeat).
+    pub routed: bool,
 }
 
 /// How a journey ended.
@@ -48,6 +51,18 @@ pub enum JourneyOutcome {
     /// Still under way at the end of the replication: a retry or repeat was due at or after
     /// the horizon, or a contact was still in the system.
     Open,
+}
+
+/// How a contact's passage through the self-service graph ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelfServiceEnd {
+    /// A bot served the customer (the journey ends resolved, unless the containment was false
+    /// and the customer comes back).
+    Contained,
+    /// The customer hung up inside the graph.
+    HungUp,
+    /// The contact left the graph for an agent queue.
+    Routed,
 }
 
 /// A journey that has ended, as an observer is told of it.
@@ -69,6 +84,18 @@ pub struct JourneyEnd {
     pub wait: f64,
     /// Seconds waited beyond the CSAT model's grace, summed over attempts.
     pub wait_excess: f64,
+    /// Seconds spent in the self-service graph over all passages.
+    pub ivr: f64,
+    /// Transfers from a wrong queue to the right one.
+    pub transfers: u8,
+    /// Moves to a contact type of another channel.
+    pub switches: u8,
+    /// Hand-offs from a bot to an agent without the bot's context.
+    pub context_lost: u8,
+    /// A bot failed to serve the customer, who then needed an agent.
+    pub bot_failed: bool,
+    /// A bot served the customer to the end.
+    pub contained: bool,
 }
 
 /// Receives the engine's state changes. `now` is the simulated time in seconds and never
@@ -81,6 +108,12 @@ pub trait Observer {
     fn on_arrival(&mut self, now: f64, c: &ContactInfo) {}
     /// The contact found its queue full and left.
     fn on_blocked(&mut self, now: f64, c: &ContactInfo) {}
+    /// The contact (of the type that entered the self-service graph) left the graph: served
+    /// by a bot, hung up, or routed to a queue (where it arrives again, as its queue's type).
+    fn on_self_service(&mut self, now: f64, c: &ContactInfo, end: SelfServiceEnd) {}
+    /// An agent transferred the misrouted contact `c` (its service has ended) to its right
+    /// queue, where it arrives again.
+    fn on_transferred(&mut self, now: f64, c: &ContactInfo) {}
     /// The contact arrived while its line was closed and was refused.
     fn on_refused(&mut self, now: f64, c: &ContactInfo) {}
     /// The contact found no agent free and would not wait (balked).
@@ -136,6 +169,8 @@ forward_pair! {
     on_arrival(now: f64, c: &ContactInfo);
     on_blocked(now: f64, c: &ContactInfo);
     on_refused(now: f64, c: &ContactInfo);
+    on_self_service(now: f64, c: &ContactInfo, end: SelfServiceEnd);
+    on_transferred(now: f64, c: &ContactInfo);
     on_balked(now: f64, c: &ContactInfo);
     on_message(now: f64, c: &ContactInfo);
     on_retry_scheduled(now: f64, c: &ContactInfo, at: f64);
@@ -230,6 +265,33 @@ pub struct TypeCounts {
     /// Sum over ended journeys of P(defect).
     #[serde(default)]
     pub defect: f64,
+    /// Contacts a bot served to the end (counted for the type that entered the graph).
+    #[serde(default)]
+    pub contained: u64,
+    /// Contacts that hung up inside the self-service graph.
+    #[serde(default)]
+    pub ivr_hangups: u64,
+    /// Contacts the self-service graph sent on to an agent queue.
+    #[serde(default)]
+    pub routed: u64,
+    /// Seconds spent in the self-service graph by the contacts that left it.
+    #[serde(default)]
+    pub ivr_time: f64,
+    /// Answered contacts that were misrouted and transferred on after service began.
+    #[serde(default)]
+    pub transferred: u64,
+    /// Journeys a bot served to the end (also counted in `resolved`).
+    #[serde(default)]
+    pub journeys_contained: u64,
+    /// Transfers over the journeys ended.
+    #[serde(default)]
+    pub journey_transfers: u64,
+    /// Channel switches over the journeys ended.
+    #[serde(default)]
+    pub journey_switches: u64,
+    /// Seconds in the self-service graph over the journeys ended.
+    #[serde(default)]
+    pub journey_ivr: f64,
     /// Answered with wait <= threshold k (thresholds of the type, ascending).
     pub answered_within: [u64; MAX_SL_THRESHOLDS],
     /// Abandoned with wait <= threshold k.
@@ -278,6 +340,15 @@ impl TypeCounts {
         self.csat_score += o.csat_score;
         self.nps += o.nps;
         self.defect += o.defect;
+        self.contained += o.contained;
+        self.ivr_hangups += o.ivr_hangups;
+        self.routed += o.routed;
+        self.ivr_time += o.ivr_time;
+        self.transferred += o.transferred;
+        self.journeys_contained += o.journeys_contained;
+        self.journey_transfers += o.journey_transfers;
+        self.journey_switches += o.journey_switches;
+        self.journey_ivr += o.journey_ivr;
         for k in 0..MAX_SL_THRESHOLDS {
             self.answered_within[k] += o.answered_within[k];
             self.abandoned_within[k] += o.abandoned_within[k];

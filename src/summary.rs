@@ -123,6 +123,9 @@ pub struct Summary {
     /// scenario follows journeys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csat_model: Option<crate::scenario::CsatModel>,
+    /// Whether the scenario has a self-service graph (its figures and CSAT terms apply).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub self_service: bool,
 }
 
 impl Summary {
@@ -227,6 +230,7 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
         let figures: Vec<Figure> = metrics::type_figures(thresholds)
             .into_iter()
             .filter(|f| sc.follow_journeys || !metrics::is_journey_figure(&f.name))
+            .filter(|f| !sc.self_service.nodes.is_empty() || !metrics::is_self_service_figure(&f.name))
             .map(Figure::Type)
             .collect();
         ScopeLayout::new(kind, name, source, figures)
@@ -641,6 +645,7 @@ impl<'a> SummaryBuilder<'a> {
             total_arrivals: self.arrivals,
             total_events: self.events,
             csat_model: sc.follow_journeys.then_some(sc.csat),
+            self_service: !sc.self_service.nodes.is_empty(),
         }
     }
 

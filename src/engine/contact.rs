@@ -34,6 +34,8 @@ pub enum ContactState {
     InService,
     /// Between attempts: the customer abandoned or was blocked and will try again.
     Away,
+    /// In the self-service graph, at node `Contact::node`.
+    InIvr,
 }
 
 /// A live contact.
@@ -66,6 +68,14 @@ pub struct Contact {
     /// Its abandonment timer is its type's maximum wait: when it fires, the contact leaves a
     /// message instead of abandoning.
     pub message: bool,
+    /// The self-service node the contact is at (meaningful while `InIvr`).
+    pub node: u16,
+    /// The type a misrouted contact is transferred to once an agent has answered it;
+    /// [`NO_TRANSFER`] if it is where it should be.
+    pub transfer_to: u16,
+    /// Multiplier of the handle time the contact will get from its queue's type (a bot's
+    /// hand-off sets it; 1 otherwise).
+    pub factor: f32,
     generation: u32,
     live: bool,
 }
@@ -88,7 +98,22 @@ pub struct JourneyPath {
     pub wait: f32,
     /// Seconds waited beyond the CSAT model's grace, summed over attempts.
     pub wait_excess: f32,
+    /// Seconds spent in the self-service graph so far.
+    pub ivr: f32,
+    /// Transfers from a wrong queue so far.
+    pub transfers: u8,
+    /// Moves to a contact type of another channel so far.
+    pub switches: u8,
+    /// Hand-offs from a bot without its context so far.
+    pub context_lost: u8,
+    /// A bot failed and handed the customer to an agent.
+    pub bot_failed: bool,
+    /// Times the customer came back after a bot's false containment.
+    pub recontacts: u8,
 }
+
+/// [`Contact::transfer_to`] of a contact that is in the right queue.
+pub const NO_TRANSFER: u16 = u16::MAX;
 
 /// Dense storage of live contacts with O(1) insert and remove.
 #[derive(Debug, Default)]
@@ -138,10 +163,19 @@ impl ContactSlab {
                 failed: 0,
                 wait: 0.0,
                 wait_excess: 0.0,
+                ivr: 0.0,
+                transfers: 0,
+                switches: 0,
+                context_lost: 0,
+                bot_failed: false,
+                recontacts: 0,
             },
             reoffer: false,
             deferred: false,
             message: false,
+            node: 0,
+            transfer_to: NO_TRANSFER,
+            factor: 1.0,
             generation: 0,
             live: true,
         })

@@ -48,6 +48,7 @@ impl AgentId {
 /// | 6    | `Arrival`        |                                                                   |
 /// | 7    | `Close`          | the horizon: after everything else at the closing instant         |
 /// | 8    | `Shut`           | a type's line closes: after the horizon's own rule at that instant |
+/// | 9    | `Step`           | a contact's time in a self-service node is over                   |
 ///
 /// The rank is also the event's tag: an [`Event`] stores the rank in its key and one 64-bit
 /// payload, and the kind is decoded from the two, so an event takes 24 bytes.
@@ -75,6 +76,8 @@ pub enum EventKind {
     /// Type `ty`'s line closes for the day and its waiting contacts are sent away (its
     /// opening hours say `at_close = "clear"`).
     Shut { ty: TypeId },
+    /// `contact`'s time in its self-service node is over: the node decides where it goes.
+    Step { contact: ContactKey },
 }
 
 /// Rank of [`EventKind::Arrival`] (see the table on [`EventKind`]).
@@ -94,6 +97,7 @@ impl EventKind {
             EventKind::Arrival { .. } => ARRIVAL_RANK,
             EventKind::Close => 7,
             EventKind::Shut { .. } => 8,
+            EventKind::Step { .. } => 9,
         }
     }
 
@@ -102,9 +106,10 @@ impl EventKind {
         match *self {
             EventKind::ServiceEnd { agent, serial } => (u64::from(agent.0) << 32) | u64::from(serial),
             EventKind::Interval { index } | EventKind::Staffing { index } => u64::from(index),
-            EventKind::Abandon { contact } | EventKind::Reoffer { contact } | EventKind::Retry { contact } => {
-                (u64::from(contact.index) << 32) | u64::from(contact.generation)
-            }
+            EventKind::Abandon { contact }
+            | EventKind::Reoffer { contact }
+            | EventKind::Retry { contact }
+            | EventKind::Step { contact } => (u64::from(contact.index) << 32) | u64::from(contact.generation),
             EventKind::Arrival { ty } | EventKind::Shut { ty } => u64::from(ty.0),
             EventKind::Close => 0,
         }
@@ -140,6 +145,12 @@ impl EventKind {
             },
             ARRIVAL_RANK => EventKind::Arrival { ty: TypeId(lo as u16) },
             8 => EventKind::Shut { ty: TypeId(lo as u16) },
+            9 => EventKind::Step {
+                contact: ContactKey {
+                    index: hi,
+                    generation: lo,
+                },
+            },
             _ => EventKind::Close,
         }
     }

@@ -47,6 +47,9 @@ fn hide_if_zero(m: &Metric) -> bool {
             | "retrials"
             | "repeats"
             | "journeys_open"
+            | "transferred"
+            | "transfers_per_journey"
+            | "switches_per_journey"
     ) && m.estimate.mean == 0.0
         && (m.estimate.half_width == 0.0 || m.estimate.half_width.is_nan() || m.estimate.events == Some(0))
 }
@@ -232,9 +235,21 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
         let no_retrials = scope.metrics.iter().any(|m| m.name == "retrials" && hide_if_zero(m));
         // Journey figures only where journeys were followed.
         let no_journeys = scope.get("journeys").is_none_or(|m| m.estimate.mean == 0.0);
+        // Contacts that left the self-service graph: an entry type has no queue figures of its
+        // own, and a queue type no graph figures (but the transfers it made).
+        let sessions: f64 = ["contained", "ivr_hangups", "routed"]
+            .iter()
+            .filter_map(|n| scope.get(n))
+            .map(|m| m.estimate.mean)
+            .sum();
+        let entry = sessions > 0.0 && scope.get("answered").is_some_and(|m| m.estimate.mean == 0.0);
         let redundant = |m: &Metric| {
-            (no_retrials && matches!(m.name.as_str(), "lost" | "p_lost"))
-                || (no_journeys && metrics::JOURNEY_FIGURES.contains(&m.name.as_str()))
+            let name = m.name.as_str();
+            let graph_figure = metrics::is_self_service_figure(name);
+            (no_retrials && matches!(name, "lost" | "p_lost"))
+                || (no_journeys && metrics::JOURNEY_FIGURES.contains(&name))
+                || (entry && !(graph_figure || metrics::is_journey_figure(name) || name == "offered"))
+                || (sessions == 0.0 && graph_figure && (name != "transferred" || m.estimate.mean == 0.0))
         };
         let shown = |m: &&Metric| !(hide_if_zero(m) || redundant(m));
         for m in scope.metrics.iter().filter(shown) {
@@ -280,7 +295,7 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
     if let Some(m) = &s.csat_model {
         let _ = writeln!(
             out,
-            "\ncsat: expected top-2-box share per journey, sigma(eta) with eta = {:.2} {:+.2}*unresolved {:+.2}*(contacts handled - 1) {:+.2}*(abandoned or blocked attempts) {:+.3}*(minutes waited beyond {}, per attempt){}; csat_score and nps from an ordered logit (cutpoints -2, -1, 0, 1); p_defect {:.2} / {:.2} / {:.2} if resolved first time / later / unresolved",
+            "\ncsat: expected top-2-box share per journey, sigma(eta) with eta = {:.2} {:+.2}*unresolved {:+.2}*(contacts handled - 1) {:+.2}*(abandoned or blocked attempts) {:+.3}*(minutes waited beyond {}, per attempt){}{}; csat_score and nps from an ordered logit (cutpoints -2, -1, 0, 1); p_defect {:.2} / {:.2} / {:.2} if resolved first time / later / unresolved",
             m.base,
             m.unresolved,
             m.per_repeat,
@@ -289,6 +304,19 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
             Human(m.wait_grace_s),
             if m.heterogeneity > 0.0 {
                 format!(", customer effect sd {:.2}", m.heterogeneity)
+            } else {
+                String::new()
+            },
+            if s.self_service {
+                format!(
+                    " {:+.2}*transfers {:+.2}*channel switches {:+.2}*hand-offs without context {:+.2}*1[bot failed] {:+.2}*(minutes in self-service beyond {})",
+                    m.transfer,
+                    m.switch,
+                    m.context_loss,
+                    m.bot_fail,
+                    m.per_ivr_minute,
+                    Human(m.ivr_grace_s)
+                )
             } else {
                 String::new()
             },

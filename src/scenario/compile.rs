@@ -4,7 +4,7 @@
 
 use super::model::*;
 use super::raw::*;
-use super::{Location, ScenarioError};
+use super::{Channel, Location, ScenarioError};
 use crate::dist::Dist;
 use crate::time::{Human, parse_duration, parse_rate};
 use sha2::{Digest, Sha256};
@@ -13,6 +13,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
+
+mod graph;
 
 /// Longest horizon accepted, seconds (1,000 years).
 pub const MAX_HORIZON: f64 = 1000.0 * 365.25 * 86_400.0;
@@ -609,7 +611,13 @@ impl Cx<'_> {
                 contact_types[t.index()].served_by.push(GroupId(gi as u16));
             }
         }
-        if let Some((i, _)) = contact_types.iter().enumerate().find(|(_, t)| t.served_by.is_empty()) {
+        let self_service = self.self_service(raw, &mut contact_types)?;
+        // A type whose arrivals enter the self-service graph has no queue of its own.
+        if let Some((i, _)) = contact_types
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.served_by.is_empty() && t.ivr.is_none())
+        {
             let name = &raw.contact_types[i].get_ref().name;
             return Err(self.err(
                 name.span(),
@@ -690,6 +698,7 @@ impl Cx<'_> {
             lines,
             follow_journeys,
             csat,
+            self_service,
             raw,
         })
     }
@@ -761,6 +770,14 @@ impl Cx<'_> {
         finite(&c.per_repeat, "per_repeat", &mut m.per_repeat)?;
         finite(&c.per_abandoned, "per_abandoned", &mut m.per_abandoned)?;
         finite(&c.per_wait_minute, "per_wait_minute", &mut m.per_wait_minute)?;
+        finite(&c.transfer, "transfer", &mut m.transfer)?;
+        finite(&c.switch, "switch", &mut m.switch)?;
+        finite(&c.context_loss, "context_loss", &mut m.context_loss)?;
+        finite(&c.bot_fail, "bot_fail", &mut m.bot_fail)?;
+        finite(&c.per_ivr_minute, "per_ivr_minute", &mut m.per_ivr_minute)?;
+        if let Some(w) = &c.ivr_grace {
+            m.ivr_grace_s = self.duration(w, "csat.ivr_grace")?;
+        }
         if let Some(h) = &c.heterogeneity {
             if !(h.get_ref().is_finite() && *h.get_ref() >= 0.0) {
                 return Err(self.err(
@@ -926,7 +943,7 @@ impl Cx<'_> {
     fn absolute_sample_paths(&self, raw: &mut RawScenario) {
         for t in &mut raw.contact_types {
             let t = t.get_mut();
-            let mut dists = vec![&mut t.handle_time];
+            let mut dists: Vec<&mut Spanned<RawDist>> = t.handle_time.iter_mut().collect();
             dists.extend(t.patience.as_mut());
             if let Some(r) = &mut t.retrial {
                 let r = r.get_mut();
@@ -940,6 +957,15 @@ impl Cx<'_> {
                 self.absolute_path(file);
             }
             for d in dists {
+                self.absolute_sample_path(d);
+            }
+        }
+        for n in &mut raw.ivr {
+            let n = n.get_mut();
+            for d in [&mut n.duration, &mut n.transfer_after, &mut n.recontact_delay]
+                .into_iter()
+                .flatten()
+            {
                 self.absolute_sample_path(d);
             }
         }
@@ -983,7 +1009,8 @@ impl Cx<'_> {
     ) -> Vec<ScenarioWarning> {
         let mut out = Vec::new();
         let n = frame.n_intervals as usize;
-        for (ti, t) in types.iter().enumerate() {
+        // A type whose arrivals enter the self-service graph has no queue of its own.
+        for (ti, t) in types.iter().enumerate().filter(|(_, t)| t.ivr.is_none()) {
             let raw_t = raw.contact_types[ti].get_ref();
             let capacity = |i: usize| -> u64 {
                 t.served_by
@@ -1267,7 +1294,36 @@ impl Cx<'_> {
                 "about {expected:.3e} contacts per replication expected; at most {MAX_EXPECTED_ARRIVALS:e} are simulated (lower the rate or shorten the horizon)"
             )));
         }
-        let handle_time = self.dist(&t.handle_time, &format!("{path}.handle_time"))?;
+        let handle_time = match &t.handle_time {
+            Some(h) => self.dist(h, &format!("{path}.handle_time"))?,
+            // Never drawn: the type's contacts all go through the self-service graph.
+            None if t.ivr.is_some() => Dist::constant(0.0).expect("valid"),
+            None => {
+                return Err(self.err(
+                    t.name.span(),
+                    format!("{path}.handle_time"),
+                    "missing handle_time: add handle_time = { dist = \"exponential\", mean = \"5m\" } (only a type whose arrivals enter the self-service graph, with `ivr`, may leave it out)",
+                ));
+            }
+        };
+        let channel = match &t.channel {
+            None => Channel::Voice,
+            Some(c) => match c.get_ref().trim() {
+                "voice" => Channel::Voice,
+                "chat" => Channel::Chat,
+                "email" => Channel::Email,
+                other => {
+                    return Err(self.err(
+                        c.span(),
+                        format!("{path}.channel"),
+                        format!(
+                            "unknown channel \"{}\" (valid: \"voice\", \"chat\", \"email\")",
+                            other.escape_debug()
+                        ),
+                    ));
+                }
+            },
+        };
         let patience = t
             .patience
             .as_ref()
@@ -1362,6 +1418,8 @@ impl Cx<'_> {
                 .map(|b| self.balking(b, &format!("{path}.balking")))
                 .transpose()?,
             replay,
+            ivr: None,
+            channel,
         })
     }
 

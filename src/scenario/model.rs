@@ -84,6 +84,8 @@ pub struct Scenario {
     pub follow_journeys: bool,
     /// How a journey's CSAT is estimated (the defaults of MODEL.md §2 unless overridden).
     pub csat: CsatModel,
+    /// The self-service graph (IVR and bot nodes); empty when no type has `ivr`.
+    pub self_service: super::SelfService,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name
     /// filled in, and empirical samples files given by absolute path (so that `run.toml` can
     /// be run again from anywhere).
@@ -158,6 +160,12 @@ pub struct ContactType {
     /// Arrivals replayed from a file instead of drawn; `arrival_rates` then holds the file's
     /// counts per interval over the interval's length (for reports and checks only).
     pub replay: Option<Replay>,
+    /// The self-service node each arrival enters first ([`Scenario::self_service`]); `None`:
+    /// arrivals go straight to the type's queue.
+    pub ivr: Option<u16>,
+    /// The channel the type's customers use (a journey that moves to a type of another
+    /// channel has switched channel).
+    pub channel: super::Channel,
 }
 
 /// Recorded arrivals: the same in every replication.
@@ -255,7 +263,7 @@ impl ContactType {
     /// Whether this type's journeys make decisions after their arrival (retry, resolve,
     /// repeat), and so draw their own substream at their first arrival.
     pub fn journey_decides(&self) -> bool {
-        self.retrial.is_some() || self.resolution.is_some() || self.balking.is_some()
+        self.retrial.is_some() || self.resolution.is_some() || self.balking.is_some() || self.ivr.is_some()
     }
 }
 
@@ -293,6 +301,7 @@ pub struct Repeat {
 /// state. With `heterogeneity` σ_u > 0 the customer effect u ~ N(0, σ_u²) is integrated out
 /// by the probit approximation `E σ(η + u) ≈ σ(η / √(1 + πσ_u²/8))`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct CsatModel {
     /// β0: the score of a clean journey resolved on its first contact (1.73: P = 0.85).
     pub base: f64,
@@ -314,6 +323,18 @@ pub struct CsatModel {
     pub defect_resolved_later: f64,
     /// P(defect) of a journey not resolved (0.25).
     pub defect_unresolved: f64,
+    /// β_xfer: each (cold) transfer from a wrong queue (−0.56).
+    pub transfer: f64,
+    /// β_sw: each move to another channel (−0.40).
+    pub switch: f64,
+    /// β_ctx: each hand-off that loses the context, so the customer repeats it (−0.30).
+    pub context_loss: f64,
+    /// β_bot: a bot failed before a human took over (−0.30).
+    pub bot_fail: f64,
+    /// β_ivr: each minute in the self-service graph beyond `ivr_grace_s` (−0.10).
+    pub per_ivr_minute: f64,
+    /// i0, seconds: time in the self-service graph up to this costs nothing (60).
+    pub ivr_grace_s: f64,
 }
 
 impl Default for CsatModel {
@@ -329,6 +350,12 @@ impl Default for CsatModel {
             defect_resolved_first: 0.05,
             defect_resolved_later: 0.09,
             defect_unresolved: 0.25,
+            transfer: -0.56,
+            switch: -0.40,
+            context_loss: -0.30,
+            bot_fail: -0.30,
+            per_ivr_minute: -0.10,
+            ivr_grace_s: 60.0,
         }
     }
 }
@@ -353,6 +380,23 @@ impl CsatModel {
             + self.per_repeat * f64::from(handled.saturating_sub(1))
             + self.per_abandoned * f64::from(failed)
             + self.per_wait_minute * wait_excess_s / 60.0
+    }
+
+    /// The effort terms of a journey's latent score beyond [`CsatModel::eta`]'s: transfers,
+    /// channel switches, lost context, a failed bot, and time in the self-service graph beyond
+    /// its grace. 0 for a journey that met none of them.
+    pub fn effort(&self, j: &crate::stats::JourneyEnd) -> f64 {
+        let mut e = 0.0;
+        if j.transfers | j.switches | j.context_lost != 0 || j.bot_failed {
+            e += self.transfer * f64::from(j.transfers)
+                + self.switch * f64::from(j.switches)
+                + self.context_loss * f64::from(j.context_lost)
+                + if j.bot_failed { self.bot_fail } else { 0.0 };
+        }
+        if j.ivr > self.ivr_grace_s {
+            e += self.per_ivr_minute * (j.ivr - self.ivr_grace_s) / 60.0;
+        }
+        e
     }
 
     /// The outputs of a journey with latent score `eta`.

@@ -37,6 +37,55 @@ pub struct RawScenario {
     /// Journey CSAT coefficients (`[csat]`); its presence also turns journey figures on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csat: Option<Spanned<RawCsat>>,
+    /// The self-service graph (`[[ivr]]`): one entry per node.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ivr: Vec<Spanned<RawNode>>,
+}
+
+/// `[[ivr]]`: one node of the self-service graph. `kind` says which of the optional fields
+/// apply (`compile` rejects the others).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNode {
+    pub name: Spanned<String>,
+    /// "menu", "auth", "intent" or "bot".
+    pub kind: Spanned<String>,
+    /// Time spent in the node (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<Spanned<RawDist>>,
+    /// The one place the contact goes next (a node, a contact type, or "hangup").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<Spanned<String>>,
+    /// Places the contact goes next with their probabilities, summing to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branches: Option<Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
+    /// auth: probability that authentication fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Spanned<f64>>,
+    /// auth: where a failed authentication goes (default "hangup").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<Spanned<String>>,
+    /// intent: probability that the contact lands in a wrong queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub misroute: Option<Spanned<f64>>,
+    /// intent: agent time spent on a misrouted contact before transferring it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer_after: Option<Spanned<RawDist>>,
+    /// bot: probability that the bot serves the customer to the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub containment: Option<Spanned<f64>>,
+    /// bot: probability that a contained customer comes back anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub false_containment: Option<Spanned<f64>>,
+    /// bot: delay before a falsely contained customer comes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recontact_delay: Option<Spanned<RawDist>>,
+    /// bot: whether the hand-off to an agent passes the bot's context.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Spanned<bool>>,
+    /// bot: multiplier of the agent's handle time after the hand-off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_factor: Option<Spanned<f64>>,
 }
 
 /// `[csat]`: overrides of the journey CSAT model's coefficients (MODEL.md §2); every field is
@@ -64,6 +113,18 @@ pub struct RawCsat {
     pub defect_resolved_later: Option<Spanned<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defect_unresolved: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context_loss: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot_fail: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_ivr_minute: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ivr_grace: Option<Spanned<DurationValue>>,
 }
 
 /// `resolution = { probability = 0.72, repeat = { probability = 0.9, delay = … } }`.
@@ -167,7 +228,15 @@ pub struct RawSimulation {
 pub struct RawContactType {
     pub name: Spanned<String>,
     pub arrivals: Spanned<RawArrivals>,
-    pub handle_time: Spanned<RawDist>,
+    /// Required, except for a type whose arrivals all go through the self-service graph.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_time: Option<Spanned<RawDist>>,
+    /// "voice" (default), "chat" or "email".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Spanned<String>>,
+    /// The self-service node (`[[ivr]]`) each arrival enters first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ivr: Option<Spanned<String>>,
     /// Time a contact is willing to wait in queue; absent = waits forever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patience: Option<Spanned<RawDist>>,

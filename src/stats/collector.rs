@@ -8,7 +8,7 @@
 //! they cover only `[warmup, horizon)`.
 
 use super::histogram::{COARSE, WaitHistogram};
-use super::{ContactInfo, GroupCounts, JourneyEnd, JourneyOutcome, Observer, RepOutput, TypeCounts};
+use super::{ContactInfo, GroupCounts, JourneyEnd, JourneyOutcome, Observer, RepOutput, SelfServiceEnd, TypeCounts};
 use crate::engine::event::AgentId;
 use crate::scenario::{CsatModel, GroupId, MAX_SL_THRESHOLDS, Scenario, TypeId};
 
@@ -224,7 +224,7 @@ impl Observer for Collector {
         if self.measured(c) {
             let slot = self.type_slot(c.ty, c.interval);
             slot.offered += 1;
-            if (c.attempt | c.repeat) != 0 {
+            if (c.attempt | c.repeat) != 0 && !c.routed {
                 // A retry, or a repeat's first attempt.
                 slot.retrials += u64::from(c.attempt > 0);
                 slot.repeats += u64::from(c.attempt == 0);
@@ -250,6 +250,24 @@ impl Observer for Collector {
             let slot = self.type_slot(c.ty, c.interval);
             slot.messages += 1;
             slot.wait_message += now - c.arrival;
+        }
+    }
+
+    fn on_self_service(&mut self, now: f64, c: &ContactInfo, end: SelfServiceEnd) {
+        if self.measured(c) {
+            let slot = self.type_slot(c.ty, c.interval);
+            match end {
+                SelfServiceEnd::Contained => slot.contained += 1,
+                SelfServiceEnd::HungUp => slot.ivr_hangups += 1,
+                SelfServiceEnd::Routed => slot.routed += 1,
+            }
+            slot.ivr_time += now - c.arrival;
+        }
+    }
+
+    fn on_transferred(&mut self, _now: f64, c: &ContactInfo) {
+        if self.measured(c) {
+            self.type_slot(c.ty, c.interval).transferred += 1;
         }
     }
 
@@ -352,7 +370,7 @@ impl Observer for Collector {
         }
         let resolved = j.outcome == JourneyOutcome::Resolved;
         let handled = u32::from(j.handled);
-        let eta = self.csat.eta(resolved, handled, u32::from(j.failed), j.wait_excess);
+        let eta = self.csat.eta(resolved, handled, u32::from(j.failed), j.wait_excess) + self.csat.effort(j);
         let score = self.csat.score(eta, resolved, handled);
         let slot = self.type_slot(j.ty, j.interval);
         slot.journeys += 1;
@@ -367,6 +385,10 @@ impl Observer for Collector {
             JourneyOutcome::Unresolved => slot.unresolved += 1,
         }
         slot.journey_wait += j.wait;
+        slot.journeys_contained += u64::from(j.contained);
+        slot.journey_transfers += u64::from(j.transfers);
+        slot.journey_switches += u64::from(j.switches);
+        slot.journey_ivr += j.ivr;
         slot.csat += score.p_satisfied;
         slot.csat_score += score.mean_score;
         slot.nps += 100.0 * score.nps;

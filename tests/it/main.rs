@@ -15,6 +15,7 @@ mod journeys;
 mod properties;
 mod resolution;
 mod scenarios;
+mod self_service;
 mod semantics;
 mod support;
 mod theory;
