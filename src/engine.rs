@@ -52,7 +52,7 @@ use crate::arrivals::ArrivalProcess;
 use crate::rng::{self, Rng, Source, StreamId, Substream};
 use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
 use crate::scenario::{Closing, GroupId, NodeKind, Scenario, Target, TypeId};
-use crate::stats::{Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer, SelfServiceEnd};
+use crate::stats::{CallbackEvent, Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer, SelfServiceEnd};
 use agent::{Agent, AgentStatus, Roster};
 use contact::{ContactKey, ContactSlab, ContactState, NO_TRANSFER};
 use event::{ARRIVAL_RANK, AgentId, EventKind, EventQueue, Key, NO_KEY, key_time};
@@ -171,6 +171,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     follow: bool,
     /// Waits up to this many seconds cost a journey's CSAT nothing.
     wait_grace: f64,
+    /// Weight of time waited off the line for a callback in a journey's wait (ω_cb).
+    callback_weight: f64,
     /// Whether some type's handle time or patience varies by interval.
     profiles: bool,
     /// Whether some type has opening hours.
@@ -181,6 +183,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     replays: bool,
     /// Whether some type's arrivals enter the self-service graph.
     ivr: bool,
+    /// Whether some type offers callbacks.
+    callbacks: bool,
     /// Index of each replayed type's next recorded arrival.
     replay_next: Vec<usize>,
     /// Mean base handle time of each type, seconds (for announced waits).
@@ -245,6 +249,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             next_journey: 0,
             follow: sc.follow_journeys,
             wait_grace: sc.csat.wait_grace_s,
+            callback_weight: sc.csat.callback_wait_weight,
             profiles: sc
                 .contact_types
                 .iter()
@@ -257,6 +262,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             mean_handle: sc.contact_types.iter().map(|t| t.handle_time.mean()).collect(),
             replays: sc.contact_types.iter().any(|t| t.replay.is_some()),
             ivr: sc.contact_types.iter().any(|t| t.ivr.is_some()),
+            callbacks: sc.contact_types.iter().any(|t| t.callback.is_some()),
             replay_next: vec![0; n_types],
             processed: 0,
             max_in_system: sc.max_in_system,
@@ -417,6 +423,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             EventKind::Close => self.on_close(),
             EventKind::Shut { ty } => self.on_shut(ty),
             EventKind::Step { contact } => self.on_step(contact),
+            EventKind::Offer { contact } => self.on_offer(contact),
         }
         self.overflow.is_none()
     }
@@ -576,7 +583,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn compact(&mut self) {
         let (contacts, agents) = (&self.contacts, &self.agents);
         let dropped = self.events.retain(|kind| match *kind {
-            EventKind::Abandon { contact } => contacts.get(contact).is_some_and(|c| c.state == ContactState::Waiting),
+            EventKind::Abandon { contact } => contacts
+                .get(contact)
+                .is_some_and(|c| c.state == ContactState::Waiting && !c.callback),
             EventKind::Reoffer { contact } => contacts
                 .get(contact)
                 .is_some_and(|c| c.state == ContactState::Waiting && c.reoffer),
@@ -738,6 +747,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// contact after an unresolved one: the contact, away since, arrives again with fresh
     /// patience (and, for a repeat, a fresh handle time) from its journey's substream.
     fn on_retry(&mut self, key: ContactKey) {
+        if self.callbacks && self.contacts.get(key).is_some_and(|c| c.callback) {
+            return self.redial(key);
+        }
         let (now, interval) = (self.now, self.interval);
         let ct = &self.sc.contact_types[match self.contacts.get(key) {
             Some(c) if c.state == ContactState::Away => c.ty.index(),
@@ -756,6 +768,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             let (info, patience) = (Self::info(key, c), c.patience);
             return self.admit(&info, patience);
         }
+        c.offered = false;
         let patience = if c.attempt == 0 {
             // A repeat: a new contact of the journey, with its own need.
             c.handle = ct.handle_time.sample(&mut c.rng);
@@ -836,6 +849,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.maybe_retry(info, c, 0.0);
             return;
         }
+        let accepted = self.callbacks && self.callback_at_entry(info, &mut patience);
+        let queue = &mut self.queues[ty.index()];
         queue.push(Queued { key, arrival: self.now });
         let len = queue.len();
         self.observer.on_enqueue(self.now, info);
@@ -844,10 +859,152 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.events
                 .push(self.now + patience, EventKind::Abandon { contact: key });
         }
-        self.ask_reoffer(info);
+        if !accepted {
+            self.ask_reoffer(info);
+        }
         if self.contacts.len() > self.max_in_system {
             self.stop_overflowing();
         }
+    }
+
+    /// The wait announced to a contact of type `ty` with `ahead` contacts before it: one mean
+    /// handle time (of the current interval) per contact ahead and itself, shared by the
+    /// agents on duty that serve the type (infinite with none).
+    fn announced_wait(&self, ty: TypeId, ahead: f64) -> f64 {
+        let ct = &self.sc.contact_types[ty.index()];
+        let agents: u32 = ct.served_by.iter().map(|g| self.rosters[g.index()].present()).sum();
+        let handle = self.mean_handle[ty.index()] * ct.handle_multiplier(self.interval as usize);
+        (ahead + 1.0) * handle / f64::from(agents)
+    }
+
+    /// A contact about to queue, of a type that may offer callbacks: offered one if its
+    /// announced wait is over the threshold; if it accepts, its `patience` becomes infinite
+    /// (returns true). Otherwise a later offer is scheduled at the waited threshold.
+    #[inline(never)]
+    fn callback_at_entry(&mut self, info: &ContactInfo, patience: &mut f64) -> bool {
+        let Some(cb) = &self.sc.contact_types[info.ty.index()].callback else {
+            return false;
+        };
+        let wait = self.announced_wait(info.ty, f64::from(self.queues[info.ty.index()].len()));
+        if wait > cb.offer_wait {
+            if self.offer_callback(info, wait) {
+                *patience = f64::INFINITY;
+                return true;
+            }
+        } else if cb.offer_waited < *patience {
+            self.events
+                .push(self.now + cb.offer_waited, EventKind::Offer { contact: info.key });
+        }
+        false
+    }
+
+    /// Offers waiting contact `info` a callback with announced wait `wait`; returns whether it
+    /// accepted (then it waits off the line: no abandonment, no line held).
+    fn offer_callback(&mut self, info: &ContactInfo, wait: f64) -> bool {
+        let Some(cb) = &self.sc.contact_types[info.ty.index()].callback else {
+            return false;
+        };
+        self.observer.on_callback(self.now, info, CallbackEvent::Offered);
+        let Some(c) = self.contacts.get_mut(info.key) else {
+            return false;
+        };
+        c.offered = true;
+        if c.rng.random::<f64>() >= cb.acceptance(wait) {
+            return false;
+        }
+        c.callback = true;
+        c.accepted_at = self.now;
+        c.patience = f64::INFINITY;
+        c.message = false;
+        self.release_line(info.ty);
+        self.observer.on_callback(self.now, info, CallbackEvent::Accepted);
+        true
+    }
+
+    /// A contact has waited its type's `offer_waited`: offered a callback if it still waits
+    /// on the line and has not been offered one.
+    fn on_offer(&mut self, key: ContactKey) {
+        let info = match self.contacts.get(key) {
+            Some(c) if c.state == ContactState::Waiting && !c.offered && !c.callback => Self::info(key, c),
+            _ => return, // answered, gone, or offered already
+        };
+        let wait = self.announced_wait(info.ty, f64::from(self.queues[info.ty.index()].len()));
+        let had_timer = self.contacts.get(key).is_some_and(|c| c.patience.is_finite());
+        if self.offer_callback(&info, wait) && had_timer {
+            self.timer_went_stale(); // its abandonment timer
+        }
+    }
+
+    /// A customer-first dial of callback `key`, just taken from its queue for an agent: true
+    /// if it missed (the agent is not taken; the ticket is dialled again later or fails).
+    #[inline]
+    fn dial_missed_first(&mut self, key: ContactKey) -> bool {
+        let Some(c) = self.contacts.get_mut(key).filter(|c| c.callback) else {
+            return false;
+        };
+        let cb = self.sc.contact_types[c.ty.index()]
+            .callback
+            .as_ref()
+            .expect("a callback type");
+        if cb.agent_first {
+            return false; // the agent dials: see `start_service`
+        }
+        let reached = c.rng.random::<f64>() < cb.reach;
+        let info = Self::info(key, c);
+        if reached {
+            self.observer.on_callback(self.now, &info, CallbackEvent::Reached);
+            return false;
+        }
+        let reoffer = std::mem::replace(&mut c.reoffer, false);
+        self.left_queue(false, reoffer);
+        self.observer.on_callback(self.now, &info, CallbackEvent::NotReached);
+        self.missed_dial(key);
+        true
+    }
+
+    /// A dial of callback `key` (in the slab, out of its queue) missed: it is dialled again
+    /// after the retry gap while dials remain; else the callback fails and the attempt with it.
+    fn missed_dial(&mut self, key: ContactKey) {
+        let Some(c) = self.contacts.get_mut(key) else { return };
+        let cb = self.sc.contact_types[c.ty.index()]
+            .callback
+            .as_ref()
+            .expect("a callback type");
+        c.dials = c.dials.saturating_add(1);
+        if u32::from(c.dials) <= cb.retries {
+            // Still in the system, off the queue, until its next dial.
+            c.state = ContactState::Waiting;
+            self.events
+                .push(self.now + cb.retry_gap, EventKind::Retry { contact: key });
+            return;
+        }
+        let mut c = self.contacts.remove(key);
+        let info = Self::info(key, &c);
+        self.observer.on_callback(self.now, &info, CallbackEvent::Failed);
+        let waited = self.now - c.arrival;
+        c.callback = false;
+        c.dials = 0;
+        self.maybe_retry(&info, c, waited);
+    }
+
+    /// Callback `key`'s next dial is due: an agent free for it takes it at once (policy
+    /// permitting), else it goes back to the end of its queue.
+    fn redial(&mut self, key: ContactKey) {
+        let Some(info) = self.contacts.get(key).map(|c| Self::info(key, c)) else {
+            return;
+        };
+        let chosen = self.decide(|policy, view| policy.select_agent_for(view, &info));
+        if let Some(agent) = chosen.filter(|a| self.can_serve(*a, info.ty)) {
+            if !self.dial_missed_first(key) {
+                self.start_service(agent, key);
+                self.set_agent(agent, AgentStatus::Busy, false, true);
+            }
+            return;
+        }
+        let queue = &mut self.queues[info.ty.index()];
+        queue.push(Queued { key, arrival: self.now });
+        let len = queue.len();
+        self.observer.on_queue_len(self.now, info.ty, len);
     }
 
     /// A contact that must wait: it balks (leaving at once, free to retry; returns `None`), or
@@ -859,11 +1016,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             let ahead = f64::from(self.queues[info.ty.index()].len());
             let x = match b.by {
                 crate::scenario::BalkBy::Queue => ahead,
-                crate::scenario::BalkBy::Wait => {
-                    let agents: u32 = ct.served_by.iter().map(|g| self.rosters[g.index()].present()).sum();
-                    let handle = self.mean_handle[info.ty.index()] * ct.handle_multiplier(self.interval as usize);
-                    (ahead + 1.0) * handle / f64::from(agents)
-                }
+                crate::scenario::BalkBy::Wait => self.announced_wait(info.ty, ahead),
             };
             let p = b.probability(x);
             let c = self.contacts.get_mut(info.key)?;
@@ -1165,8 +1318,40 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             return;
         };
         c.state = ContactState::InService;
+        let mut dial = 0.0;
+        if self.callbacks && c.callback {
+            let cb = self.sc.contact_types[c.ty.index()]
+                .callback
+                .as_ref()
+                .expect("a callback type");
+            if cb.agent_first {
+                let reached = c.rng.random::<f64>() < cb.reach;
+                let event = if reached {
+                    CallbackEvent::Reached
+                } else {
+                    CallbackEvent::NotReached
+                };
+                let info = Self::info(key, c);
+                self.observer.on_callback(self.now, &info, event);
+                if !reached {
+                    // The agent's time on a dial that missed; the ticket is handled at its end.
+                    let Some(c) = self.contacts.get_mut(key) else { return };
+                    c.unreached = true;
+                    self.occupy(agent, key, cb.dial_time);
+                    return;
+                }
+                dial = cb.dial_time;
+            }
+        }
+        let Some(c) = self.contacts.get_mut(key) else { return };
         if self.follow {
-            Self::add_wait(&mut c.path, self.now - c.arrival, self.wait_grace);
+            // Time waiting for a callback off the line weighs less (MODEL.md §4.2).
+            let waited = if c.callback {
+                (c.accepted_at - c.arrival) + self.callback_weight * (self.now - c.accepted_at)
+            } else {
+                self.now - c.arrival
+            };
+            Self::add_wait(&mut c.path, waited, self.wait_grace);
         }
         let (mut handle, info) = (c.handle, Self::info(key, c));
         if self.profiles
@@ -1174,13 +1359,21 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         {
             handle *= p[self.interval as usize];
         }
+        handle += dial;
+        let group = self.occupy(agent, key, handle);
+        self.observer.on_answer(self.now, &info, agent, group, handle);
+    }
+
+    /// Gives `agent` contact `key` for `seconds`: schedules the end; returns the agent's group.
+    #[inline]
+    fn occupy(&mut self, agent: AgentId, key: ContactKey, seconds: f64) -> GroupId {
         let a = &mut self.agents[agent.index()];
         a.contact = key;
         a.serial = a.serial.wrapping_add(1);
         let (group, serial) = (a.group, a.serial);
         self.events
-            .push(self.now + handle, EventKind::ServiceEnd { agent, serial });
-        self.observer.on_answer(self.now, &info, agent, group, handle);
+            .push(self.now + seconds, EventKind::ServiceEnd { agent, serial });
+        group
     }
 
     /// Moves the end of `agent`'s current service to `at` (seconds, not before now), e.g.
@@ -1217,15 +1410,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         );
         let key = a.contact;
         let (g, leaving) = (a.group, a.leaving);
-        let c = self.contacts.remove(key);
-        self.release_line(c.ty);
-        self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
-        if self.follow {
-            if c.transfer_to == NO_TRANSFER {
-                self.after_service(c, g);
-            } else {
-                self.transfer(key, c);
-            }
+        let mut c = self.contacts.remove(key);
+        if c.unreached {
+            // An agent-first dial that missed: the ticket, not a service, ends here.
+            c.unreached = false;
+            let key = self.contacts.reinsert(c);
+            self.missed_dial(key);
+        } else {
+            self.service_ended(key, c, agent, g);
         }
         if leaving {
             self.set_agent(agent, AgentStatus::Off, false, true);
@@ -1233,6 +1425,22 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.set_agent(agent, AgentStatus::Busy, false, true);
         } else {
             self.set_agent(agent, AgentStatus::Idle, false, true);
+        }
+    }
+
+    /// The end of a service of contact `c` (removed from the slab) by `agent` of group `g`.
+    #[inline]
+    fn service_ended(&mut self, key: ContactKey, c: contact::Contact, agent: AgentId, g: GroupId) {
+        if !c.callback {
+            self.release_line(c.ty); // a callback gave up its line when it was accepted
+        }
+        self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
+        if self.follow {
+            if c.transfer_to == NO_TRANSFER {
+                self.after_service(c, g);
+            } else {
+                self.transfer(key, c);
+            }
         }
     }
 
@@ -1275,40 +1483,45 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// Asks the policy for the next contact of a free `agent` and starts it. Returns false if
     /// the agent gets nothing. The agent's status is left to the caller.
     fn take_next(&mut self, agent: AgentId) -> bool {
-        let Some(choice) = self.decide(|policy, view| policy.select_contact(view, agent)) else {
-            return false;
-        };
-        let g = self.agents[agent.index()].group;
-        let serves = |ty: TypeId| self.sc.agent_groups[g.index()].serves.contains(&ty);
-        match choice {
-            ContactChoice::OldestOf(ty) => {
-                if ty.index() >= self.queues.len() || !serves(ty) {
-                    return false;
+        loop {
+            let Some(choice) = self.decide(|policy, view| policy.select_contact(view, agent)) else {
+                return false;
+            };
+            let g = self.agents[agent.index()].group;
+            let serves = |ty: TypeId| self.sc.agent_groups[g.index()].serves.contains(&ty);
+            let key = match choice {
+                ContactChoice::OldestOf(ty) => {
+                    if ty.index() >= self.queues.len() || !serves(ty) {
+                        return false;
+                    }
+                    let Some(q) = self.queues[ty.index()].pop(&self.contacts) else {
+                        return false;
+                    };
+                    let len = self.queues[ty.index()].len();
+                    self.observer.on_queue_len(self.now, ty, len);
+                    q.key
                 }
-                let Some(q) = self.queues[ty.index()].pop(&self.contacts) else {
-                    return false;
-                };
-                let len = self.queues[ty.index()].len();
-                self.observer.on_queue_len(self.now, ty, len);
-                self.start_service(agent, q.key);
-                self.answered_from_queue(q.key);
+                ContactChoice::Contact(key) => {
+                    let Some(ty) = self
+                        .contacts
+                        .get(key)
+                        .filter(|c| c.state == ContactState::Waiting)
+                        .map(|c| c.ty)
+                        .filter(|ty| serves(*ty))
+                    else {
+                        return false;
+                    };
+                    self.take_from_queue(key, ty);
+                    key
+                }
+            };
+            if self.callbacks && self.dial_missed_first(key) {
+                continue; // a customer-first dial missed: the agent is still free
             }
-            ContactChoice::Contact(key) => {
-                let Some(ty) = self
-                    .contacts
-                    .get(key)
-                    .filter(|c| c.state == ContactState::Waiting)
-                    .map(|c| c.ty)
-                    .filter(|ty| serves(*ty))
-                else {
-                    return false;
-                };
-                self.take_from_queue(key, ty);
-                self.start_service(agent, key);
-                self.answered_from_queue(key);
-            }
+            self.start_service(agent, key);
+            self.answered_from_queue(key);
+            return true;
         }
-        true
     }
 
     /// Takes waiting contact `key` of type `ty` from wherever it is in its queue, about to be
@@ -1385,7 +1598,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
 
     fn on_abandon(&mut self, key: ContactKey) {
         match self.contacts.get(key) {
-            Some(c) if c.state == ContactState::Waiting => {}
+            Some(c) if c.state == ContactState::Waiting && !c.callback => {}
             _ => return self.stale_timer_popped(), // answered or gone before its patience ran out
         }
         let c = self.contacts.remove(key);
@@ -1523,7 +1736,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .is_some_and(|c| c.state == ContactState::Waiting)
             {
                 let mut c = self.contacts.remove(q.key);
-                self.release_line(c.ty);
+                if !c.callback {
+                    self.release_line(c.ty);
+                }
                 self.left_queue(c.patience.is_finite(), c.reoffer);
                 self.observer.on_cleared(self.now, &Self::info(q.key, &c));
                 if self.follow {

@@ -213,7 +213,8 @@ pub const TYPE_METRICS: &[TypeMetric] = &concat_metrics();
 
 const N_CONTACT_METRICS: usize = CONTACT_METRICS.len();
 
-const N_ALL_METRICS: usize = N_CONTACT_METRICS + JOURNEY_METRICS.len() + SELF_SERVICE_METRICS.len();
+const N_ALL_METRICS: usize =
+    N_CONTACT_METRICS + JOURNEY_METRICS.len() + SELF_SERVICE_METRICS.len() + CALLBACK_METRICS.len();
 
 const fn concat_metrics() -> [TypeMetric; N_ALL_METRICS] {
     let mut out = [CONTACT_METRICS[0]; N_ALL_METRICS];
@@ -226,8 +227,12 @@ const fn concat_metrics() -> [TypeMetric; N_ALL_METRICS] {
         out[i] = JOURNEY_METRICS[i - N_CONTACT_METRICS];
         i += 1;
     }
-    while i < out.len() {
+    while i < N_ALL_METRICS - CALLBACK_METRICS.len() {
         out[i] = SELF_SERVICE_METRICS[i - N_CONTACT_METRICS - JOURNEY_METRICS.len()];
+        i += 1;
+    }
+    while i < out.len() {
+        out[i] = CALLBACK_METRICS[i - (N_ALL_METRICS - CALLBACK_METRICS.len())];
         i += 1;
     }
     out
@@ -514,6 +519,38 @@ const JOURNEY_METRICS: [TypeMetric; 13] = [
         Unit::Probability,
         "expected share of journeys whose customer intends to defect (by end state: resolved first time, resolved later, unresolved)",
         |c, _| (c.defect, n(c.journeys)),
+    ),
+];
+
+/// Whether `name` is a callback figure (reported when some type offers callbacks).
+pub fn is_callback_figure(name: &str) -> bool {
+    CALLBACK_METRICS.iter().any(|m| m.name == name)
+}
+
+/// The figures of callbacks, by the type and arrival interval of the contact offered one.
+const CALLBACK_METRICS: [TypeMetric; 5] = [
+    count(
+        "callbacks_offered",
+        "callbacks offered to waiting contacts, per replication",
+        |c, _| (n(c.callbacks_offered), 1.0),
+    ),
+    journey_share(
+        "p_callback_accepted",
+        "callbacks accepted / callbacks offered",
+        |c, _| (n(c.callbacks_accepted), n(c.callbacks_offered)),
+    ),
+    count(
+        "callback_dials",
+        "dials of accepted callbacks (reached or not), per replication",
+        |c, _| (n(c.dials_reached + c.dials_missed), 1.0),
+    ),
+    journey_share("p_dial_reached", "dials that reached the customer / dials", |c, _| {
+        (n(c.dials_reached), n(c.dials_reached + c.dials_missed))
+    }),
+    count(
+        "callbacks_failed",
+        "accepted callbacks whose every dial failed, per replication",
+        |c, _| (n(c.callbacks_failed), 1.0),
     ),
 ];
 

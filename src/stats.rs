@@ -53,6 +53,21 @@ pub enum JourneyOutcome {
     Open,
 }
 
+/// A step of a contact's callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackEvent {
+    /// A callback was offered to the waiting contact.
+    Offered,
+    /// It was accepted: the customer left the live line and keeps a place in the queue.
+    Accepted,
+    /// A dial reached the customer (who is then served).
+    Reached,
+    /// A dial did not reach the customer.
+    NotReached,
+    /// Every dial failed: the attempt has failed.
+    Failed,
+}
+
 /// How a contact's passage through the self-service graph ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SelfServiceEnd {
@@ -111,6 +126,8 @@ pub trait Observer {
     /// The contact (of the type that entered the self-service graph) left the graph: served
     /// by a bot, hung up, or routed to a queue (where it arrives again, as its queue's type).
     fn on_self_service(&mut self, now: f64, c: &ContactInfo, end: SelfServiceEnd) {}
+    /// A step of contact `c`'s callback.
+    fn on_callback(&mut self, now: f64, c: &ContactInfo, event: CallbackEvent) {}
     /// An agent transferred the misrouted contact `c` (its service has ended) to its right
     /// queue, where it arrives again.
     fn on_transferred(&mut self, now: f64, c: &ContactInfo) {}
@@ -171,6 +188,7 @@ forward_pair! {
     on_refused(now: f64, c: &ContactInfo);
     on_self_service(now: f64, c: &ContactInfo, end: SelfServiceEnd);
     on_transferred(now: f64, c: &ContactInfo);
+    on_callback(now: f64, c: &ContactInfo, event: CallbackEvent);
     on_balked(now: f64, c: &ContactInfo);
     on_message(now: f64, c: &ContactInfo);
     on_retry_scheduled(now: f64, c: &ContactInfo, at: f64);
@@ -280,6 +298,21 @@ pub struct TypeCounts {
     /// Answered contacts that were misrouted and transferred on after service began.
     #[serde(default)]
     pub transferred: u64,
+    /// Callbacks offered.
+    #[serde(default)]
+    pub callbacks_offered: u64,
+    /// Callbacks accepted.
+    #[serde(default)]
+    pub callbacks_accepted: u64,
+    /// Dials that reached the customer.
+    #[serde(default)]
+    pub dials_reached: u64,
+    /// Dials that did not reach the customer.
+    #[serde(default)]
+    pub dials_missed: u64,
+    /// Accepted callbacks never reached.
+    #[serde(default)]
+    pub callbacks_failed: u64,
     /// Journeys a bot served to the end (also counted in `resolved`).
     #[serde(default)]
     pub journeys_contained: u64,
@@ -346,6 +379,11 @@ impl TypeCounts {
         self.ivr_time += o.ivr_time;
         self.transferred += o.transferred;
         self.journeys_contained += o.journeys_contained;
+        self.callbacks_offered += o.callbacks_offered;
+        self.callbacks_accepted += o.callbacks_accepted;
+        self.dials_reached += o.dials_reached;
+        self.dials_missed += o.dials_missed;
+        self.callbacks_failed += o.callbacks_failed;
         self.journey_transfers += o.journey_transfers;
         self.journey_switches += o.journey_switches;
         self.journey_ivr += o.journey_ivr;

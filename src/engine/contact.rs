@@ -76,6 +76,16 @@ pub struct Contact {
     /// Multiplier of the handle time the contact will get from its queue's type (a bot's
     /// hand-off sets it; 1 otherwise).
     pub factor: f32,
+    /// A callback was offered to it (it is offered at most once per attempt).
+    pub offered: bool,
+    /// It accepted a callback: it waits off the line (never abandons) for its dial.
+    pub callback: bool,
+    /// Its last dial did not reach the customer (an agent-first dial ending now).
+    pub unreached: bool,
+    /// Dials of its callback so far.
+    pub dials: u8,
+    /// When it accepted its callback, seconds.
+    pub accepted_at: f64,
     generation: u32,
     live: bool,
 }
@@ -176,6 +186,11 @@ impl ContactSlab {
             node: 0,
             transfer_to: NO_TRANSFER,
             factor: 1.0,
+            offered: false,
+            callback: false,
+            unreached: false,
+            dials: 0,
+            accepted_at: 0.0,
             generation: 0,
             live: true,
         })

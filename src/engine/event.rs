@@ -49,6 +49,7 @@ impl AgentId {
 /// | 7    | `Close`          | the horizon: after everything else at the closing instant         |
 /// | 8    | `Shut`           | a type's line closes: after the horizon's own rule at that instant |
 /// | 9    | `Step`           | a contact's time in a self-service node is over                   |
+/// | 10   | `Offer`          | a waiting contact has waited long enough to be offered a callback |
 ///
 /// The rank is also the event's tag: an [`Event`] stores the rank in its key and one 64-bit
 /// payload, and the kind is decoded from the two, so an event takes 24 bytes.
@@ -78,6 +79,9 @@ pub enum EventKind {
     Shut { ty: TypeId },
     /// `contact`'s time in its self-service node is over: the node decides where it goes.
     Step { contact: ContactKey },
+    /// `contact` has waited its type's `offer_waited`: a callback is offered (skipped if it is
+    /// no longer waiting, or was offered one already).
+    Offer { contact: ContactKey },
 }
 
 /// Rank of [`EventKind::Arrival`] (see the table on [`EventKind`]).
@@ -98,6 +102,7 @@ impl EventKind {
             EventKind::Close => 7,
             EventKind::Shut { .. } => 8,
             EventKind::Step { .. } => 9,
+            EventKind::Offer { .. } => 10,
         }
     }
 
@@ -109,7 +114,8 @@ impl EventKind {
             EventKind::Abandon { contact }
             | EventKind::Reoffer { contact }
             | EventKind::Retry { contact }
-            | EventKind::Step { contact } => (u64::from(contact.index) << 32) | u64::from(contact.generation),
+            | EventKind::Step { contact }
+            | EventKind::Offer { contact } => (u64::from(contact.index) << 32) | u64::from(contact.generation),
             EventKind::Arrival { ty } | EventKind::Shut { ty } => u64::from(ty.0),
             EventKind::Close => 0,
         }
@@ -146,6 +152,12 @@ impl EventKind {
             ARRIVAL_RANK => EventKind::Arrival { ty: TypeId(lo as u16) },
             8 => EventKind::Shut { ty: TypeId(lo as u16) },
             9 => EventKind::Step {
+                contact: ContactKey {
+                    index: hi,
+                    generation: lo,
+                },
+            },
+            10 => EventKind::Offer {
                 contact: ContactKey {
                     index: hi,
                     generation: lo,

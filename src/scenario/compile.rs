@@ -775,6 +775,9 @@ impl Cx<'_> {
         finite(&c.context_loss, "context_loss", &mut m.context_loss)?;
         finite(&c.bot_fail, "bot_fail", &mut m.bot_fail)?;
         finite(&c.per_ivr_minute, "per_ivr_minute", &mut m.per_ivr_minute)?;
+        if let Some(w) = &c.callback_wait_weight {
+            m.callback_wait_weight = self.probability(w, "csat.callback_wait_weight")?;
+        }
         if let Some(w) = &c.ivr_grace {
             m.ivr_grace_s = self.duration(w, "csat.ivr_grace")?;
         }
@@ -1420,6 +1423,11 @@ impl Cx<'_> {
             replay,
             ivr: None,
             channel,
+            callback: t
+                .callback
+                .as_ref()
+                .map(|c| self.callback(c, &format!("{path}.callback")))
+                .transpose()?,
         })
     }
 
@@ -1612,6 +1620,65 @@ impl Cx<'_> {
 
     /// `balking`: one list of points, by queue length or by announced wait, with x >= 0
     /// strictly ascending and probabilities in [0, 1].
+    /// `callback = { ... }`, with MODEL.md §4.2's defaults for what it leaves out.
+    fn callback(&self, c: &Spanned<RawCallback>, path: &str) -> Result<Callback> {
+        let c = c.get_ref();
+        let secs = |v: &Option<Spanned<DurationValue>>, field: &str, default: f64| -> Result<f64> {
+            v.as_ref()
+                .map_or(Ok(default), |v| self.duration(v, &format!("{path}.{field}")))
+        };
+        let positive = |v: &Option<Spanned<DurationValue>>, field: &str, default: f64| -> Result<f64> {
+            v.as_ref()
+                .map_or(Ok(default), |v| self.positive_duration(v, &format!("{path}.{field}")))
+        };
+        let p = |v: &Option<Spanned<f64>>, field: &str, default: f64| -> Result<f64> {
+            v.as_ref()
+                .map_or(Ok(default), |v| self.probability(v, &format!("{path}.{field}")))
+        };
+        let retries = match &c.retries {
+            None => 2,
+            Some(r) if (0..=100).contains(r.get_ref()) => *r.get_ref() as u32,
+            Some(r) => {
+                return Err(self.err(
+                    r.span(),
+                    format!("{path}.retries"),
+                    format!(
+                        "must be a whole number of dials after the first, from 0 to 100; got {}",
+                        r.get_ref()
+                    ),
+                ));
+            }
+        };
+        let agent_first = match &c.dial {
+            None => false,
+            Some(d) => match d.get_ref().trim() {
+                "customer_first" => false,
+                "agent_first" => true,
+                other => {
+                    return Err(self.err(
+                        d.span(),
+                        format!("{path}.dial"),
+                        format!(
+                            "unknown dialling mode \"{}\" (valid: \"customer_first\": the customer is reached before an agent is taken; \"agent_first\": an agent dials and waits)",
+                            other.escape_debug()
+                        ),
+                    ));
+                }
+            },
+        };
+        Ok(Callback {
+            offer_wait: secs(&c.offer_wait, "offer_wait", 120.0)?,
+            offer_waited: positive(&c.offer_waited, "offer_waited", 180.0)?,
+            accept_max: p(&c.accept_max, "accept_max", 0.5)?,
+            accept_scale: positive(&c.accept_scale, "accept_scale", 300.0)?,
+            reach: p(&c.reach, "reach", 0.93)?,
+            retries,
+            retry_gap: positive(&c.retry_gap, "retry_gap", 600.0)?,
+            agent_first,
+            dial_time: secs(&c.dial_time, "dial_time", 30.0)?,
+        })
+    }
+
     fn balking(&self, b: &Spanned<RawBalking>, path: &str) -> Result<Balking> {
         let raw = b.get_ref();
         let (by, list, name) = match (&raw.queue, &raw.wait) {

@@ -166,6 +166,44 @@ pub struct ContactType {
     /// The channel the type's customers use (a journey that moves to a type of another
     /// channel has switched channel).
     pub channel: super::Channel,
+    /// Callbacks offered to contacts that must wait; `None`: never offered.
+    pub callback: Option<Callback>,
+}
+
+/// Callbacks (virtual hold, MODEL.md §4.2): a contact that must wait is offered a callback
+/// when its announced wait exceeds `offer_wait`, or when it has waited `offer_waited`. It
+/// accepts with `accept_max·(1 − exp(−announced wait / accept_scale))`, leaves the live line
+/// (it no longer abandons) and keeps its place in the queue. When its turn comes it is dialled:
+/// reached with `reach`, else tried again `retry_gap` later, up to `retries` more times; never
+/// reached, the attempt has failed (the type's retrial model may bring the customer back).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Callback {
+    /// Seconds of announced wait at entry above which a callback is offered.
+    pub offer_wait: f64,
+    /// Seconds waited after which a callback is offered (once), if it was not at entry.
+    pub offer_waited: f64,
+    pub accept_max: f64,
+    /// θ of the acceptance curve, seconds.
+    pub accept_scale: f64,
+    /// Probability that a dial reaches the customer.
+    pub reach: f64,
+    /// Dials after the first.
+    pub retries: u32,
+    /// Seconds between dials.
+    pub retry_gap: f64,
+    /// Agent-first: an agent dials and spends `dial_time` on every attempt, reached or not.
+    /// Customer-first (false): the customer is dialled first and an agent is taken only once
+    /// the customer is on the line.
+    pub agent_first: bool,
+    /// Seconds an agent-first dial takes before the customer answers or not.
+    pub dial_time: f64,
+}
+
+impl Callback {
+    /// The probability that a customer told to expect `wait` seconds accepts.
+    pub fn acceptance(&self, wait: f64) -> f64 {
+        self.accept_max * (1.0 - (-wait / self.accept_scale).exp())
+    }
 }
 
 /// Recorded arrivals: the same in every replication.
@@ -263,7 +301,11 @@ impl ContactType {
     /// Whether this type's journeys make decisions after their arrival (retry, resolve,
     /// repeat), and so draw their own substream at their first arrival.
     pub fn journey_decides(&self) -> bool {
-        self.retrial.is_some() || self.resolution.is_some() || self.balking.is_some() || self.ivr.is_some()
+        self.retrial.is_some()
+            || self.resolution.is_some()
+            || self.balking.is_some()
+            || self.ivr.is_some()
+            || self.callback.is_some()
     }
 }
 
@@ -335,6 +377,8 @@ pub struct CsatModel {
     pub per_ivr_minute: f64,
     /// i0, seconds: time in the self-service graph up to this costs nothing (60).
     pub ivr_grace_s: f64,
+    /// ω_cb: weight of time waited off the line for a callback, against time on hold (0.25).
+    pub callback_wait_weight: f64,
 }
 
 impl Default for CsatModel {
@@ -356,6 +400,7 @@ impl Default for CsatModel {
             bot_fail: -0.30,
             per_ivr_minute: -0.10,
             ivr_grace_s: 60.0,
+            callback_wait_weight: 0.25,
         }
     }
 }

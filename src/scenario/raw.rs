@@ -125,6 +125,8 @@ pub struct RawCsat {
     pub per_ivr_minute: Option<Spanned<f64>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ivr_grace: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_wait_weight: Option<Spanned<f64>>,
 }
 
 /// `resolution = { probability = 0.72, repeat = { probability = 0.9, delay = … } }`.
@@ -237,6 +239,9 @@ pub struct RawContactType {
     /// The self-service node (`[[ivr]]`) each arrival enters first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ivr: Option<Spanned<String>>,
+    /// Callbacks offered to contacts that must wait (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback: Option<Spanned<RawCallback>>,
     /// Time a contact is willing to wait in queue; absent = waits forever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patience: Option<Spanned<RawDist>>,
@@ -271,6 +276,31 @@ pub struct RawContactType {
     /// Balking: `{ queue = [[0, 0], [20, 0.5]] }` or `{ wait = [[0, 0], [300, 0.5]] }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balking: Option<Spanned<RawBalking>>,
+}
+
+/// `callback = { ... }`: every field optional, defaults from MODEL.md §4.2.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCallback {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_wait: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_waited: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_max: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_scale: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reach: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<Spanned<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_gap: Option<Spanned<DurationValue>>,
+    /// "customer_first" (default) or "agent_first".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dial: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dial_time: Option<Spanned<DurationValue>>,
 }
 
 /// `balking = { queue = [[0, 0.0], [10, 0.2], [30, 0.6]] }`: points (contacts ahead,

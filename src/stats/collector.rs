@@ -8,7 +8,10 @@
 //! they cover only `[warmup, horizon)`.
 
 use super::histogram::{COARSE, WaitHistogram};
-use super::{ContactInfo, GroupCounts, JourneyEnd, JourneyOutcome, Observer, RepOutput, SelfServiceEnd, TypeCounts};
+use super::{
+    CallbackEvent, ContactInfo, GroupCounts, JourneyEnd, JourneyOutcome, Observer, RepOutput, SelfServiceEnd,
+    TypeCounts,
+};
 use crate::engine::event::AgentId;
 use crate::scenario::{CsatModel, GroupId, MAX_SL_THRESHOLDS, Scenario, TypeId};
 
@@ -262,6 +265,19 @@ impl Observer for Collector {
                 SelfServiceEnd::Routed => slot.routed += 1,
             }
             slot.ivr_time += now - c.arrival;
+        }
+    }
+
+    fn on_callback(&mut self, _now: f64, c: &ContactInfo, event: CallbackEvent) {
+        if self.measured(c) {
+            let slot = self.type_slot(c.ty, c.interval);
+            match event {
+                CallbackEvent::Offered => slot.callbacks_offered += 1,
+                CallbackEvent::Accepted => slot.callbacks_accepted += 1,
+                CallbackEvent::Reached => slot.dials_reached += 1,
+                CallbackEvent::NotReached => slot.dials_missed += 1,
+                CallbackEvent::Failed => slot.callbacks_failed += 1,
+            }
         }
     }
 

@@ -2,6 +2,7 @@
 
 mod alloc;
 mod builds;
+mod callbacks;
 mod cli;
 mod demand;
 mod determinism;

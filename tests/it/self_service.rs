@@ -2,7 +2,7 @@
 //! — branch frequencies against their probabilities, journeys traced event by event, and
 //! every contact and journey accounted for.
 
-use super::support::{assert_near_exact, run, run_with_replications, scenario};
+use super::support::{assert_near_exact, run, run_with_replications, scenario, type_counts};
 use cxsim::engine::Engine;
 use cxsim::engine::event::AgentId;
 use cxsim::routing::Policy;
@@ -131,32 +131,11 @@ fn every_contact_in_the_graph_and_every_journey_is_accounted_for() {
         );
     let sc = scenario(&toml);
     let (_, replications) = run_with_replications(&sc, 2);
-    let mut per_rep: BTreeMap<(u32, String), BTreeMap<String, f64>> = BTreeMap::new();
-    let mut reader = csv::Reader::from_reader(replications.as_bytes());
-    let headers = reader.headers().unwrap().clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    let (rep, kind, scope, metric, num) = (
-        col("replication"),
-        col("scope_kind"),
-        col("scope"),
-        col("metric"),
-        col("numerator"),
-    );
-    for row in reader.records() {
-        let row = row.unwrap();
-        if &row[kind] != "type" {
-            continue;
-        }
-        per_rep
-            .entry((row[rep].parse().unwrap(), row[scope].to_string()))
-            .or_default()
-            .insert(row[metric].to_string(), row[num].parse().unwrap());
-    }
-    let reps: Vec<u32> = per_rep.keys().map(|k| k.0).collect();
-    assert_eq!(reps.len(), 18);
+    let counts = type_counts(&replications);
+    assert_eq!(counts.keys().map(|k| k.0).max(), Some(5));
     let mut checked = 0;
     for r in 0..6 {
-        let get = |t: &str, m: &str| per_rep[&(r, t.to_string())].get(m).copied().unwrap_or(0.0);
+        let get = |t: &str, m: &str| counts.get(&(r, t.to_string(), m.to_string())).copied().unwrap_or(0.0);
         let phone_left = get("phone", "contained") + get("phone", "ivr_hangups") + get("phone", "routed");
         assert_eq!(
             get("phone", "offered"),

@@ -101,3 +101,34 @@ pub fn assert_near_exact(name: &str, e: cxsim::stats::tally::Estimate, scale: f6
     );
     assert!(power < detect, "{name}: detects only {:.2}% errors", 100.0 * power);
 }
+
+/// The numerators of `replications.csv`'s type rows, by (replication, type, figure): for a
+/// count, the replication's count.
+pub fn type_counts(replications: &str) -> std::collections::BTreeMap<(u32, String, String), f64> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut reader = csv::Reader::from_reader(replications.as_bytes());
+    let headers = reader.headers().expect("a header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("a column");
+    let (rep, kind, scope, metric, num) = (
+        col("replication"),
+        col("scope_kind"),
+        col("scope"),
+        col("metric"),
+        col("numerator"),
+    );
+    for row in reader.records() {
+        let row = row.expect("a row");
+        if &row[kind] == "type" {
+            let value: f64 = row[num].parse().expect("a number");
+            out.insert(
+                (
+                    row[rep].parse().expect("a replication"),
+                    row[scope].to_string(),
+                    row[metric].to_string(),
+                ),
+                value,
+            );
+        }
+    }
+    out
+}

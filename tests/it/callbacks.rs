@@ -1,0 +1,176 @@
+//! Callbacks (virtual hold): offers, acceptance, dials that reach or miss, retries — traced
+//! event by event, checked against their probabilities, and kept from moving any other
+//! figure when nobody accepts.
+
+use super::support::{assert_near_exact, run, run_with_replications, scenario, type_counts};
+use cxsim::engine::Engine;
+use cxsim::engine::event::AgentId;
+use cxsim::routing::Policy;
+use cxsim::scenario::GroupId;
+use cxsim::stats::{CallbackEvent, ContactInfo, JourneyEnd, Observer};
+use cxsim::summary::ScopeKind;
+use std::collections::BTreeMap;
+
+const BUSY: &str = r#"
+[simulation]
+horizon = "8h"
+seed = 5
+replications = 20
+
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "200/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+patience = { dist = "exponential", mean = "5m" }
+CALLBACK
+
+[[agent_groups]]
+name = "a"
+serves = ["calls"]
+headcount = 16
+"#;
+
+fn busy(callback: &str) -> String {
+    BUSY.replace("CALLBACK", callback)
+}
+
+#[test]
+fn callbacks_nobody_accepts_leave_every_contact_figure_bit_identical() {
+    let without = run(&scenario(&busy("")), 2);
+    let with = run(&scenario(&busy("callback = { accept_max = 0 }")), 2);
+    let a = without.scope(ScopeKind::Type, "calls").unwrap();
+    let b = with.scope(ScopeKind::Type, "calls").unwrap();
+    let mut compared = 0;
+    for m in &a.metrics {
+        let other = b.get(&m.name).unwrap_or_else(|| panic!("{}", m.name));
+        assert_eq!(m.estimate.mean.to_bits(), other.estimate.mean.to_bits(), "{}", m.name);
+        compared += 1;
+    }
+    assert!(compared > 15);
+    assert!(b.get("callbacks_offered").unwrap().estimate.mean > 100.0);
+}
+
+#[test]
+fn acceptance_and_reach_match_their_probabilities_and_every_contact_ends_once() {
+    // A near-zero acceptance scale makes the acceptance p_max whatever the announced wait.
+    let sc = scenario(&busy(
+        "callback = { offer_wait = 0, accept_max = 0.4, accept_scale = \"1ms\", reach = 0.7, retries = 1, retry_gap = \"2m\", dial = \"agent_first\" }",
+    ));
+    let (s, replications) = run_with_replications(&sc, 2);
+    let t = s.scope(ScopeKind::Type, "calls").unwrap();
+    let e = |n: &str| t.get(n).unwrap().estimate;
+    assert_near_exact("p_callback_accepted", e("p_callback_accepted"), 1.0, 0.4, 0.06);
+    assert_near_exact("p_dial_reached", e("p_dial_reached"), 1.0, 0.7, 0.04);
+    // Of the accepted, 0.3 × 0.3 = 9% are never reached in two dials.
+    let accepted = e("callbacks_offered").mean * e("p_callback_accepted").mean;
+    assert_near_exact("failed share", e("callbacks_failed"), 1.0 / accepted, 0.09, 0.25);
+    // Per replication: every contact was answered, abandoned, failed its callback, or is
+    // still in the system.
+    let counts = type_counts(&replications);
+    for r in 0..20 {
+        let g = |m: &str| {
+            counts
+                .get(&(r, "calls".to_string(), m.to_string()))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        assert_eq!(
+            g("offered"),
+            g("answered") + g("abandoned") + g("callbacks_failed") + g("in_system_at_end"),
+            "replication {r}"
+        );
+    }
+}
+
+/// Every callback step of every contact.
+#[derive(Default)]
+struct Steps {
+    lines: BTreeMap<u64, Vec<String>>,
+}
+
+impl Observer for Steps {
+    fn on_arrival(&mut self, now: f64, c: &ContactInfo) {
+        self.lines
+            .entry(c.journey)
+            .or_default()
+            .push(format!("{now:8.1} arrives"));
+    }
+    fn on_callback(&mut self, now: f64, c: &ContactInfo, event: CallbackEvent) {
+        self.lines
+            .entry(c.journey)
+            .or_default()
+            .push(format!("{now:8.1} {event:?}"));
+    }
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, _a: AgentId, _g: GroupId, handle: f64) {
+        let line = format!("{now:8.1} answered after {:.1}s, handle {handle:.1}s", now - c.arrival);
+        self.lines.entry(c.journey).or_default().push(line);
+    }
+    fn on_abandon(&mut self, now: f64, c: &ContactInfo) {
+        self.lines
+            .entry(c.journey)
+            .or_default()
+            .push(format!("{now:8.1} abandons"));
+    }
+    fn on_journey_end(&mut self, now: f64, j: &JourneyEnd) {
+        let line = format!("{now:8.1} journey ends {:?}, waited {:.1}s", j.outcome, j.wait);
+        self.lines.entry(j.journey).or_default().push(line);
+    }
+}
+
+/// One agent, constant 10-minute calls every 4 minutes, patience 15 minutes: the queue grows,
+/// every caller who must wait is offered a callback and accepts; half the dials miss.
+const ONE_AGENT: &str = r#"
+[simulation]
+horizon = "1h"
+seed = 2
+replications = 1
+
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "15/h" }
+handle_time = { dist = "constant", value = "10m" }
+patience = { dist = "constant", value = "15m" }
+callback = { offer_wait = 0, accept_max = 1, accept_scale = "1ms", reach = 0.5, retries = 1, retry_gap = "5m", dial = "DIAL", dial_time = "30s" }
+
+[[agent_groups]]
+name = "a"
+serves = ["calls"]
+headcount = 1
+"#;
+
+#[test]
+fn callbacks_follow_the_pinned_trace_offered_accepted_dialled_missed_and_retried() {
+    for dial in ["customer_first", "agent_first"] {
+        let sc = scenario(&ONE_AGENT.replace("DIAL", dial));
+        let mut engine = Engine::with(&sc, Policy::default(), Steps::default());
+        engine.run(0);
+        let steps = std::mem::take(engine.observer_mut());
+        let all: Vec<&String> = steps.lines.values().flatten().collect();
+        let has = |s: &str| all.iter().any(|l| l.contains(s));
+        assert!(
+            has("Offered") && has("Accepted") && has("Reached") && has("NotReached"),
+            "{all:?}"
+        );
+        assert!(!has("abandons"), "an accepted callback never abandons");
+        for lines in steps.lines.values() {
+            // An answered callback's handle includes the agent's dial only when the agent dials.
+            for l in lines
+                .iter()
+                .filter(|l| l.contains("answered after") && !l.contains("after 0.0s"))
+            {
+                let want = if dial == "agent_first" {
+                    "handle 630.0s"
+                } else {
+                    "handle 600.0s"
+                };
+                assert!(l.ends_with(want), "{dial}: {l}");
+            }
+        }
+        let text: String = steps
+            .lines
+            .iter()
+            .map(|(j, l)| format!("journey {j}\n{}\n", l.join("\n")))
+            .collect();
+        insta::assert_snapshot!(format!("callback_trace_{dial}"), text);
+    }
+}
