@@ -97,8 +97,10 @@ fn staffing_plan(sc: &Scenario) -> (Vec<Vec<(f64, u32)>>, Vec<f64>) {
         .map(|g| {
             let mut points: Vec<(f64, u32)> = Vec::new();
             for (i, h) in g.headcount.iter().enumerate() {
-                if points.last().is_none_or(|(_, last)| last != h) {
-                    points.push((sc.interval_start(i as u32), *h));
+                // An agent holding k chat sessions is k session slots.
+                let h = h * g.sessions;
+                if points.last().is_none_or(|(_, last)| *last != h) {
+                    points.push((sc.interval_start(i as u32), h));
                 }
             }
             points
@@ -185,6 +187,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     ivr: bool,
     /// Whether some type offers callbacks.
     callbacks: bool,
+    /// Whether some group's agents share their time between chat sessions.
+    shares: bool,
     /// Index of each replayed type's next recorded arrival.
     replay_next: Vec<usize>,
     /// Mean base handle time of each type, seconds (for announced waits).
@@ -208,11 +212,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let mut rosters = Vec::new();
         for (gi, g) in sc.agent_groups.iter().enumerate() {
             let start = agents.len() as u32;
-            let mut roster = Roster::new(start, g.max_headcount);
-            agents.resize(
-                agents.len() + g.max_headcount as usize,
-                Agent::off_duty(GroupId(gi as u16)),
-            );
+            let slots = g.max_headcount * g.sessions;
+            let mut roster = Roster::new(start, slots);
+            agents.resize(agents.len() + slots as usize, Agent::off_duty(GroupId(gi as u16)));
             roster.reset(&mut agents, GroupId(gi as u16));
             rosters.push(roster);
         }
@@ -263,6 +265,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             replays: sc.contact_types.iter().any(|t| t.replay.is_some()),
             ivr: sc.contact_types.iter().any(|t| t.ivr.is_some()),
             callbacks: sc.contact_types.iter().any(|t| t.callback.is_some()),
+            shares: sc.agent_groups.iter().any(Self::shares_time),
             replay_next: vec![0; n_types],
             processed: 0,
             max_in_system: sc.max_in_system,
@@ -311,6 +314,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// Before the first point the headcount is 0. Applies from the next replication.
     pub fn set_staffing(&mut self, group: GroupId, points: &[(f64, u32)]) {
         let size = self.rosters[group.index()].size;
+        let k = self.sc.agent_groups[group.index()].sessions;
         let mut plan: Vec<(f64, u32)> = vec![(0.0, 0)];
         let mut sorted: Vec<(f64, u32)> = points
             .iter()
@@ -319,9 +323,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             .collect();
         sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
         for (t, h) in sorted {
+            let h = h.saturating_mul(k).min(size);
             match plan.last_mut() {
-                Some(last) if last.0 == t => last.1 = h.min(size),
-                _ => plan.push((t, h.min(size))),
+                Some(last) if last.0 == t => last.1 = h,
+                _ => plan.push((t, h)),
             }
         }
         self.staffing_plan[group.index()] = plan;
@@ -659,8 +664,59 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let rec = &mut self.agents[agent.index()];
         rec.status = to;
         rec.leaving = leaving;
+        if self.shares && Self::shares_time(&self.sc.agent_groups[a.group.index()]) {
+            self.reshare(agent);
+        }
         if report {
             self.report_group(a.group);
+        }
+    }
+
+    /// Whether a group's agents share their time between several chat sessions.
+    fn shares_time(g: &crate::scenario::AgentGroup) -> bool {
+        g.sessions > 1 && g.slowdown > 0.0
+    }
+
+    /// The sessions of the agent that holds slot `slot` run at the pace of its current number
+    /// of sessions `c`, `1 + α·(c − 1)` (limited processor sharing): each session's remaining
+    /// work is brought up to date at the pace it ran at, and its end is rescheduled where the
+    /// pace changed (or scheduled, for a session just started).
+    #[inline(never)]
+    fn reshare(&mut self, slot: AgentId) {
+        let g = &self.sc.agent_groups[self.agents[slot.index()].group.index()];
+        let start = self.rosters[self.agents[slot.index()].group.index()].start;
+        let k = g.sessions;
+        let first = start + (slot.0 - start) / k * k;
+        let slots = first as usize..(first + k) as usize;
+        let c = self.agents[slots.clone()]
+            .iter()
+            .filter(|a| a.status == AgentStatus::Busy)
+            .count();
+        let pace = 1.0 + g.slowdown * (c.max(1) - 1) as f64;
+        for i in slots {
+            let a = &mut self.agents[i];
+            if a.status != AgentStatus::Busy {
+                continue;
+            }
+            if a.pending {
+                a.pending = false;
+                a.since = self.now;
+                a.pace = pace;
+                let (end, serial) = (self.now + a.work * pace, a.serial);
+                self.events.push(
+                    end,
+                    EventKind::ServiceEnd {
+                        agent: AgentId(i as u32),
+                        serial,
+                    },
+                );
+            } else if a.pace != pace {
+                a.work = (a.work - (self.now - a.since) / a.pace).max(0.0);
+                a.since = self.now;
+                a.pace = pace;
+                let end = self.now + a.work * pace;
+                self.reschedule_service_end(AgentId(i as u32), end);
+            }
         }
     }
 
@@ -1371,6 +1427,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         a.contact = key;
         a.serial = a.serial.wrapping_add(1);
         let (group, serial) = (a.group, a.serial);
+        if self.shares && Self::shares_time(&self.sc.agent_groups[group.index()]) {
+            // A chat session of an agent sharing its time: its end depends on the agent's
+            // other sessions, and is set when the slot turns busy (`reshare`).
+            let a = &mut self.agents[agent.index()];
+            a.work = seconds;
+            a.pending = true;
+            return group;
+        }
         self.events
             .push(self.now + seconds, EventKind::ServiceEnd { agent, serial });
         group

@@ -20,7 +20,7 @@ use crate::engine::agent::{Agent, AgentStatus, Roster};
 use crate::engine::contact::{ContactKey, ContactSlab, ContactState};
 use crate::engine::event::AgentId;
 use crate::engine::queue::{Queued, WaitQueue};
-use crate::scenario::{GroupId, Scenario, TypeId};
+use crate::scenario::{Channel, GroupId, Scenario, TypeId};
 use crate::stats::ContactInfo;
 
 /// What a free agent takes.
@@ -260,7 +260,8 @@ impl<'s> ViewState<'s> {
 
 /// Global FIFO with longest-idle agent selection: a ready contact goes to the agent idle
 /// longest among all groups serving it (ties: the group listed first); a free agent takes the
-/// contact waiting longest among the types its group serves (ties: the type listed first).
+/// contact waiting longest among the live types its group serves (ties: the type listed
+/// first), and an email only when no live contact waits.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LongestIdleFifo;
 
@@ -278,17 +279,21 @@ impl RoutingPolicy for LongestIdleFifo {
         best.map(|(a, _)| a)
     }
 
+    /// Live contacts (voice, chat) before deferrable ones (email): an agent takes an email
+    /// only when no live contact it serves is waiting.
     #[inline]
     fn select_queue(&mut self, view: &View<'_>, agent: AgentId) -> Option<TypeId> {
-        let mut best: Option<(TypeId, f64)> = None;
+        let mut best: Option<(TypeId, bool, f64)> = None;
+        let types = &view.scenario().contact_types;
         for &ty in view.types_served(view.group_of(agent)) {
-            if let Some(arrival) = view.oldest_waiting(ty)
-                && best.is_none_or(|(_, b)| arrival < b)
-            {
-                best = Some((ty, arrival));
+            if let Some(arrival) = view.oldest_waiting(ty) {
+                let deferrable = types[ty.index()].channel == Channel::Email;
+                if best.is_none_or(|(_, d, b)| (deferrable, arrival) < (d, b)) {
+                    best = Some((ty, deferrable, arrival));
+                }
             }
         }
-        best.map(|(t, _)| t)
+        best.map(|(t, _, _)| t)
     }
 }
 

@@ -44,6 +44,12 @@ pub const MAX_EXPECTED_PER_INTERVAL: f64 = 1e9;
 pub const MAX_HEADCOUNT: i64 = 1_000_000;
 /// Largest bound on contacts in the system a scenario may set (`simulation.max_in_system`).
 pub const MAX_IN_SYSTEM: i64 = 1_000_000_000;
+/// Most chat sessions one agent may hold at once (platforms allow 1–10).
+pub const MAX_SESSIONS: i64 = 10;
+/// α of chat concurrency when a group with several sessions gives none (MODEL.md §3.2).
+pub const DEFAULT_SLOWDOWN: f64 = 0.12;
+/// An email's answer time when its type gives none, seconds (MODEL.md §3.2: 24 h).
+pub const DEFAULT_EMAIL_DUE: f64 = 86_400.0;
 /// Most replications in one run.
 pub const MAX_REPLICATIONS: i64 = 1_000_000;
 /// A shock's multiplier over time: 1, rising linearly to `factor` over `[start, start + ramp)`,
@@ -576,6 +582,7 @@ impl Cx<'_> {
                 "about {total:.3e} contacts per replication expected over all contact types; at most {MAX_EXPECTED_ARRIVALS:e} are simulated (lower the rates or shorten the horizon)"
             )));
         }
+        let channels: Vec<Channel> = contact_types.iter().map(|t| t.channel).collect();
         let agent_groups = raw
             .agent_groups
             .iter()
@@ -587,6 +594,7 @@ impl Cx<'_> {
                     &frame,
                     &type_names,
                     &type_ids,
+                    &channels,
                 )
             })
             .collect::<Result<Vec<_>>>()?;
@@ -1343,8 +1351,33 @@ impl Cx<'_> {
         };
         let handle_profile = profile(&t.handle_time_profile, "handle_time_profile")?;
         let patience_profile = profile(&t.patience_profile, "patience_profile")?;
+        let due = match (&t.due, channel) {
+            (Some(d), Channel::Email) => Some(self.positive_duration(d, &format!("{path}.due"))?),
+            (None, Channel::Email) => Some(DEFAULT_EMAIL_DUE),
+            (Some(d), other) => {
+                return Err(self.err(
+                    d.span(),
+                    format!("{path}.due"),
+                    format!(
+                        "`due` is the answer time of an email; this is a {} type (give it channel = \"email\", or use sl_threshold)",
+                        other.as_str()
+                    ),
+                ));
+            }
+            (None, _) => None,
+        };
+        if channel == Channel::Email
+            && let Some(p) = &t.patience
+        {
+            return Err(self.err(
+                p.span(),
+                format!("{path}.patience"),
+                "an email waits until it is answered: leave out patience (its answer time is `due`)",
+            ));
+        }
         let sl_field = format!("{path}.sl_threshold");
         let sl_thresholds = match &t.sl_threshold {
+            None if due.is_some() => vec![due.expect("checked")],
             None => vec![20.0],
             Some(s) => {
                 let values: Vec<DurationValue> = match s.get_ref() {
@@ -1812,6 +1845,7 @@ impl Cx<'_> {
         frame: &Frame,
         type_names: &[String],
         type_ids: &HashMap<&str, TypeId>,
+        channels: &[Channel],
     ) -> Result<AgentGroup> {
         let mut serves = Vec::new();
         let mut listed = std::collections::HashSet::new();
@@ -1886,12 +1920,59 @@ impl Cx<'_> {
                 resolution[t.index()] = Some(self.probability(p, &field)?);
             }
         }
+        let sessions = match &g.sessions {
+            None => 1,
+            Some(k) if (1..=MAX_SESSIONS).contains(k.get_ref()) => *k.get_ref() as u32,
+            Some(k) => {
+                return Err(self.err(
+                    k.span(),
+                    format!("{path}.sessions"),
+                    format!(
+                        "must be a whole number of chat sessions per agent from 1 to {MAX_SESSIONS}, got {}",
+                        k.get_ref()
+                    ),
+                ));
+            }
+        };
+        if sessions > 1
+            && let Some((i, t)) = serves
+                .iter()
+                .enumerate()
+                .find(|(_, t)| channels[t.index()] != Channel::Chat)
+        {
+            return Err(self.err(
+                g.serves.get_ref()[i].span(),
+                format!("{path}.serves[{i}]"),
+                format!(
+                    "a group whose agents hold {sessions} sessions at once serves chat only, and \"{}\" is a {} type (give it channel = \"chat\", or serve it from a group with one session)",
+                    type_names[t.index()],
+                    channels[t.index()].as_str()
+                ),
+            ));
+        }
+        let slowdown = match &g.slowdown {
+            None if sessions > 1 => DEFAULT_SLOWDOWN,
+            None => 0.0,
+            Some(a) if a.get_ref().is_finite() && *a.get_ref() >= 0.0 => *a.get_ref(),
+            Some(a) => {
+                return Err(self.err(
+                    a.span(),
+                    format!("{path}.slowdown"),
+                    format!(
+                        "must be a number >= 0 (the slowdown per extra session; 0.12 by default), got {}",
+                        a.get_ref()
+                    ),
+                ));
+            }
+        };
         Ok(AgentGroup {
             name: g.name.get_ref().trim().to_owned(),
             serves,
             headcount,
             max_headcount,
             resolution,
+            sessions,
+            slowdown,
         })
     }
 

@@ -527,6 +527,12 @@ pub struct AgentGroup {
     /// This group's probability of resolving a contact, by type index, where it overrides the
     /// type's `resolution.probability`; empty: no override.
     pub resolution: Vec<Option<f64>>,
+    /// Chat sessions each agent holds at once (k, at least 1). The engine gives each agent k
+    /// session slots; `headcount` counts agents.
+    pub sessions: u32,
+    /// α of limited processor sharing (MODEL.md §3.2): while an agent holds `c` sessions, each
+    /// session's remaining work drains at rate `1 / (1 + α·(c − 1))`. 0: no slowdown.
+    pub slowdown: f64,
 }
 
 /// The parameters of a scenario that is exactly an Erlang model, so that theory can be shown

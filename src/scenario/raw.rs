@@ -236,6 +236,10 @@ pub struct RawContactType {
     /// "voice" (default), "chat" or "email".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<Spanned<String>>,
+    /// email: the time within which an email should be answered (default 24h); it is the
+    /// type's service-level threshold unless `sl_threshold` says otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<Spanned<DurationValue>>,
     /// The self-service node (`[[ivr]]`) each arrival enters first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ivr: Option<Spanned<String>>,
@@ -446,6 +450,12 @@ pub struct RawAgentGroup {
     /// `resolution.probability`: `{ billing = 0.65 }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
+    /// Chat sessions one agent holds at once (default 1; above 1 only for chat types).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<Spanned<i64>>,
+    /// α: each session's work drains `1 + α·(c − 1)` times slower while the agent holds `c`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slowdown: Option<Spanned<f64>>,
 }
 
 /// A duration as written: a number of seconds or a string with units.

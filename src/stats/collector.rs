@@ -46,6 +46,9 @@ pub struct Collector {
     arrivals: u64,
     end_time: f64,
     csat: CsatModel,
+    /// Agents per session slot of each group (1 / sessions): busy and present levels come in
+    /// slots, agent time is counted in agents.
+    per_slot: Vec<f64>,
 }
 
 impl Collector {
@@ -81,6 +84,7 @@ impl Collector {
             arrivals: 0,
             end_time: 0.0,
             csat: sc.csat,
+            per_slot: sc.agent_groups.iter().map(|g| 1.0 / f64::from(g.sessions)).collect(),
         }
     }
 
@@ -117,9 +121,10 @@ impl Collector {
         let (b, p) = (self.busy[g.index()], self.present[g.index()]);
         let db = self.measured_span(b.since, now);
         let dp = self.measured_span(p.since, now);
+        let per_slot = self.per_slot[g.index()];
         let slot = self.group_slot(g);
-        slot.busy_time += f64::from(b.value) * db;
-        slot.present_time += f64::from(p.value) * dp;
+        slot.busy_time += f64::from(b.value) * db * per_slot;
+        slot.present_time += f64::from(p.value) * dp * per_slot;
         self.busy[g.index()].since = now;
         self.present[g.index()].since = now;
     }

@@ -3,9 +3,11 @@
 mod alloc;
 mod builds;
 mod callbacks;
+mod chat;
 mod cli;
 mod demand;
 mod determinism;
+mod email;
 mod engine_seams;
 mod errors;
 mod estimators;

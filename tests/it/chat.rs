@@ -1,0 +1,124 @@
+//! Chat: agents holding several sessions at once, each session's work draining slower as the
+//! agent's concurrency rises (limited processor sharing) — reduced to voice, compared with
+//! M/M/(n·k), and traced where the sharing can be worked out by hand.
+
+use super::support::{assert_near_exact, bits, run, scenario};
+use cxsim::engine::Engine;
+use cxsim::engine::event::AgentId;
+use cxsim::routing::Policy;
+use cxsim::scenario::GroupId;
+use cxsim::stats::{ContactInfo, Observer};
+use cxsim::summary::ScopeKind;
+
+const QUEUE: &str = r#"
+[simulation]
+horizon = "50h"
+warmup = "1h"
+seed = 21
+replications = 40
+
+[[contact_types]]
+name = "web"
+CHANNEL
+arrivals = { rate = "RATE" }
+handle_time = { dist = "exponential", mean = "8m" }
+
+[[agent_groups]]
+name = "a"
+serves = ["web"]
+headcount = 6
+GROUP
+"#;
+
+fn queue(channel: &str, rate: &str, group: &str) -> String {
+    QUEUE
+        .replace("CHANNEL", channel)
+        .replace("RATE", rate)
+        .replace("GROUP", group)
+}
+
+#[test]
+fn chat_with_one_session_and_no_slowdown_is_voice_bit_for_bit() {
+    let voice = run(&scenario(&queue("", "40/h", "")), 2);
+    let chat = run(
+        &scenario(&queue("channel = \"chat\"", "40/h", "sessions = 1\nslowdown = 0.3")),
+        2,
+    );
+    assert_eq!(bits(&voice), bits(&chat));
+}
+
+#[test]
+fn a_pool_of_k_sessions_without_slowdown_matches_erlang_c_with_n_times_k_servers() {
+    // 6 agents × 3 sessions = 18 servers; 120/h × 8 min = 16 Erlangs, ρ = 0.889.
+    let s = run(
+        &scenario(&queue("channel = \"chat\"", "120/h", "sessions = 3\nslowdown = 0")),
+        2,
+    );
+    let exact = cxsim::erlang::erlang_c(18, 120.0 / 3600.0, 480.0).expect("stable");
+    let t = s.scope(ScopeKind::Type, "web").unwrap();
+    assert_near_exact("p_wait", t.get("p_wait").unwrap().estimate, 1.0, exact.p_wait, 0.10);
+    assert_near_exact("asa_all_s", t.get("asa_all_s").unwrap().estimate, 1.0, exact.asa, 0.25);
+    // Occupancy counts sessions; mean_agents counts agents, not session slots.
+    let g = s.scope(ScopeKind::Group, "a").unwrap();
+    assert_near_exact(
+        "occupancy",
+        g.get("occupancy").unwrap().estimate,
+        1.0,
+        exact.occupancy,
+        0.03,
+    );
+    assert!((g.get("mean_agents").unwrap().estimate.mean - 6.0).abs() < 1e-9);
+}
+
+/// Service ends: (time, journey).
+#[derive(Default)]
+struct Ends(Vec<(f64, u64)>);
+
+impl Observer for Ends {
+    fn on_service_end(&mut self, now: f64, c: &ContactInfo, _a: AgentId, _g: GroupId) {
+        self.0.push((now, c.journey));
+    }
+}
+
+#[test]
+fn sessions_share_their_agent_at_the_pace_of_its_concurrency_worked_by_hand() {
+    // One agent, two sessions, α = 0.5; chats of 60 s of work arrive at 0.001, 30 and 200 s.
+    // 0.001–30: one session (pace 1): the first has 30.001 s of work left.
+    // From 30: two sessions (pace 1.5): the first ends at 30 + 1.5 × 30.001 = 75.0015, when
+    // the second has done 30.001 s; alone, it finishes its last 29.999 s at 105.0005.
+    // The third, alone, ends at 260.
+    let dir = std::env::temp_dir().join(format!("cxsim-chat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("chats.csv");
+    std::fs::write(&file, "time\n0.001\n30\n200\n").unwrap();
+    let toml = format!(
+        r#"
+[simulation]
+horizon = "10m"
+replications = 1
+[[contact_types]]
+name = "web"
+channel = "chat"
+arrivals = {{ replay = "{}" }}
+handle_time = {{ dist = "constant", value = "60s" }}
+[[agent_groups]]
+name = "a"
+serves = ["web"]
+headcount = 1
+sessions = 2
+slowdown = 0.5
+"#,
+        file.display()
+    );
+    let sc = scenario(&toml);
+    let mut engine = Engine::with(&sc, Policy::default(), Ends::default());
+    engine.run(0);
+    let ends = &engine.observer().0;
+    let want = [(75.0015, 0), (105.0005, 1), (260.0, 2)];
+    assert_eq!(ends.len(), 3, "{ends:?}");
+    for ((t, j), (wt, wj)) in ends.iter().zip(want) {
+        assert_eq!(*j, wj);
+        assert!((t - wt).abs() < 1e-6, "journey {j} ended at {t}, not {wt}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
