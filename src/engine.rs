@@ -51,7 +51,7 @@ pub mod queue;
 use crate::arrivals::ArrivalProcess;
 use crate::rng::{self, Rng, Source, StreamId, Substream};
 use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
-use crate::scenario::{Closing, GroupId, NodeKind, Scenario, Target, TypeId};
+use crate::scenario::{Channel, Closing, GroupId, NodeKind, Scenario, Target, TypeId};
 use crate::stats::{CallbackEvent, Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer, SelfServiceEnd};
 use agent::{Agent, AgentStatus, Roster};
 use contact::{ContactKey, ContactSlab, ContactState, NO_TRANSFER};
@@ -171,8 +171,6 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     next_journey: u64,
     /// Whether journeys are followed to their end ([`Scenario::follow_journeys`]).
     follow: bool,
-    /// Waits up to this many seconds cost a journey's CSAT nothing.
-    wait_grace: f64,
     /// Weight of time waited off the line for a callback in a journey's wait (ω_cb).
     callback_weight: f64,
     /// Whether some type's handle time or patience varies by interval.
@@ -250,7 +248,6 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             line_use: vec![0; sc.lines.len()],
             next_journey: 0,
             follow: sc.follow_journeys,
-            wait_grace: sc.csat.wait_grace_s,
             callback_weight: sc.csat.callback_wait_weight,
             profiles: sc
                 .contact_types
@@ -458,6 +455,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             failed: c.path.failed,
             wait: f64::from(c.path.wait),
             wait_excess: f64::from(c.path.wait_excess),
+            email_wait_excess_h: f64::from(c.path.email_excess),
             ivr: f64::from(c.path.ivr),
             transfers: c.path.transfers,
             switches: c.path.switches,
@@ -476,16 +474,25 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// One more failed attempt (abandoned, blocked, refused, balked, cleared, or a message)
     /// on a journey's path, after waiting `waited` seconds.
     #[inline]
-    fn attempt_failed(&self, path: &mut contact::JourneyPath, waited: f64) {
-        path.failed = path.failed.saturating_add(1);
-        Self::add_wait(path, waited, self.wait_grace);
+    fn attempt_failed(&self, c: &mut contact::Contact, waited: f64) {
+        c.path.failed = c.path.failed.saturating_add(1);
+        Self::add_wait(self.sc, c, waited);
     }
 
-    /// Adds one attempt's wait (seconds) to its journey's path.
+    /// Adds one attempt's wait (seconds) to its journey's path: beyond the grace of its
+    /// channel (MODEL.md §2.3: 2 min for voice, 3 min for chat; an email's beyond its own
+    /// grace, counted apart in hours).
     #[inline]
-    fn add_wait(path: &mut contact::JourneyPath, wait: f64, grace: f64) {
+    fn add_wait(sc: &Scenario, c: &mut contact::Contact, wait: f64) {
+        let path = &mut c.path;
         path.wait += wait as f32;
-        path.wait_excess += (wait - grace).max(0.0) as f32;
+        match sc.contact_types[c.ty.index()].channel {
+            Channel::Voice => path.wait_excess += (wait - sc.csat.wait_grace_s).max(0.0) as f32,
+            Channel::Chat => path.wait_excess += (wait - sc.csat.chat_wait_grace_s).max(0.0) as f32,
+            Channel::Email => {
+                path.email_excess += ((wait - sc.csat.email_wait_grace_s).max(0.0) / 3600.0) as f32;
+            }
+        }
     }
 
     fn reset(&mut self, replication: u32) {
@@ -1134,7 +1141,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[inline]
     fn maybe_retry(&mut self, info: &ContactInfo, mut c: contact::Contact, waited: f64) {
         if self.follow {
-            self.attempt_failed(&mut c.path, waited);
+            self.attempt_failed(&mut c, waited);
         }
         if self.sc.contact_types[c.ty.index()].retrial.is_some() {
             self.retry_or_leave(info, c);
@@ -1407,7 +1414,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             } else {
                 self.now - c.arrival
             };
-            Self::add_wait(&mut c.path, waited, self.wait_grace);
+            Self::add_wait(self.sc, c, waited);
         }
         let (mut handle, info) = (c.handle, Self::info(key, c));
         if self.profiles
@@ -1679,7 +1686,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.observer.on_queue_len(self.now, c.ty, len);
             if self.follow {
                 let mut c = c;
-                self.attempt_failed(&mut c.path, waited);
+                self.attempt_failed(&mut c, waited);
                 self.end_journey(&c, JourneyOutcome::GaveUp);
             }
             return;
@@ -1771,8 +1778,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn on_close(&mut self) {
         self.observer.on_close(self.now);
         if self.sc.closing == Closing::Clear {
+            // An email backlog is not sent away: it is worked after the horizon.
             for t in 0..self.queues.len() {
-                self.clear_queue(t);
+                if self.sc.contact_types[t].channel != Channel::Email {
+                    self.clear_queue(t);
+                }
             }
         }
     }
@@ -1806,7 +1816,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 self.left_queue(c.patience.is_finite(), c.reoffer);
                 self.observer.on_cleared(self.now, &Self::info(q.key, &c));
                 if self.follow {
-                    self.attempt_failed(&mut c.path, self.now - c.arrival);
+                    let waited = self.now - c.arrival;
+                    self.attempt_failed(&mut c, waited);
                     self.end_journey(&c, JourneyOutcome::GaveUp);
                 }
             }

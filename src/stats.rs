@@ -99,6 +99,8 @@ pub struct JourneyEnd {
     pub wait: f64,
     /// Seconds waited beyond the CSAT model's grace, summed over attempts.
     pub wait_excess: f64,
+    /// Hours emails waited beyond the email grace, summed over attempts.
+    pub email_wait_excess_h: f64,
     /// Seconds spent in the self-service graph over all passages.
     pub ivr: f64,
     /// Transfers from a wrong queue to the right one.

@@ -108,6 +108,8 @@ pub struct JourneyPath {
     pub wait: f32,
     /// Seconds waited beyond the CSAT model's grace, summed over attempts.
     pub wait_excess: f32,
+    /// Hours emails waited beyond the email grace, summed over attempts.
+    pub email_excess: f32,
     /// Seconds spent in the self-service graph so far.
     pub ivr: f32,
     /// Transfers from a wrong queue so far.
@@ -173,6 +175,7 @@ impl ContactSlab {
                 failed: 0,
                 wait: 0.0,
                 wait_excess: 0.0,
+                email_excess: 0.0,
                 ivr: 0.0,
                 transfers: 0,
                 switches: 0,

@@ -32,7 +32,7 @@ pub const GENERAL_DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "csat_model",
-        "journey CSAT (MODEL.md section 2): eta = base + unresolved*1[not resolved at the journey's end or at the horizon] + per_repeat*(contacts handled - 1) + per_abandoned*(abandoned or blocked attempts) + per_wait_minute*sum over attempts of max(0, wait - wait_grace_s)/60; csat = E sigma(eta + u), u ~ N(0, heterogeneity^2), by the probit approximation sigma(eta / sqrt(1 + pi*heterogeneity^2/8)); csat_score = 1 + sum over cutpoints c in (-2, -1, 0, 1) of sigma(eta - c); nps = 100*(P(5) - P(<=3)); p_defect by end state",
+        "journey CSAT (MODEL.md section 2): eta = base + unresolved*1[not resolved at the journey's end or at the horizon] + per_repeat*(contacts handled - 1) + per_abandoned*(abandoned or blocked attempts) + per_wait_minute*sum over attempts of max(0, wait - grace)/60 (grace wait_grace_s for voice, chat_wait_grace_s for chat; time waiting off the line for a callback weighted by callback_wait_weight) + email_per_wait_hour*sum over email attempts of max(0, wait - email_wait_grace_s)/3600 + transfer*transfers + switch*channel switches + context_loss*hand-offs without context + bot_fail*1[a bot failed] + per_ivr_minute*max(0, time in self-service - ivr_grace_s)/60; csat = E sigma(eta + u), u ~ N(0, heterogeneity^2), by the probit approximation sigma(eta / sqrt(1 + pi*heterogeneity^2/8)); csat_score = 1 + sum over cutpoints c in (-2, -1, 0, 1) of sigma(eta - c); nps = 100*(P(5) - P(<=3)); p_defect by end state",
     ),
 ];
 

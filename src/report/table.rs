@@ -243,8 +243,12 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
             .map(|m| m.estimate.mean)
             .sum();
         let entry = sessions > 0.0 && scope.get("answered").is_some_and(|m| m.estimate.mean == 0.0);
+        let callbacks = scope.get("callbacks_offered").is_some_and(|m| m.estimate.mean > 0.0);
         let redundant = |m: &Metric| {
             let name = m.name.as_str();
+            if metrics::is_callback_figure(name) && !callbacks {
+                return true;
+            }
             let graph_figure = metrics::is_self_service_figure(name);
             (no_retrials && matches!(name, "lost" | "p_lost"))
                 || (no_journeys && metrics::JOURNEY_FIGURES.contains(&name))

@@ -786,6 +786,17 @@ impl Cx<'_> {
         if let Some(w) = &c.callback_wait_weight {
             m.callback_wait_weight = self.probability(w, "csat.callback_wait_weight")?;
         }
+        finite(
+            &c.email_per_wait_hour,
+            "email_per_wait_hour",
+            &mut m.email_per_wait_hour,
+        )?;
+        if let Some(w) = &c.chat_wait_grace {
+            m.chat_wait_grace_s = self.duration(w, "csat.chat_wait_grace")?;
+        }
+        if let Some(w) = &c.email_wait_grace {
+            m.email_wait_grace_s = self.duration(w, "csat.email_wait_grace")?;
+        }
         if let Some(w) = &c.ivr_grace {
             m.ivr_grace_s = self.duration(w, "csat.ivr_grace")?;
         }

@@ -379,6 +379,12 @@ pub struct CsatModel {
     pub ivr_grace_s: f64,
     /// ω_cb: weight of time waited off the line for a callback, against time on hold (0.25).
     pub callback_wait_weight: f64,
+    /// w0 of chat, seconds: chat waits up to this cost nothing (180; beyond, `per_wait_minute`).
+    pub chat_wait_grace_s: f64,
+    /// w0 of email, seconds (24 h).
+    pub email_wait_grace_s: f64,
+    /// β_wait of email: each hour an email waits beyond `email_wait_grace_s` (−0.02).
+    pub email_per_wait_hour: f64,
 }
 
 impl Default for CsatModel {
@@ -401,6 +407,9 @@ impl Default for CsatModel {
             per_ivr_minute: -0.10,
             ivr_grace_s: 60.0,
             callback_wait_weight: 0.25,
+            chat_wait_grace_s: 180.0,
+            email_wait_grace_s: 86_400.0,
+            email_per_wait_hour: -0.02,
         }
     }
 }
@@ -438,6 +447,7 @@ impl CsatModel {
                 + self.context_loss * f64::from(j.context_lost)
                 + if j.bot_failed { self.bot_fail } else { 0.0 };
         }
+        e += self.email_per_wait_hour * j.email_wait_excess_h;
         if j.ivr > self.ivr_grace_s {
             e += self.per_ivr_minute * (j.ivr - self.ivr_grace_s) / 60.0;
         }

@@ -127,6 +127,12 @@ pub struct RawCsat {
     pub ivr_grace: Option<Spanned<DurationValue>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback_wait_weight: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_wait_grace: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_wait_grace: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_per_wait_hour: Option<Spanned<f64>>,
 }
 
 /// `resolution = { probability = 0.72, repeat = { probability = 0.9, delay = … } }`.

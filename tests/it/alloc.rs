@@ -146,6 +146,11 @@ fn a_week_of_journeys_with_retries_repeats_and_opening_hours_allocates_nothing_a
 }
 
 #[test]
+fn an_omnichannel_day_with_ivr_bots_chat_email_and_callbacks_allocates_nothing_after_warm_up() {
+    assert_no_allocation_after_warm_up("scenarios/omnichannel_bank.toml");
+}
+
+#[test]
 fn the_counter_does_count() {
     let n = allocations_during(|| {
         let v: Vec<u64> = Vec::with_capacity(10);

@@ -362,3 +362,36 @@ fn the_overload_warning_reads_the_handle_time_profile() {
         slower.warnings[0]
     );
 }
+
+/// The two omnichannel examples differ only by their bots' containment and share their random
+/// numbers: the better bots contain more on both entries, and fewer callers abandon.
+#[test]
+fn the_omnichannel_examples_show_what_better_bots_change() {
+    let figure = |file: &str, scope: &str, name: &str| {
+        let sc = cxsim::scenario::load(Path::new(&format!("scenarios/{file}.toml"))).unwrap();
+        let s = run(&sc, 2);
+        s.scope(cxsim::summary::ScopeKind::Type, scope)
+            .unwrap()
+            .get(name)
+            .unwrap()
+            .estimate
+    };
+    // Shares of the contacts leaving the graph: a call reaches the voice bot past the menu
+    // (90%), authentication (92%) and intent capture (50%); every chat meets the chat bot.
+    let via = 0.90 * 0.92 * 0.5;
+    for (scope, before, after) in [("phone", via * 0.10, via * 0.25), ("web_chat", 0.25, 0.45)] {
+        let (b, a) = (
+            figure("omnichannel_bank", scope, "p_contained"),
+            figure("omnichannel_bank_bots", scope, "p_contained"),
+        );
+        for (e, want) in [(b, before), (a, after)] {
+            assert!(
+                (e.mean - want).abs() < 4.0 * e.half_width / 1.96,
+                "{scope}: {} vs {want}",
+                e.mean
+            );
+        }
+    }
+    let abandon = |file: &str| figure(file, "accounts", "p_abandon").mean;
+    assert!(abandon("omnichannel_bank_bots") < abandon("omnichannel_bank"));
+}
