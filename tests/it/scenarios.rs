@@ -395,3 +395,32 @@ fn the_omnichannel_examples_show_what_better_bots_change() {
     let abandon = |file: &str| figure(file, "accounts", "p_abandon").mean;
     assert!(abandon("omnichannel_bank_bots") < abandon("omnichannel_bank"));
 }
+
+/// The second reference in the README — channels, the IVR and bots, callbacks — loads and runs,
+/// and each of its parts takes effect.
+#[test]
+fn the_readme_channels_reference_loads_and_runs() {
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find("```toml\nname = \"my-omnichannel\"")
+        .expect("the reference block")
+        + 8;
+    let end = start + readme[start..].find("```").unwrap();
+    let mut sc = super::support::scenario(&readme[start..end]);
+    assert_eq!(sc.self_service.nodes.len(), 4);
+    assert!(sc.contact_types[1].callback.is_some());
+    assert_eq!(sc.agent_groups[1].sessions, 3);
+    sc.replications = 2;
+    let s = super::support::run(&sc, 2);
+    let t = |name: &str, figure: &str| {
+        s.scope(cxsim::summary::ScopeKind::Type, name)
+            .unwrap()
+            .get(figure)
+            .unwrap()
+            .estimate
+            .mean
+    };
+    assert!(t("phone", "contained") > 0.0 && t("phone", "switches_per_journey") > 0.0);
+    assert!(t("chat", "answered") > 0.0 && t("email", "answered") > 0.0);
+    assert!(t("accounts", "transferred") + t("chat", "transferred") > 0.0);
+}
