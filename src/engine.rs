@@ -54,7 +54,7 @@ use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
 use crate::scenario::{Channel, Closing, GroupId, NodeKind, Scenario, Target, TypeId};
 use crate::stats::{CallbackEvent, Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer, SelfServiceEnd};
 use agent::{Agent, AgentStatus, Roster};
-use contact::{ContactKey, ContactSlab, ContactState, NO_TRANSFER};
+use contact::{ContactKey, ContactSlab, ContactState, Exit, NO_TRANSFER};
 use event::{ARRIVAL_RANK, AgentId, EventKind, EventQueue, Key, NO_KEY, key_time};
 use queue::{Queued, WaitQueue};
 use rand::{Rng as _, RngCore as _};
@@ -1177,17 +1177,28 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     }
 
     /// Contact `key` (of a type with an entry node, its line taken) enters self-service node
-    /// `node`: it spends the node's duration there, then the node decides (at once if the
-    /// node takes no time).
+    /// `node`. Nothing in the graph depends on the rest of the system — each node's time and
+    /// choice come from the journey's own substream — so the whole passage is walked now, in
+    /// the order a step-by-step walk would draw, and one event at the exit time applies its
+    /// outcome (at once if the passage takes no time). This saves a heap event per node.
     fn enter_node(&mut self, key: ContactKey, node: u16) {
-        let nd = &self.sc.self_service.nodes[node as usize];
+        let nodes = &self.sc.self_service.nodes;
         let Some(c) = self.contacts.get_mut(key) else {
             debug_assert!(false, "a gone contact entered a node");
             return;
         };
         c.state = ContactState::InIvr;
-        c.node = node;
-        let spend = nd.duration.as_ref().map_or(0.0, |d| d.sample(&mut c.rng));
+        let (mut node, mut spend) = (node, 0.0);
+        let exit = loop {
+            let nd = &nodes[node as usize];
+            spend += nd.duration.as_ref().map_or(0.0, |d| d.sample(&mut c.rng));
+            c.node = node;
+            match Self::node_choice(nd, c) {
+                Exit::Node(n) => node = n,
+                exit => break exit,
+            }
+        };
+        c.exit = exit;
         if spend > 0.0 {
             self.events.push(self.now + spend, EventKind::Step { contact: key });
         } else {
@@ -1195,61 +1206,83 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
     }
 
-    /// The contact's time in its node is over: the node decides, from the journey's
-    /// substream, where it goes — another node, a queue (maybe the wrong one), a hang-up, or
-    /// (a bot) the end of its journey.
-    fn on_step(&mut self, key: ContactKey) {
-        let Some(c) = self.contacts.get_mut(key) else {
-            debug_assert!(false, "a step of a gone contact");
-            return;
+    /// Node `nd`'s choice for contact `c` (which it may mark: a misroute, a failed bot).
+    #[inline]
+    fn node_choice(nd: &crate::scenario::Node, c: &mut contact::Contact) -> Exit {
+        let to = |t: Target| match t {
+            Target::Node(n) => Exit::Node(n),
+            Target::Queue(ty) => Exit::Queue(ty),
+            Target::HangUp => Exit::HangUp,
         };
-        let node = &self.sc.self_service.nodes[c.node as usize];
         let u: f64 = c.rng.random();
-        let target = match &node.kind {
-            NodeKind::Menu => node.next.pick(u),
+        match &nd.kind {
+            NodeKind::Menu => to(nd.next.pick(u)),
             NodeKind::Auth { failure, on_failure } => {
                 if u < *failure {
-                    *on_failure
+                    to(*on_failure)
                 } else {
-                    node.next.pick(c.rng.random())
+                    to(nd.next.pick(c.rng.random()))
                 }
             }
             NodeKind::Intent {
                 misroute,
                 transfer_after,
             } => {
-                let target = node.next.pick(u);
+                let target = nd.next.pick(u);
                 if let Target::Queue(right) = target
                     && *misroute > 0.0
                     && c.rng.random::<f64>() < *misroute
-                    && let Some(wrong) = node.next.other_queue(right, c.rng.random())
+                    && let Some(wrong) = nd.next.other_queue(right, c.rng.random())
                 {
                     c.transfer_to = right.0;
-                    let after = transfer_after.sample(&mut c.rng);
-                    return self.leave_graph(key, wrong, Some(after));
+                    // The agent's time on it before the transfer.
+                    c.handle = transfer_after.sample(&mut c.rng);
+                    return Exit::Misrouted(wrong);
                 }
-                target
+                to(target)
             }
             NodeKind::Bot {
                 containment,
-                false_containment,
-                recontact_delay,
                 context,
                 handle_factor,
+                ..
             } => {
                 if u < *containment {
-                    return self.contained(key, *false_containment, recontact_delay);
+                    return Exit::Contained;
                 }
                 c.path.bot_failed = true;
                 c.path.context_lost = c.path.context_lost.saturating_add(u8::from(!*context));
                 c.factor *= *handle_factor as f32;
-                node.next.pick(c.rng.random())
+                to(nd.next.pick(c.rng.random()))
             }
+        }
+    }
+
+    /// The contact's passage through the graph is over: it goes to a queue (maybe the wrong
+    /// one), hangs up, or was served by a bot.
+    fn on_step(&mut self, key: ContactKey) {
+        let Some(c) = self.contacts.get(key) else {
+            debug_assert!(false, "a step of a gone contact");
+            return;
         };
-        match target {
-            Target::Node(n) => self.enter_node(key, n),
-            Target::Queue(ty) => self.leave_graph(key, ty, None),
-            Target::HangUp => {
+        match c.exit {
+            Exit::Queue(ty) => self.leave_graph(key, ty, None),
+            Exit::Misrouted(wrong) => {
+                let after = c.handle;
+                self.leave_graph(key, wrong, Some(after));
+            }
+            Exit::Contained => {
+                let NodeKind::Bot {
+                    false_containment,
+                    recontact_delay,
+                    ..
+                } = &self.sc.self_service.nodes[c.node as usize].kind
+                else {
+                    unreachable!("only a bot contains")
+                };
+                self.contained(key, *false_containment, recontact_delay);
+            }
+            Exit::HangUp | Exit::Node(_) => {
                 let mut c = self.contacts.remove(key);
                 self.release_line(c.ty);
                 let info = Self::info(key, &c);

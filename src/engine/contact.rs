@@ -68,8 +68,11 @@ pub struct Contact {
     /// Its abandonment timer is its type's maximum wait: when it fires, the contact leaves a
     /// message instead of abandoning.
     pub message: bool,
-    /// The self-service node the contact is at (meaningful while `InIvr`).
+    /// The self-service node the contact is at (meaningful while `InIvr`): the last of its
+    /// passage, whose choice `exit` is.
     pub node: u16,
+    /// How its passage through the self-service graph ends (meaningful while `InIvr`).
+    pub exit: Exit,
     /// The type a misrouted contact is transferred to once an agent has answered it;
     /// [`NO_TRANSFER`] if it is where it should be.
     pub transfer_to: u16,
@@ -122,6 +125,19 @@ pub struct JourneyPath {
     pub bot_failed: bool,
     /// Times the customer came back after a bot's false containment.
     pub recontacts: u8,
+}
+
+/// Where a node sends a contact: on to another node, or out of the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Node(u16),
+    /// To this type's queue.
+    Queue(TypeId),
+    /// To this wrong queue; `Contact::transfer_to` is the right one.
+    Misrouted(TypeId),
+    HangUp,
+    /// A bot served the customer.
+    Contained,
 }
 
 /// [`Contact::transfer_to`] of a contact that is in the right queue.
@@ -187,6 +203,7 @@ impl ContactSlab {
             deferred: false,
             message: false,
             node: 0,
+            exit: Exit::HangUp,
             transfer_to: NO_TRANSFER,
             factor: 1.0,
             offered: false,
