@@ -1171,6 +1171,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             return;
         }
         c.attempt += 1;
+        Self::new_attempt(&mut c);
         c.state = ContactState::Away;
         let key = self.contacts.reinsert(c);
         self.events.push(at, EventKind::Retry { contact: key });
@@ -1371,6 +1372,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let to = &self.sc.contact_types[c.transfer_to as usize];
         c.ty = TypeId(c.transfer_to);
         c.transfer_to = NO_TRANSFER;
+        Self::new_attempt(&mut c);
         c.path.transfers = c.path.transfers.saturating_add(1);
         c.handle = to.handle_time.sample(&mut c.rng) * f64::from(c.factor);
         c.factor = 1.0;
@@ -1385,6 +1387,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let key = self.contacts.reinsert(c);
         let info = Self::info(key, self.contacts.get(key).expect("just stored"));
         self.admit(&ContactInfo { routed: true, ..info }, patience);
+    }
+
+    /// A contact goes on to a new attempt (a retry, a repeat, a transfer): whatever its last
+    /// callback was, the new attempt has none yet.
+    #[inline]
+    fn new_attempt(c: &mut contact::Contact) {
+        c.offered = false;
+        c.callback = false;
+        c.dials = 0;
     }
 
     /// Stops the replication: the in-system bound was passed.
@@ -1414,31 +1425,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             return;
         };
         c.state = ContactState::InService;
-        let mut dial = 0.0;
-        if self.callbacks && c.callback {
-            let cb = self.sc.contact_types[c.ty.index()]
-                .callback
-                .as_ref()
-                .expect("a callback type");
-            if cb.agent_first {
-                let reached = c.rng.random::<f64>() < cb.reach;
-                let event = if reached {
-                    CallbackEvent::Reached
-                } else {
-                    CallbackEvent::NotReached
-                };
-                let info = Self::info(key, c);
-                self.observer.on_callback(self.now, &info, event);
-                if !reached {
-                    // The agent's time on a dial that missed; the ticket is handled at its end.
-                    let Some(c) = self.contacts.get_mut(key) else { return };
-                    c.unreached = true;
-                    self.occupy(agent, key, cb.dial_time);
-                    return;
-                }
-                dial = cb.dial_time;
+        let dial = if self.callbacks && c.callback {
+            match self.agent_dial(agent, key) {
+                Some(dial) => dial,
+                None => return, // missed: the agent spends the dial on it
             }
-        }
+        } else {
+            0.0
+        };
         let Some(c) = self.contacts.get_mut(key) else { return };
         if self.follow {
             // Time waiting for a callback off the line weighs less (MODEL.md §4.2).
@@ -1460,8 +1454,31 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.observer.on_answer(self.now, &info, agent, group, handle);
     }
 
+    /// An agent starts on callback `key`: agent-first, it dials — `Some(dial time)` to add to
+    /// the service if the customer answers, `None` if not (the agent is given the dial's time
+    /// and the ticket is handled at its end); customer-first, the customer is already on the
+    /// line (`Some(0)`).
+    #[inline(never)]
+    fn agent_dial(&mut self, agent: AgentId, key: ContactKey) -> Option<f64> {
+        let c = self.contacts.get_mut(key)?;
+        let cb = self.sc.contact_types[c.ty.index()].callback.as_ref()?;
+        if !cb.agent_first {
+            return Some(0.0);
+        }
+        let reached = c.rng.random::<f64>() < cb.reach;
+        let info = Self::info(key, c);
+        if reached {
+            self.observer.on_callback(self.now, &info, CallbackEvent::Reached);
+            return Some(cb.dial_time);
+        }
+        c.unreached = true;
+        self.observer.on_callback(self.now, &info, CallbackEvent::NotReached);
+        self.occupy(agent, key, cb.dial_time);
+        None
+    }
+
     /// Gives `agent` contact `key` for `seconds`: schedules the end; returns the agent's group.
-    #[inline]
+    #[inline(always)]
     fn occupy(&mut self, agent: AgentId, key: ContactKey, seconds: f64) -> GroupId {
         let a = &mut self.agents[agent.index()];
         a.contact = key;
@@ -1579,6 +1596,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
         c.ty = rep.ty;
         c.attempt = 0;
+        Self::new_attempt(&mut c);
         c.state = ContactState::Away;
         let key = self.contacts.reinsert(c);
         self.events.push(at, EventKind::Retry { contact: key });

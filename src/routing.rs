@@ -284,10 +284,10 @@ impl RoutingPolicy for LongestIdleFifo {
     #[inline]
     fn select_queue(&mut self, view: &View<'_>, agent: AgentId) -> Option<TypeId> {
         let mut best: Option<(TypeId, bool, f64)> = None;
-        let types = &view.scenario().contact_types;
+        let sc = view.scenario();
         for &ty in view.types_served(view.group_of(agent)) {
             if let Some(arrival) = view.oldest_waiting(ty) {
-                let deferrable = types[ty.index()].channel == Channel::Email;
+                let deferrable = sc.has_email && sc.contact_types[ty.index()].channel == Channel::Email;
                 if best.is_none_or(|(_, d, b)| (deferrable, arrival) < (d, b)) {
                     best = Some((ty, deferrable, arrival));
                 }

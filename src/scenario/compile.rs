@@ -685,7 +685,9 @@ impl Cx<'_> {
         let mut raw = raw.clone();
         raw.name = Some(Spanned::new(0..0, name.clone()));
         self.absolute_sample_paths(&mut raw);
+        let has_email = contact_types.iter().any(|t| t.channel == Channel::Email);
         Ok(Scenario {
+            has_email,
             name,
             description: raw.description.clone().unwrap_or_default(),
             source: None,

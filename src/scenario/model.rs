@@ -84,6 +84,8 @@ pub struct Scenario {
     pub follow_journeys: bool,
     /// How a journey's CSAT is estimated (the defaults of MODEL.md §2 unless overridden).
     pub csat: CsatModel,
+    /// Whether some type is an email type (deferred behind live work by the routing).
+    pub has_email: bool,
     /// The self-service graph (IVR and bot nodes); empty when no type has `ivr`.
     pub self_service: super::SelfService,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name

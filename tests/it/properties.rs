@@ -15,7 +15,7 @@ use cxsim::engine::contact::ContactKey;
 use cxsim::engine::event::AgentId;
 use cxsim::routing::{Policy, RoutingPolicy, View};
 use cxsim::scenario::{GroupId, Scenario, TypeId};
-use cxsim::stats::{Collector, ContactInfo, JourneyEnd, Observer};
+use cxsim::stats::{CallbackEvent, Collector, ContactInfo, JourneyEnd, Observer, SelfServiceEnd};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
@@ -98,7 +98,7 @@ impl Observer for Checker {
         if c.arrival != now {
             self.violations.push("arrival time differs from event time".into());
         }
-        let first = c.attempt == 0 && c.repeat == 0;
+        let first = c.attempt == 0 && c.repeat == 0 && !c.routed;
         if first == self.journeys.contains_key(&c.journey) {
             self.violations.push(format!(
                 "journey {} arrives anew (first: {first}) out of turn",
@@ -209,6 +209,29 @@ impl Observer for Checker {
     }
     fn on_interval(&mut self, now: f64, _index: u32) {
         self.tick(now);
+    }
+    fn on_self_service(&mut self, now: f64, c: &ContactInfo, end: SelfServiceEnd) {
+        self.tick(now);
+        if end == SelfServiceEnd::HungUp {
+            self.journey_event(c, 0, 1);
+        }
+    }
+    fn on_transferred(&mut self, now: f64, c: &ContactInfo) {
+        self.tick(now);
+        // The service that ended in a transfer is not a handled contact of the journey.
+        if let Some(j) = self.journeys.get_mut(&c.journey) {
+            j.0 -= 1;
+        }
+    }
+    fn on_callback(&mut self, now: f64, c: &ContactInfo, event: CallbackEvent) {
+        self.tick(now);
+        match event {
+            // A missed customer-first dial leaves the queue without an agent; an agent-first
+            // one was taken from the queue by an agent.
+            CallbackEvent::NotReached | CallbackEvent::Reached => self.leave_queue(c),
+            CallbackEvent::Failed => self.journey_event(c, 0, 1),
+            CallbackEvent::Offered | CallbackEvent::Accepted => {}
+        }
     }
     fn on_close(&mut self, now: f64) {
         self.tick(now);
@@ -431,5 +454,136 @@ proptest! {
     #[test]
     fn a_user_written_policy_keeps_the_invariants_too(toml in arb_scenario()) {
         check_invariants(&toml, NewestIdleLastType, false)?;
+    }
+}
+
+/// A random omnichannel scenario: an entry whose calls pass a menu (hang-ups), a bot
+/// (containment, false containment, context) and an intent node (misroutes) to two voice
+/// queues with optional callbacks (either dialling mode) and retrials, a chat queue served by
+/// agents holding 1–3 sessions with a slowdown, and an email queue worked between calls.
+fn arb_channels() -> impl Strategy<Value = String> {
+    (
+        0..i64::MAX,
+        (0.0f64..0.3, 0.0f64..=1.0, 0.0f64..=1.0, any::<bool>(), 0.0f64..0.5),
+        prop::option::of((1u32..300, 0.0f64..=1.0, 0.0f64..=1.0, 0u32..3, any::<bool>())),
+        (1u32..4, 0.0f64..0.6, 1u32..6, 1u32..8),
+        (any::<bool>(), 0.0f64..0.05),
+    )
+        .prop_map(|(seed, (hang, cont, falsec, ctx, mis), callback, (k, alpha, chat_heads, voice_heads), (clear, email))| {
+            let callback = callback.map_or(String::new(), |(offer, acc, reach, retries, agent_first)| {
+                format!(
+                    "callback = {{ offer_wait = {offer}, offer_waited = 120, accept_max = {acc:?}, accept_scale = \"1m\", reach = {reach:?}, retries = {retries}, retry_gap = 90, dial = \"{}\", dial_time = 20 }}\n",
+                    if agent_first { "agent_first" } else { "customer_first" }
+                )
+            });
+            let queue = |name: &str, mean: u32| {
+                format!(
+                    "[[contact_types]]\nname = \"{name}\"\narrivals = {{ rate = 0 }}\nhandle_time = {{ dist = \"exponential\", mean = {mean} }}\npatience = {{ dist = \"exponential\", mean = 200 }}\nretrial = {{ probability = 0.5, delay = {{ dist = \"exponential\", mean = 300 }} }}\nresolution = {{ probability = 0.7, repeat = {{ probability = 0.5, delay = {{ dist = \"exponential\", mean = 600 }} }} }}\n{callback}"
+                )
+            };
+            format!(
+                r#"[simulation]
+horizon = 3600
+interval = 600
+seed = {seed}
+replications = 2
+closing = "{}"
+[[contact_types]]
+name = "in"
+arrivals = {{ rate = 0.05 }}
+ivr = "menu"
+retrial = {{ probability = 0.5, delay = {{ dist = "exponential", mean = 200 }} }}
+{}{}[[contact_types]]
+name = "chat"
+channel = "chat"
+arrivals = {{ rate = 0.03 }}
+handle_time = {{ dist = "exponential", mean = 300 }}
+patience = {{ dist = "exponential", mean = 100 }}
+[[contact_types]]
+name = "mail"
+channel = "email"
+arrivals = {{ rate = {email:?} }}
+handle_time = {{ dist = "exponential", mean = 200 }}
+[[ivr]]
+name = "menu"
+kind = "menu"
+duration = {{ dist = "exponential", mean = 20 }}
+branches = {{ bot = {:?}, hangup = {hang:?} }}
+[[ivr]]
+name = "bot"
+kind = "bot"
+duration = {{ dist = "constant", value = 30 }}
+containment = {cont:?}
+false_containment = {falsec:?}
+recontact_delay = {{ dist = "exponential", mean = 600 }}
+context = {ctx}
+next = "intent"
+[[ivr]]
+name = "intent"
+kind = "intent"
+branches = {{ q0 = 0.5, q1 = 0.3, chat = 0.2 }}
+misroute = {mis:?}
+[[agent_groups]]
+name = "voice"
+serves = ["q0", "q1", "mail"]
+headcount = {voice_heads}
+[[agent_groups]]
+name = "chat"
+serves = ["chat"]
+headcount = {chat_heads}
+sessions = {k}
+slowdown = {alpha:?}
+"#,
+                if clear { "clear" } else { "serve" },
+                queue("q0", 180),
+                queue("q1", 240),
+                1.0 - hang,
+            )
+        })
+}
+
+/// Runs two replications of an omnichannel scenario and checks the invariants, and that every
+/// contact entering the self-service graph or a queue is accounted for.
+fn check_channels(toml: &str) -> Result<(), TestCaseError> {
+    let sc = scenario(toml);
+    let observer = (Collector::new(&sc), Checker::new(&sc, false));
+    let mut engine = Engine::with(&sc, Policy::default(), observer);
+    for rep in 0..2 {
+        engine.run(rep);
+        let (collector, checker) = engine.observer();
+        prop_assert!(checker.violations.is_empty(), "{:?}\n{toml}", checker.violations);
+        let out = collector.output(engine.events_processed());
+        for t in 0..sc.contact_types.len() {
+            let c = out
+                .type_intervals(t)
+                .iter()
+                .fold(cxsim::stats::TypeCounts::default(), |mut a, b| {
+                    a.add(b);
+                    a
+                });
+            let ended = if sc.contact_types[t].ivr.is_some() {
+                c.contained + c.ivr_hangups + c.routed
+            } else {
+                c.answered
+                    + c.abandoned
+                    + c.blocked
+                    + c.cleared
+                    + c.refused
+                    + c.balked
+                    + c.messages
+                    + c.callbacks_failed
+            };
+            prop_assert_eq!(c.offered, ended + out.in_system_at_end[t], "type {} of\n{}", t, toml);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn omnichannel_scenarios_conserve_contacts_and_journeys_and_keep_their_invariants(toml in arb_channels()) {
+        check_channels(&toml)?;
     }
 }
