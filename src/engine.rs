@@ -53,7 +53,7 @@ use crate::rng::{self, Rng, Source, StreamId, Substream};
 use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
 use crate::scenario::{Channel, Closing, GroupId, NodeKind, Scenario, Target, TypeId};
 use crate::stats::{CallbackEvent, Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer, SelfServiceEnd};
-use agent::{Agent, AgentStatus, Roster};
+use agent::{Agent, AgentStatus, Roster, Share};
 use contact::{ContactKey, ContactSlab, ContactState, Exit, NO_TRANSFER};
 use event::{ARRIVAL_RANK, AgentId, EventKind, EventQueue, Key, NO_KEY, key_time};
 use queue::{Queued, WaitQueue};
@@ -187,6 +187,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     callbacks: bool,
     /// Whether some group's agents share their time between chat sessions.
     shares: bool,
+    /// Each slot's shared session (one per agent slot when `shares`, else none).
+    sessions: Vec<Share>,
     /// Index of each replayed type's next recorded arrival.
     replay_next: Vec<usize>,
     /// Mean base handle time of each type, seconds (for announced waits).
@@ -263,6 +265,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             ivr: sc.contact_types.iter().any(|t| t.ivr.is_some()),
             callbacks: sc.contact_types.iter().any(|t| t.callback.is_some()),
             shares: sc.agent_groups.iter().any(Self::shares_time),
+            sessions: if sc.agent_groups.iter().any(Self::shares_time) {
+                vec![Share::default(); total_agents]
+            } else {
+                Vec::new()
+            },
             replay_next: vec![0; n_types],
             processed: 0,
             max_in_system: sc.max_in_system,
@@ -671,7 +678,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let rec = &mut self.agents[agent.index()];
         rec.status = to;
         rec.leaving = leaving;
-        if self.shares && Self::shares_time(&self.sc.agent_groups[a.group.index()]) {
+        if self.shares {
             self.reshare(agent);
         }
         if report {
@@ -688,9 +695,13 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// of sessions `c`, `1 + α·(c − 1)` (limited processor sharing): each session's remaining
     /// work is brought up to date at the pace it ran at, and its end is rescheduled where the
     /// pace changed (or scheduled, for a session just started).
+    #[cold]
     #[inline(never)]
     fn reshare(&mut self, slot: AgentId) {
         let g = &self.sc.agent_groups[self.agents[slot.index()].group.index()];
+        if !Self::shares_time(g) {
+            return;
+        }
         let start = self.rosters[self.agents[slot.index()].group.index()].start;
         let k = g.sessions;
         let first = start + (slot.0 - start) / k * k;
@@ -701,15 +712,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             .count();
         let pace = 1.0 + g.slowdown * (c.max(1) - 1) as f64;
         for i in slots {
-            let a = &mut self.agents[i];
-            if a.status != AgentStatus::Busy {
+            if self.agents[i].status != AgentStatus::Busy {
                 continue;
             }
-            if a.pending {
-                a.pending = false;
-                a.since = self.now;
-                a.pace = pace;
-                let (end, serial) = (self.now + a.work * pace, a.serial);
+            let sh = &mut self.sessions[i];
+            if sh.pending {
+                sh.pending = false;
+                sh.since = self.now;
+                sh.pace = pace;
+                let (end, serial) = (self.now + sh.work * pace, self.agents[i].serial);
                 self.events.push(
                     end,
                     EventKind::ServiceEnd {
@@ -717,11 +728,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                         serial,
                     },
                 );
-            } else if a.pace != pace {
-                a.work = (a.work - (self.now - a.since) / a.pace).max(0.0);
-                a.since = self.now;
-                a.pace = pace;
-                let end = self.now + a.work * pace;
+            } else if sh.pace != pace {
+                sh.work = (sh.work - (self.now - sh.since) / sh.pace).max(0.0);
+                sh.since = self.now;
+                sh.pace = pace;
+                let end = self.now + sh.work * pace;
                 self.reschedule_service_end(AgentId(i as u32), end);
             }
         }
@@ -1477,6 +1488,17 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         None
     }
 
+    /// A shared session of `seconds` of work starts in slot `agent` of `group`; its end is
+    /// scheduled by `reshare` when the slot turns busy.
+    #[cold]
+    #[inline(never)]
+    fn defer_end(&mut self, agent: AgentId, seconds: f64, group: GroupId) -> GroupId {
+        let sh = &mut self.sessions[agent.index()];
+        sh.work = seconds;
+        sh.pending = true;
+        group
+    }
+
     /// Gives `agent` contact `key` for `seconds`: schedules the end; returns the agent's group.
     #[inline(always)]
     fn occupy(&mut self, agent: AgentId, key: ContactKey, seconds: f64) -> GroupId {
@@ -1487,10 +1509,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         if self.shares && Self::shares_time(&self.sc.agent_groups[group.index()]) {
             // A chat session of an agent sharing its time: its end depends on the agent's
             // other sessions, and is set when the slot turns busy (`reshare`).
-            let a = &mut self.agents[agent.index()];
-            a.work = seconds;
-            a.pending = true;
-            return group;
+            return self.defer_end(agent, seconds, group);
         }
         self.events
             .push(self.now + seconds, EventKind::ServiceEnd { agent, serial });
@@ -1550,7 +1569,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     }
 
     /// The end of a service of contact `c` (removed from the slab) by `agent` of group `g`.
-    #[inline]
+    #[inline(always)]
     fn service_ended(&mut self, key: ContactKey, c: contact::Contact, agent: AgentId, g: GroupId) {
         if !c.callback {
             self.release_line(c.ty); // a callback gave up its line when it was accepted

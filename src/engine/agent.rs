@@ -45,15 +45,6 @@ pub struct Agent {
     /// rescheduled. A service-end event carries the serial it was scheduled under and is
     /// skipped when the agent's serial has moved on.
     pub serial: u32,
-    /// Of a chat session slot whose agent shares its time (processor sharing): the session's
-    /// remaining work at one session, seconds, as of `since`.
-    pub work: f64,
-    /// When `work` was last brought up to date, seconds.
-    pub since: f64,
-    /// The slowdown `1 + α·(c − 1)` the session has run at since `since`.
-    pub pace: f64,
-    /// The session has started but its end is not scheduled yet (the sharing sets it).
-    pub pending: bool,
     /// Links of the roster list (idle or off) the agent is in.
     prev: u32,
     next: u32,
@@ -72,10 +63,6 @@ impl Agent {
                 generation: 0,
             },
             serial: 0,
-            work: 0.0,
-            since: 0.0,
-            pace: 1.0,
-            pending: false,
             prev: NIL,
             next: NIL,
         }
@@ -172,6 +159,31 @@ impl AgentList {
     /// Forgets every member (their links are reset by the caller).
     pub fn clear(&mut self) {
         *self = Self::default();
+    }
+}
+
+/// A chat session in a slot whose agent shares its time between sessions (processor sharing);
+/// kept apart from [`Agent`] so that agents that do not share stay small.
+#[derive(Debug, Clone, Copy)]
+pub struct Share {
+    /// The session's remaining work at one session, seconds, as of `since`.
+    pub work: f64,
+    /// When `work` was last brought up to date, seconds.
+    pub since: f64,
+    /// The slowdown `1 + α·(c − 1)` the session has run at since `since`.
+    pub pace: f64,
+    /// The session has started but its end is not scheduled yet (the sharing sets it).
+    pub pending: bool,
+}
+
+impl Default for Share {
+    fn default() -> Self {
+        Self {
+            work: 0.0,
+            since: 0.0,
+            pace: 1.0,
+            pending: false,
+        }
     }
 }
 

@@ -47,7 +47,7 @@ pub struct Collector {
     end_time: f64,
     csat: CsatModel,
     /// Agents per session slot of each group (1 / sessions): busy and present levels come in
-    /// slots, agent time is counted in agents.
+    /// slots; at the end of a replication, agent time is turned into agents.
     per_slot: Vec<f64>,
 }
 
@@ -121,10 +121,9 @@ impl Collector {
         let (b, p) = (self.busy[g.index()], self.present[g.index()]);
         let db = self.measured_span(b.since, now);
         let dp = self.measured_span(p.since, now);
-        let per_slot = self.per_slot[g.index()];
         let slot = self.group_slot(g);
-        slot.busy_time += f64::from(b.value) * db * per_slot;
-        slot.present_time += f64::from(p.value) * dp * per_slot;
+        slot.busy_time += f64::from(b.value) * db;
+        slot.present_time += f64::from(p.value) * dp;
         self.busy[g.index()].since = now;
         self.present[g.index()].since = now;
     }
@@ -418,5 +417,12 @@ impl Observer for Collector {
 
     fn on_end(&mut self, now: f64) {
         self.end_time = now;
+        let n = self.n_intervals as usize;
+        for (g, per_slot) in self.per_slot.iter().enumerate().filter(|(_, p)| **p != 1.0) {
+            for slot in &mut self.groups[g * n..(g + 1) * n] {
+                slot.busy_time *= per_slot;
+                slot.present_time *= per_slot;
+            }
+        }
     }
 }
