@@ -14,6 +14,7 @@
 //! after the warm-up; time averages cover `[warmup, horizon)`.
 
 use crate::metrics::{self, Estimator, GROUP_METRICS, GroupMetric, Theory, TypeFigure};
+use crate::scenario::Channel;
 use crate::scenario::{ErlangKind, Scenario};
 use crate::stats::histogram::{COARSE, FINE, PooledQuantiles};
 use crate::stats::tally::{Estimate, RatioKind, RatioTally};
@@ -30,6 +31,8 @@ pub enum ScopeKind {
     Type,
     /// All contact types together.
     All,
+    /// The queues of one channel together (when the scenario's queues use two or more).
+    Channel,
     /// One agent group.
     Group,
 }
@@ -39,6 +42,7 @@ impl ScopeKind {
         match self {
             ScopeKind::Type => "type",
             ScopeKind::All => "all",
+            ScopeKind::Channel => "channel",
             ScopeKind::Group => "group",
         }
     }
@@ -170,6 +174,8 @@ impl Figure {
 enum Source {
     Type(usize),
     AllTypes,
+    /// The queue types (those without an IVR entry) of one channel.
+    Channel,
     Group(usize),
 }
 
@@ -215,6 +221,8 @@ pub struct ScopeLayout {
     type_counts: Vec<(TypeValue, usize)>,
     /// The same for a group scope.
     group_ratios: Vec<(GroupValue, usize)>,
+    /// The types a channel scope sums (empty for other scopes).
+    members: Vec<usize>,
 }
 
 type TypeValue = fn(&TypeCounts, usize) -> (f64, f64);
@@ -254,6 +262,31 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
         };
         scopes.push(type_scope(ScopeKind::All, "all".into(), Source::AllTypes, shared));
     }
+    // Each channel's queues together, when the queues use more than one channel (entries into
+    // the IVR are left out: their contacts arrive again at a queue).
+    let queues = |c: Channel| -> Vec<usize> {
+        (0..sc.contact_types.len())
+            .filter(|t| sc.contact_types[*t].ivr.is_none() && sc.contact_types[*t].channel == c)
+            .collect()
+    };
+    let channels: Vec<Channel> = [Channel::Voice, Channel::Chat, Channel::Email]
+        .into_iter()
+        .filter(|c| !queues(*c).is_empty())
+        .collect();
+    if channels.len() > 1 {
+        for c in channels {
+            let members = queues(c);
+            let first = &sc.contact_types[members[0]].sl_thresholds;
+            let shared: &[f64] = if members.iter().all(|t| &sc.contact_types[*t].sl_thresholds == first) {
+                first
+            } else {
+                &[]
+            };
+            let mut layout = type_scope(ScopeKind::Channel, c.as_str().into(), Source::Channel, shared);
+            layout.members = members;
+            scopes.push(layout);
+        }
+    }
     for (i, g) in sc.agent_groups.iter().enumerate() {
         scopes.push(ScopeLayout::new(
             ScopeKind::Group,
@@ -292,6 +325,7 @@ impl ScopeLayout {
             type_ratios,
             type_counts,
             group_ratios,
+            members: Vec::new(),
         }
     }
 
@@ -311,6 +345,7 @@ impl ScopeLayout {
             match self.source {
                 Source::Type(ty) => t.add(&out.type_intervals(ty)[i]),
                 Source::AllTypes => t.add(&all_types_cell(out, i, n_types)),
+                Source::Channel => t.add(&types_cell(out, i, &self.members)),
                 Source::Group(gi) => g.add(&out.group_intervals(gi)[i]),
             }
         }
@@ -322,6 +357,7 @@ impl ScopeLayout {
         match self.source {
             Source::Type(ty) => out.in_system_at_end[ty] as f64,
             Source::AllTypes => out.in_system_at_end.iter().sum::<u64>() as f64,
+            Source::Channel => self.members.iter().map(|t| out.in_system_at_end[*t]).sum::<u64>() as f64,
             Source::Group(_) => 0.0,
         }
     }
@@ -350,6 +386,16 @@ impl ScopeLayout {
 /// Interval `i` of all types together: the types' counts summed, over the interval's measured
 /// length (the same for every type).
 #[inline]
+/// Interval `i` of the types `members` together.
+fn types_cell(out: &RepOutput, i: usize, members: &[usize]) -> TypeCounts {
+    let mut c = TypeCounts::default();
+    for t in members {
+        c.add(&out.type_intervals(*t)[i]);
+    }
+    c.measured = out.type_intervals(0)[i].measured;
+    c
+}
+
 fn all_types_cell(out: &RepOutput, i: usize, n_types: usize) -> TypeCounts {
     let mut c = TypeCounts::default();
     for t in 0..n_types {
@@ -428,6 +474,7 @@ impl<'a> SummaryBuilder<'a> {
                         rows: vec![PooledQuantiles::new(COARSE); rows],
                         types: match source {
                             Source::Type(t) => vec![t],
+                            Source::Channel => layout.members.clone(),
                             _ => (0..sc.contact_types.len()).collect(),
                         },
                     }),
@@ -527,6 +574,10 @@ impl<'a> SummaryBuilder<'a> {
                         Source::Type(ty) => &out.type_intervals(ty)[i],
                         Source::AllTypes => {
                             all = all_types_cell(out, i, n_types);
+                            &all
+                        }
+                        Source::Channel => {
+                            all = types_cell(out, i, &layout.members);
                             &all
                         }
                     };

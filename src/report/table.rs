@@ -218,6 +218,7 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
         let title = match scope.kind {
             ScopeKind::Type => format!("contact type \"{}\"", scope.name),
             ScopeKind::All => "all contact types".into(),
+            ScopeKind::Channel => format!("{} queues", scope.name),
             ScopeKind::Group => format!("agent group \"{}\"", scope.name),
         };
         let has_theory = scope.metrics.iter().any(|m| m.theory.is_some());

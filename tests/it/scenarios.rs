@@ -396,6 +396,31 @@ fn the_omnichannel_examples_show_what_better_bots_change() {
     assert!(abandon("omnichannel_bank_bots") < abandon("omnichannel_bank"));
 }
 
+/// With queues on several channels, each channel's queues are summed into a scope of their
+/// own (IVR entries left out: their contacts arrive again at a queue).
+#[test]
+fn each_channels_queues_are_reported_together() {
+    let sc = cxsim::scenario::load(Path::new("scenarios/omnichannel_bank.toml")).unwrap();
+    let s = run(&sc, 2);
+    let offered = |kind, name: &str| {
+        s.scope(kind, name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .get("offered")
+            .unwrap()
+            .estimate
+            .mean
+    };
+    use cxsim::summary::ScopeKind::{Channel, Type};
+    let voice = offered(Type, "accounts") + offered(Type, "cards");
+    assert!((offered(Channel, "voice") - voice).abs() < 1e-9 * voice);
+    assert_eq!(offered(Channel, "chat"), offered(Type, "chat"));
+    assert_eq!(offered(Channel, "email"), offered(Type, "email"));
+    // A scenario on one channel has no channel scopes.
+    let day = cxsim::scenario::load(Path::new("scenarios/day_profile.toml")).unwrap();
+    let s = run(&day, 2);
+    assert!(s.scopes.iter().all(|x| x.kind != Channel));
+}
+
 /// The second reference in the README — channels, the IVR and bots, callbacks — loads and runs,
 /// and each of its parts takes effect.
 #[test]
