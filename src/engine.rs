@@ -439,7 +439,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
 
     /// Reports the contacts left in the system and ends the replication.
     fn finish(&mut self) {
-        for (key, c) in self.contacts.iter() {
+        for (key, c) in self.contacts.iter().filter(|(_, c)| !c.ghost) {
             if c.state != ContactState::Away {
                 self.observer.on_in_system_at_end(self.now, &Self::info(key, c));
             }
@@ -1436,6 +1436,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             return;
         };
         c.state = ContactState::InService;
+        if c.ghost {
+            // A silently abandoned chat: the agent holds the session until the timeout.
+            let (_, timeout) = self.sc.contact_types[c.ty.index()].silent_abandon.unwrap_or_default();
+            self.occupy(agent, key, timeout);
+            return;
+        }
         let dial = if self.callbacks && c.callback {
             match self.agent_dial(agent, key) {
                 Some(dial) => dial,
@@ -1551,7 +1557,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let key = a.contact;
         let (g, leaving) = (a.group, a.leaving);
         let mut c = self.contacts.remove(key);
-        if c.unreached {
+        if c.ghost {
+            // The timeout of a silently abandoned chat: the session closes, nothing else.
+        } else if c.unreached {
             // An agent-first dial that missed: the ticket, not a service, ends here.
             c.unreached = false;
             let key = self.contacts.reinsert(c);
@@ -1738,9 +1746,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     }
 
     fn on_abandon(&mut self, key: ContactKey) {
-        match self.contacts.get(key) {
-            Some(c) if c.state == ContactState::Waiting && !c.callback => {}
+        let silent = match self.contacts.get(key) {
+            Some(c) if c.state == ContactState::Waiting && !c.callback => {
+                !c.message && self.sc.contact_types[c.ty.index()].silent_abandon.is_some()
+            }
             _ => return self.stale_timer_popped(), // answered or gone before its patience ran out
+        };
+        if silent && self.abandon_silently(key) {
+            return;
         }
         let c = self.contacts.remove(key);
         self.release_line(c.ty);
@@ -1764,6 +1777,33 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.observer.on_abandon(self.now, &info);
         self.observer.on_queue_len(self.now, c.ty, len);
         self.maybe_retry(&info, c, waited);
+    }
+
+    /// Chat `key`'s customer has left: silently, with its type's probability (drawn from the
+    /// journey's substream). Then the chat stays in the queue as it is — the system does not
+    /// know — while the customer's journey goes on as after any abandonment; returns true.
+    #[inline(never)]
+    fn abandon_silently(&mut self, key: ContactKey) -> bool {
+        let Some(c) = self.contacts.get_mut(key) else {
+            return false;
+        };
+        let Some((p, _)) = self.sc.contact_types[c.ty.index()].silent_abandon else {
+            return false;
+        };
+        if c.rng.random::<f64>() >= p {
+            return false;
+        }
+        let customer = *c;
+        c.ghost = true;
+        c.patience = f64::INFINITY;
+        let reoffer = std::mem::replace(&mut c.reoffer, false);
+        self.left_queue(false, reoffer);
+        self.release_line(customer.ty);
+        let info = Self::info(key, &customer);
+        self.observer.on_abandon(self.now, &info);
+        self.observer.on_silent(self.now, &info);
+        self.maybe_retry(&info, customer, self.now - customer.arrival);
+        true
     }
 
     fn on_interval(&mut self, index: u32) {
@@ -1880,6 +1920,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .is_some_and(|c| c.state == ContactState::Waiting)
             {
                 let mut c = self.contacts.remove(q.key);
+                if c.ghost {
+                    continue; // a silently abandoned chat: already counted
+                }
                 if !c.callback {
                     self.release_line(c.ty);
                 }

@@ -213,8 +213,11 @@ pub const TYPE_METRICS: &[TypeMetric] = &concat_metrics();
 
 const N_CONTACT_METRICS: usize = CONTACT_METRICS.len();
 
-const N_ALL_METRICS: usize =
-    N_CONTACT_METRICS + JOURNEY_METRICS.len() + SELF_SERVICE_METRICS.len() + CALLBACK_METRICS.len();
+const N_ALL_METRICS: usize = N_CONTACT_METRICS
+    + JOURNEY_METRICS.len()
+    + SELF_SERVICE_METRICS.len()
+    + CALLBACK_METRICS.len()
+    + SILENT_METRICS.len();
 
 const fn concat_metrics() -> [TypeMetric; N_ALL_METRICS] {
     let mut out = [CONTACT_METRICS[0]; N_ALL_METRICS];
@@ -227,12 +230,16 @@ const fn concat_metrics() -> [TypeMetric; N_ALL_METRICS] {
         out[i] = JOURNEY_METRICS[i - N_CONTACT_METRICS];
         i += 1;
     }
-    while i < N_ALL_METRICS - CALLBACK_METRICS.len() {
+    while i < N_ALL_METRICS - CALLBACK_METRICS.len() - SILENT_METRICS.len() {
         out[i] = SELF_SERVICE_METRICS[i - N_CONTACT_METRICS - JOURNEY_METRICS.len()];
         i += 1;
     }
+    while i < N_ALL_METRICS - SILENT_METRICS.len() {
+        out[i] = CALLBACK_METRICS[i - (N_ALL_METRICS - CALLBACK_METRICS.len() - SILENT_METRICS.len())];
+        i += 1;
+    }
     while i < out.len() {
-        out[i] = CALLBACK_METRICS[i - (N_ALL_METRICS - CALLBACK_METRICS.len())];
+        out[i] = SILENT_METRICS[i - (N_ALL_METRICS - SILENT_METRICS.len())];
         i += 1;
     }
     out
@@ -520,6 +527,23 @@ const JOURNEY_METRICS: [TypeMetric; 13] = [
         "expected share of journeys whose customer intends to defect (by end state: resolved first time, resolved later, unresolved)",
         |c, _| (c.defect, n(c.journeys)),
     ),
+];
+
+/// Whether `name` is a figure of silent chat abandonment (reported when some type has it).
+pub fn is_silent_figure(name: &str) -> bool {
+    SILENT_METRICS.iter().any(|m| m.name == name)
+}
+
+/// The figures of silent chat abandonment.
+const SILENT_METRICS: [TypeMetric; 2] = [
+    count(
+        "silent_abandoned",
+        "chats abandoned silently (included in abandoned): left in the queue, each holding an agent's session for the timeout when taken, per replication",
+        |c, _| (n(c.silent), 1.0),
+    ),
+    journey_share("p_silent", "silent abandonments / abandonments", |c, _| {
+        (n(c.silent), n(c.abandoned))
+    }),
 ];
 
 /// Whether `name` is a callback figure (reported when some type offers callbacks).

@@ -128,6 +128,9 @@ pub trait Observer {
     /// The contact (of the type that entered the self-service graph) left the graph: served
     /// by a bot, hung up, or routed to a queue (where it arrives again, as its queue's type).
     fn on_self_service(&mut self, now: f64, c: &ContactInfo, end: SelfServiceEnd) {}
+    /// Chat `c` was abandoned silently (after `on_abandon`): it stays in the queue, and an
+    /// agent who takes it will hold the session for the timeout.
+    fn on_silent(&mut self, now: f64, c: &ContactInfo) {}
     /// A step of contact `c`'s callback.
     fn on_callback(&mut self, now: f64, c: &ContactInfo, event: CallbackEvent) {}
     /// An agent transferred the misrouted contact `c` (its service has ended) to its right
@@ -191,6 +194,7 @@ forward_pair! {
     on_self_service(now: f64, c: &ContactInfo, end: SelfServiceEnd);
     on_transferred(now: f64, c: &ContactInfo);
     on_callback(now: f64, c: &ContactInfo, event: CallbackEvent);
+    on_silent(now: f64, c: &ContactInfo);
     on_balked(now: f64, c: &ContactInfo);
     on_message(now: f64, c: &ContactInfo);
     on_retry_scheduled(now: f64, c: &ContactInfo, at: f64);
@@ -300,6 +304,9 @@ pub struct TypeCounts {
     /// Answered contacts that were misrouted and transferred on after service began.
     #[serde(default)]
     pub transferred: u64,
+    /// Abandonments that were silent (in `abandoned`).
+    #[serde(default)]
+    pub silent: u64,
     /// Callbacks offered.
     #[serde(default)]
     pub callbacks_offered: u64,
@@ -381,6 +388,7 @@ impl TypeCounts {
         self.ivr_time += o.ivr_time;
         self.transferred += o.transferred;
         self.journeys_contained += o.journeys_contained;
+        self.silent += o.silent;
         self.callbacks_offered += o.callbacks_offered;
         self.callbacks_accepted += o.callbacks_accepted;
         self.dials_reached += o.dials_reached;

@@ -240,6 +240,9 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
             .filter(|f| sc.follow_journeys || !metrics::is_journey_figure(&f.name))
             .filter(|f| !sc.self_service.nodes.is_empty() || !metrics::is_self_service_figure(&f.name))
             .filter(|f| sc.contact_types.iter().any(|t| t.callback.is_some()) || !metrics::is_callback_figure(&f.name))
+            .filter(|f| {
+                sc.contact_types.iter().any(|t| t.silent_abandon.is_some()) || !metrics::is_silent_figure(&f.name)
+            })
             .map(Figure::Type)
             .collect();
         ScopeLayout::new(kind, name, source, figures)

@@ -89,6 +89,9 @@ pub struct Contact {
     pub dials: u8,
     /// When it accepted its callback, seconds.
     pub accepted_at: f64,
+    /// A chat its customer left silently: it stays in the queue, and the agent who takes it
+    /// holds the session for the type's timeout; it is not a contact any more.
+    pub ghost: bool,
     generation: u32,
     live: bool,
 }
@@ -211,6 +214,7 @@ impl ContactSlab {
             unreached: false,
             dials: 0,
             accepted_at: 0.0,
+            ghost: false,
             generation: 0,
             live: true,
         })

@@ -1469,6 +1469,32 @@ impl Cx<'_> {
             replay,
             ivr: None,
             channel,
+            silent_abandon: match (&t.silent_abandon, channel) {
+                (None, _) => None,
+                (Some(sa), Channel::Chat) => {
+                    let sa = sa.get_ref();
+                    let field = format!("{path}.silent_abandon");
+                    let p = match &sa.probability {
+                        Some(p) => self.probability(p, &format!("{field}.probability"))?,
+                        None => 0.5,
+                    };
+                    let timeout = match &sa.timeout {
+                        Some(t) => self.positive_duration(t, &format!("{field}.timeout"))?,
+                        None => 300.0,
+                    };
+                    Some((p, timeout))
+                }
+                (Some(sa), other) => {
+                    return Err(self.err(
+                        sa.span(),
+                        format!("{path}.silent_abandon"),
+                        format!(
+                            "silent abandonment is a chat behaviour (a chat left open in the queue); this is a {} type (give it channel = \"chat\")",
+                            other.as_str()
+                        ),
+                    ));
+                }
+            },
             callback: t
                 .callback
                 .as_ref()

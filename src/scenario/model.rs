@@ -170,6 +170,11 @@ pub struct ContactType {
     pub channel: super::Channel,
     /// Callbacks offered to contacts that must wait; `None`: never offered.
     pub callback: Option<Callback>,
+    /// Chat customers who abandon silently: `(probability, timeout seconds)`. The system does
+    /// not know they left: the chat stays in the queue, and the agent who takes it holds the
+    /// session for the timeout before closing it (MODEL.md §3.2). `None`: every abandonment
+    /// is seen.
+    pub silent_abandon: Option<(f64, f64)>,
 }
 
 /// Callbacks (virtual hold, MODEL.md §4.2): a contact that must wait is offered a callback
@@ -308,6 +313,7 @@ impl ContactType {
             || self.balking.is_some()
             || self.ivr.is_some()
             || self.callback.is_some()
+            || self.silent_abandon.is_some()
     }
 }
 

@@ -249,6 +249,9 @@ pub struct RawContactType {
     /// The self-service node (`[[ivr]]`) each arrival enters first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ivr: Option<Spanned<String>>,
+    /// chat: abandoning customers who leave silently: `{ probability, timeout }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silent_abandon: Option<Spanned<RawSilent>>,
     /// Callbacks offered to contacts that must wait (absent: none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub callback: Option<Spanned<RawCallback>>,
@@ -286,6 +289,16 @@ pub struct RawContactType {
     /// Balking: `{ queue = [[0, 0], [20, 0.5]] }` or `{ wait = [[0, 0], [300, 0.5]] }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balking: Option<Spanned<RawBalking>>,
+}
+
+/// `silent_abandon = { probability = 0.5, timeout = "5m" }` (MODEL.md §3.2 defaults).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSilent {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<Spanned<DurationValue>>,
 }
 
 /// `callback = { ... }`: every field optional, defaults from MODEL.md §4.2.

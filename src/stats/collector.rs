@@ -285,6 +285,12 @@ impl Observer for Collector {
         }
     }
 
+    fn on_silent(&mut self, _now: f64, c: &ContactInfo) {
+        if self.measured(c) {
+            self.type_slot(c.ty, c.interval).silent += 1;
+        }
+    }
+
     fn on_transferred(&mut self, _now: f64, c: &ContactInfo) {
         if self.measured(c) {
             self.type_slot(c.ty, c.interval).transferred += 1;

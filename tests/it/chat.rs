@@ -122,3 +122,66 @@ slowdown = 0.5
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Answers: (time, journey).
+#[derive(Default)]
+struct Answers(Vec<(f64, u64)>, u32);
+
+impl Observer for Answers {
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, _a: AgentId, _g: GroupId, _h: f64) {
+        self.0.push((now, c.journey));
+    }
+    fn on_silent(&mut self, _now: f64, _c: &ContactInfo) {
+        self.1 += 1;
+    }
+}
+
+#[test]
+fn a_silently_abandoned_chat_holds_the_agent_for_its_timeout_when_taken() {
+    // One agent, one session; chats of 600 s arrive at 0.001, 10, 20 and 800 s and wait 60 s.
+    // The second and third leave silently at 70 and 80 s but stay queued: the agent, free at
+    // 600.001, holds each for the 120 s timeout (to 720.001, then 840.001) before the fourth,
+    // which has waited 40.001 s, is answered.
+    let dir = std::env::temp_dir().join(format!("cxsim-silent-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("chats.csv");
+    std::fs::write(&file, "time\n0.001\n10\n20\n800\n").unwrap();
+    let toml = format!(
+        r#"
+[simulation]
+horizon = "1h"
+replications = 1
+[[contact_types]]
+name = "web"
+channel = "chat"
+arrivals = {{ replay = "{}" }}
+handle_time = {{ dist = "constant", value = "600s" }}
+patience = {{ dist = "constant", value = "60s" }}
+silent_abandon = {{ probability = 1, timeout = "2m" }}
+[[agent_groups]]
+name = "a"
+serves = ["web"]
+headcount = 1
+"#,
+        file.display()
+    );
+    let sc = scenario(&toml);
+    let mut engine = Engine::with(&sc, Policy::default(), Answers::default());
+    engine.run(0);
+    let Answers(answers, silent) = std::mem::take(engine.observer_mut());
+    assert_eq!(silent, 2);
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    assert_eq!(answers[0].1, 0);
+    assert_eq!(answers[1].1, 3);
+    assert!((answers[1].0 - 840.001).abs() < 1e-9, "{answers:?}");
+    // In the summary: both counted abandoned, both silent, nobody left in the system.
+    let s = run(&sc, 1);
+    let t = s.scope(ScopeKind::Type, "web").unwrap();
+    let get = |n: &str| t.get(n).unwrap().estimate.mean;
+    assert_eq!(
+        (get("abandoned"), get("silent_abandoned"), get("p_silent")),
+        (2.0, 2.0, 1.0)
+    );
+    assert_eq!(get("in_system_at_end"), 0.0);
+    let _ = std::fs::remove_dir_all(dir);
+}

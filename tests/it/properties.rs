@@ -499,6 +499,7 @@ channel = "chat"
 arrivals = {{ rate = 0.03 }}
 handle_time = {{ dist = "exponential", mean = 300 }}
 patience = {{ dist = "exponential", mean = 100 }}
+silent_abandon = {{ probability = 0.5, timeout = 60 }}
 [[contact_types]]
 name = "mail"
 channel = "email"
