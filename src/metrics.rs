@@ -211,38 +211,49 @@ fn n(v: u64) -> f64 {
 /// those of the self-service graph.
 pub const TYPE_METRICS: &[TypeMetric] = &concat_metrics();
 
-const N_CONTACT_METRICS: usize = CONTACT_METRICS.len();
+/// The parts of [`TYPE_METRICS`], in report order; each but the first is reported only where
+/// the scenario uses what it measures ([`applies`]).
+const TYPE_METRIC_PARTS: [&[TypeMetric]; 5] = [
+    CONTACT_METRICS,
+    &JOURNEY_METRICS,
+    &SELF_SERVICE_METRICS,
+    &CALLBACK_METRICS,
+    &SILENT_METRICS,
+];
 
-const N_ALL_METRICS: usize = N_CONTACT_METRICS
-    + JOURNEY_METRICS.len()
-    + SELF_SERVICE_METRICS.len()
-    + CALLBACK_METRICS.len()
-    + SILENT_METRICS.len();
+const N_ALL_METRICS: usize = {
+    let (mut n, mut p) = (0, 0);
+    while p < TYPE_METRIC_PARTS.len() {
+        n += TYPE_METRIC_PARTS[p].len();
+        p += 1;
+    }
+    n
+};
 
 const fn concat_metrics() -> [TypeMetric; N_ALL_METRICS] {
     let mut out = [CONTACT_METRICS[0]; N_ALL_METRICS];
-    let mut i = 0;
-    while i < N_CONTACT_METRICS {
-        out[i] = CONTACT_METRICS[i];
-        i += 1;
-    }
-    while i < N_CONTACT_METRICS + JOURNEY_METRICS.len() {
-        out[i] = JOURNEY_METRICS[i - N_CONTACT_METRICS];
-        i += 1;
-    }
-    while i < N_ALL_METRICS - CALLBACK_METRICS.len() - SILENT_METRICS.len() {
-        out[i] = SELF_SERVICE_METRICS[i - N_CONTACT_METRICS - JOURNEY_METRICS.len()];
-        i += 1;
-    }
-    while i < N_ALL_METRICS - SILENT_METRICS.len() {
-        out[i] = CALLBACK_METRICS[i - (N_ALL_METRICS - CALLBACK_METRICS.len() - SILENT_METRICS.len())];
-        i += 1;
-    }
-    while i < out.len() {
-        out[i] = SILENT_METRICS[i - (N_ALL_METRICS - SILENT_METRICS.len())];
-        i += 1;
+    let (mut i, mut p) = (0, 0);
+    while p < TYPE_METRIC_PARTS.len() {
+        let mut j = 0;
+        while j < TYPE_METRIC_PARTS[p].len() {
+            out[i] = TYPE_METRIC_PARTS[p][j];
+            i += 1;
+            j += 1;
+        }
+        p += 1;
     }
     out
+}
+
+/// Whether figure `name` applies to scenario `sc`: journey figures where journeys are followed,
+/// self-service figures where there is an IVR graph, callback and silent-abandonment figures
+/// where some type has them. Elsewhere they would be empty and cost memory in every interval.
+pub fn applies(sc: &Scenario, name: &str) -> bool {
+    let types = &sc.contact_types;
+    (sc.follow_journeys || !is_journey_figure(name))
+        && (!sc.self_service.nodes.is_empty() || !is_self_service_figure(name))
+        && (types.iter().any(|t| t.callback.is_some()) || !is_callback_figure(name))
+        && (types.iter().any(|t| t.silent_abandon.is_some()) || !is_silent_figure(name))
 }
 
 /// The figures of each contact, in report order.

@@ -233,16 +233,9 @@ type GroupValue = fn(&GroupCounts) -> (f64, f64);
 pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
     let mut scopes = Vec::new();
     let type_scope = |kind, name: String, source, thresholds: &[f64]| {
-        // Journey figures only where journeys are followed: elsewhere they would be empty, and
-        // cost memory in every interval.
         let figures: Vec<Figure> = metrics::type_figures(thresholds)
             .into_iter()
-            .filter(|f| sc.follow_journeys || !metrics::is_journey_figure(&f.name))
-            .filter(|f| !sc.self_service.nodes.is_empty() || !metrics::is_self_service_figure(&f.name))
-            .filter(|f| sc.contact_types.iter().any(|t| t.callback.is_some()) || !metrics::is_callback_figure(&f.name))
-            .filter(|f| {
-                sc.contact_types.iter().any(|t| t.silent_abandon.is_some()) || !metrics::is_silent_figure(&f.name)
-            })
+            .filter(|f| metrics::applies(sc, &f.name))
             .map(Figure::Type)
             .collect();
         ScopeLayout::new(kind, name, source, figures)

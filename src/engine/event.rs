@@ -124,6 +124,10 @@ impl EventKind {
     #[inline]
     fn decode(rank: u8, payload: u64) -> Self {
         let (hi, lo) = ((payload >> 32) as u32, payload as u32);
+        let contact = ContactKey {
+            index: hi,
+            generation: lo,
+        };
         match rank {
             0 => EventKind::ServiceEnd {
                 agent: AgentId(hi),
@@ -131,38 +135,13 @@ impl EventKind {
             },
             1 => EventKind::Interval { index: lo },
             2 => EventKind::Staffing { index: lo },
-            3 => EventKind::Abandon {
-                contact: ContactKey {
-                    index: hi,
-                    generation: lo,
-                },
-            },
-            4 => EventKind::Reoffer {
-                contact: ContactKey {
-                    index: hi,
-                    generation: lo,
-                },
-            },
-            5 => EventKind::Retry {
-                contact: ContactKey {
-                    index: hi,
-                    generation: lo,
-                },
-            },
+            3 => EventKind::Abandon { contact },
+            4 => EventKind::Reoffer { contact },
+            5 => EventKind::Retry { contact },
             ARRIVAL_RANK => EventKind::Arrival { ty: TypeId(lo as u16) },
             8 => EventKind::Shut { ty: TypeId(lo as u16) },
-            9 => EventKind::Step {
-                contact: ContactKey {
-                    index: hi,
-                    generation: lo,
-                },
-            },
-            10 => EventKind::Offer {
-                contact: ContactKey {
-                    index: hi,
-                    generation: lo,
-                },
-            },
+            9 => EventKind::Step { contact },
+            10 => EventKind::Offer { contact },
             _ => EventKind::Close,
         }
     }
