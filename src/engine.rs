@@ -686,15 +686,17 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
     }
 
-    /// Whether a group's agents share their time between several chat sessions.
+    /// Whether a group's agents share their time between several chat sessions, in a way
+    /// that matters: their sessions slow down, or resolve less, as concurrency rises.
     fn shares_time(g: &crate::scenario::AgentGroup) -> bool {
-        g.sessions > 1 && g.slowdown > 0.0
+        g.sessions > 1 && (g.slowdown > 0.0 || g.fcr_loss > 0.0)
     }
 
     /// The sessions of the agent that holds slot `slot` run at the pace of its current number
     /// of sessions `c`, `1 + α·(c − 1)` (limited processor sharing): each session's remaining
     /// work is brought up to date at the pace it ran at, and its end is rescheduled where the
-    /// pace changed (or scheduled, for a session just started).
+    /// pace changed (or scheduled, for a session just started). Each session also keeps
+    /// ∫ c dt, for its time-averaged concurrency.
     #[cold]
     #[inline(never)]
     fn reshare(&mut self, slot: AgentId) {
@@ -711,6 +713,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             .filter(|a| a.status == AgentStatus::Busy)
             .count();
         let pace = 1.0 + g.slowdown * (c.max(1) - 1) as f64;
+        let c = c as u32;
         for i in slots {
             if self.agents[i].status != AgentStatus::Busy {
                 continue;
@@ -719,6 +722,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             if sh.pending {
                 sh.pending = false;
                 sh.since = self.now;
+                sh.start = self.now;
+                sh.area = 0.0;
+                sh.concurrency = c;
                 sh.pace = pace;
                 let (end, serial) = (self.now + sh.work * pace, self.agents[i].serial);
                 self.events.push(
@@ -728,12 +734,16 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                         serial,
                     },
                 );
-            } else if sh.pace != pace {
+            } else if sh.concurrency != c {
                 sh.work = (sh.work - (self.now - sh.since) / sh.pace).max(0.0);
+                sh.area += (self.now - sh.since) * f64::from(sh.concurrency);
                 sh.since = self.now;
-                sh.pace = pace;
-                let end = self.now + sh.work * pace;
-                self.reschedule_service_end(AgentId(i as u32), end);
+                sh.concurrency = c;
+                if sh.pace != pace {
+                    sh.pace = pace;
+                    let end = self.now + sh.work * pace;
+                    self.reschedule_service_end(AgentId(i as u32), end);
+                }
             }
         }
     }
@@ -1585,18 +1595,32 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
         if self.follow {
             if c.transfer_to == NO_TRANSFER {
-                self.after_service(c, g);
+                let loss = self.concurrency_loss(agent, g);
+                self.after_service(c, g, loss);
             } else {
                 self.transfer(key, c);
             }
         }
     }
 
+    /// The factor `1 − δ_c·(c̄ − 1)` (at least 0) on the resolution of the chat session ending
+    /// in slot `agent` of group `g`, with `c̄` its agent's time-averaged concurrency over the
+    /// session (MODEL.md §3.2); 1 for a group whose concurrency costs no resolution.
+    #[inline]
+    fn concurrency_loss(&self, agent: AgentId, g: GroupId) -> f64 {
+        let group = &self.sc.agent_groups[g.index()];
+        if !(self.shares && group.fcr_loss > 0.0 && Self::shares_time(group)) {
+            return 1.0;
+        }
+        let mean = self.sessions[agent.index()].mean_concurrency(self.now);
+        (1.0 - group.fcr_loss * (mean - 1.0)).max(0.0)
+    }
+
     /// After a handled contact of a followed journey: resolved (the journey ends), or not —
     /// then the customer may come back with a repeat contact, drawn like a retry from the
-    /// journey's substream.
+    /// journey's substream. `loss` multiplies the probability of resolving (chat concurrency).
     #[inline(never)]
-    fn after_service(&mut self, mut c: contact::Contact, group: GroupId) {
+    fn after_service(&mut self, mut c: contact::Contact, group: GroupId, loss: f64) {
         c.path.handled = c.path.handled.saturating_add(1);
         let Some(res) = &self.sc.contact_types[c.ty.index()].resolution else {
             return self.end_journey(&c, JourneyOutcome::Resolved);
@@ -1607,7 +1631,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             .get(c.ty.index())
             .copied()
             .flatten()
-            .unwrap_or(res.probability);
+            .unwrap_or(res.probability)
+            * loss;
         if c.rng.random::<f64>() < probability {
             return self.end_journey(&c, JourneyOutcome::Resolved);
         }

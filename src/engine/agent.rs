@@ -172,8 +172,26 @@ pub struct Share {
     pub since: f64,
     /// The slowdown `1 + α·(c − 1)` the session has run at since `since`.
     pub pace: f64,
+    /// The agent's number of sessions `c` since `since`.
+    pub concurrency: u32,
+    /// ∫ c dt from the session's start to `since`, session-seconds.
+    pub area: f64,
+    /// When the session started, seconds.
+    pub start: f64,
     /// The session has started but its end is not scheduled yet (the sharing sets it).
     pub pending: bool,
+}
+
+impl Share {
+    /// The agent's time-averaged number of sessions over this session, up to `now`.
+    pub fn mean_concurrency(&self, now: f64) -> f64 {
+        let area = self.area + (now - self.since) * f64::from(self.concurrency);
+        if now > self.start {
+            area / (now - self.start)
+        } else {
+            f64::from(self.concurrency)
+        }
+    }
 }
 
 impl Default for Share {
@@ -182,6 +200,9 @@ impl Default for Share {
             work: 0.0,
             since: 0.0,
             pace: 1.0,
+            concurrency: 1,
+            area: 0.0,
+            start: 0.0,
             pending: false,
         }
     }

@@ -48,6 +48,8 @@ pub const MAX_IN_SYSTEM: i64 = 1_000_000_000;
 pub const MAX_SESSIONS: i64 = 10;
 /// α of chat concurrency when a group with several sessions gives none (MODEL.md §3.2).
 pub const DEFAULT_SLOWDOWN: f64 = 0.12;
+/// δ_c of chat concurrency when a group with several sessions gives none (MODEL.md §3.2).
+pub const DEFAULT_FCR_LOSS: f64 = 0.05;
 /// An email's answer time when its type gives none, seconds (MODEL.md §3.2: 24 h).
 pub const DEFAULT_EMAIL_DUE: f64 = 86_400.0;
 /// Most replications in one run.
@@ -2004,6 +2006,28 @@ impl Cx<'_> {
                 ));
             }
         };
+        let fcr_loss = match &g.fcr_loss {
+            None if sessions > 1 => DEFAULT_FCR_LOSS,
+            None => 0.0,
+            Some(d) if sessions == 1 => {
+                return Err(self.err(
+                    d.span(),
+                    format!("{path}.fcr_loss"),
+                    "applies to agents holding several chat sessions; set `sessions` above 1 or drop it",
+                ));
+            }
+            Some(d) if (0.0..=1.0).contains(d.get_ref()) => *d.get_ref(),
+            Some(d) => {
+                return Err(self.err(
+                    d.span(),
+                    format!("{path}.fcr_loss"),
+                    format!(
+                        "must be a number from 0 to 1 (the share of resolution lost per extra session; {DEFAULT_FCR_LOSS} by default), got {}",
+                        d.get_ref()
+                    ),
+                ));
+            }
+        };
         Ok(AgentGroup {
             name: g.name.get_ref().trim().to_owned(),
             serves,
@@ -2012,6 +2036,7 @@ impl Cx<'_> {
             resolution,
             sessions,
             slowdown,
+            fcr_loss,
         })
     }
 

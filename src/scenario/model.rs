@@ -551,6 +551,10 @@ pub struct AgentGroup {
     /// α of limited processor sharing (MODEL.md §3.2): while an agent holds `c` sessions, each
     /// session's remaining work drains at rate `1 / (1 + α·(c − 1))`. 0: no slowdown.
     pub slowdown: f64,
+    /// δ_c, the relative loss of first-contact resolution per extra concurrent session
+    /// (MODEL.md §3.2): a chat handled at a time-averaged concurrency `c̄` resolves with
+    /// `P(resolve)·(1 − δ_c·(c̄ − 1))` (at least 0). 0: concurrency does not change resolution.
+    pub fcr_loss: f64,
 }
 
 /// The parameters of a scenario that is exactly an Erlang model, so that theory can be shown

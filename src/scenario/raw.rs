@@ -475,6 +475,9 @@ pub struct RawAgentGroup {
     /// α: each session's work drains `1 + α·(c − 1)` times slower while the agent holds `c`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slowdown: Option<Spanned<f64>>,
+    /// δ_c: resolution falls by this share per extra concurrent session (time-averaged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fcr_loss: Option<Spanned<f64>>,
 }
 
 /// A duration as written: a number of seconds or a string with units.
