@@ -185,6 +185,10 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     ivr: bool,
     /// Whether some type offers callbacks.
     callbacks: bool,
+    /// Whether some type's accepted callbacks wait behind its live queue.
+    lower_callbacks: bool,
+    /// Each type's callback queue (one per type when `lower_callbacks`, else none).
+    tickets: Vec<WaitQueue>,
     /// Whether some group's agents share their time between chat sessions.
     shares: bool,
     /// Each slot's shared session (one per agent slot when `shares`, else none).
@@ -264,6 +268,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             replays: sc.contact_types.iter().any(|t| t.replay.is_some()),
             ivr: sc.contact_types.iter().any(|t| t.ivr.is_some()),
             callbacks: sc.contact_types.iter().any(|t| t.callback.is_some()),
+            lower_callbacks: sc.contact_types.iter().any(Self::lower_priority),
+            tickets: if sc.contact_types.iter().any(Self::lower_priority) {
+                sc.contact_types.iter().map(|_| WaitQueue::of_tickets(64)).collect()
+            } else {
+                Vec::new()
+            },
             shares: sc.agent_groups.iter().any(Self::shares_time),
             sessions: if sc.agent_groups.iter().any(Self::shares_time) {
                 vec![Share::default(); total_agents]
@@ -511,7 +521,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.stale = 0;
         self.overflow = None;
         self.contacts.clear();
-        for q in &mut self.queues {
+        for q in self.queues.iter_mut().chain(&mut self.tickets) {
             q.clear();
         }
         for (gi, r) in self.rosters.iter_mut().enumerate() {
@@ -934,6 +944,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             return;
         }
         let accepted = self.callbacks && self.callback_at_entry(info, &mut patience);
+        if accepted && self.lower_callbacks && Self::lower_priority(ct) {
+            self.observer.on_enqueue(self.now, info);
+            return self.park_as_ticket(key, ty, false);
+        }
         let queue = &mut self.queues[ty.index()];
         queue.push(Queued { key, arrival: self.now });
         let len = queue.len();
@@ -966,7 +980,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// (returns true). Otherwise a later offer is scheduled at the waited threshold.
     #[inline(never)]
     fn callback_at_entry(&mut self, info: &ContactInfo, patience: &mut f64) -> bool {
-        let Some(cb) = &self.sc.contact_types[info.ty.index()].callback else {
+        let Some(cb) = self.sc.contact_types[info.ty.index()]
+            .callback
+            .as_ref()
+            .filter(|cb| cb.offers)
+        else {
             return false;
         };
         let wait = self.announced_wait(info.ty, f64::from(self.queues[info.ty.index()].len()));
@@ -1014,8 +1032,75 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         };
         let wait = self.announced_wait(info.ty, f64::from(self.queues[info.ty.index()].len()));
         let had_timer = self.contacts.get(key).is_some_and(|c| c.patience.is_finite());
-        if self.offer_callback(&info, wait) && had_timer {
-            self.timer_went_stale(); // its abandonment timer
+        if self.offer_callback(&info, wait) {
+            if had_timer {
+                self.timer_went_stale(); // its abandonment timer
+            }
+            if self.lower_callbacks && Self::lower_priority(&self.sc.contact_types[info.ty.index()]) {
+                self.park_as_ticket(key, info.ty, true);
+            }
+        }
+    }
+
+    /// Whether the policy's `choice` is an email (which a callback ticket goes before).
+    fn before_email(&self, choice: ContactChoice) -> bool {
+        let ty = match choice {
+            ContactChoice::OldestOf(ty) => Some(ty),
+            ContactChoice::Contact(key) => self.contacts.get(key).map(|c| c.ty),
+        };
+        ty.and_then(|t| self.sc.contact_types.get(t.index()))
+            .is_some_and(|t| t.channel == Channel::Email)
+    }
+
+    /// Whether accepted callbacks of type `t` wait behind its live queue.
+    fn lower_priority(t: &crate::scenario::ContactType) -> bool {
+        t.callback.as_ref().is_some_and(|cb| cb.lower)
+    }
+
+    /// Accepted callback `key` of type `ty`, whose callbacks wait behind the live queue, joins
+    /// the back of the type's callback queue — leaving the live queue first if `queued` (its
+    /// entry there becomes a tombstone). A pending re-offer of the policy goes stale.
+    #[cold]
+    #[inline(never)]
+    fn park_as_ticket(&mut self, key: ContactKey, ty: TypeId, queued: bool) {
+        let Some(c) = self.contacts.get_mut(key) else { return };
+        c.state = ContactState::Ticket;
+        let reoffer = std::mem::replace(&mut c.reoffer, false);
+        self.left_queue(false, reoffer);
+        if queued {
+            let queue = &mut self.queues[ty.index()];
+            queue.forget_one(&self.contacts);
+            let len = queue.len();
+            self.observer.on_queue_len(self.now, ty, len);
+        }
+        self.tickets[ty.index()].push(Queued { key, arrival: self.now });
+    }
+
+    /// A free `agent` takes the oldest callback ticket of the types its group serves, if any
+    /// (customer-first dials that miss go on to the next). Returns whether it started one.
+    #[cold]
+    #[inline(never)]
+    fn take_ticket(&mut self, agent: AgentId) -> bool {
+        let g = self.agents[agent.index()].group;
+        loop {
+            let oldest = self.sc.agent_groups[g.index()]
+                .serves
+                .iter()
+                .filter_map(|t| self.tickets[t.index()].front().map(|q| (q.arrival, *t)))
+                .min_by(|a, b| a.0.total_cmp(&b.0));
+            let Some((_, ty)) = oldest else { return false };
+            let Some(q) = self.tickets[ty.index()].pop(&self.contacts) else {
+                return false;
+            };
+            if let Some(c) = self.contacts.get_mut(q.key) {
+                c.state = ContactState::Waiting; // off the ticket queue, about to be dialled
+            }
+            if self.dial_missed_first(q.key) {
+                continue;
+            }
+            self.start_service(agent, q.key);
+            self.answered_from_queue(q.key);
+            return true;
         }
     }
 
@@ -1084,6 +1169,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 self.set_agent(agent, AgentStatus::Busy, false, true);
             }
             return;
+        }
+        if self.lower_callbacks && Self::lower_priority(&self.sc.contact_types[info.ty.index()]) {
+            return self.park_as_ticket(key, info.ty, false);
         }
         let queue = &mut self.queues[info.ty.index()];
         queue.push(Queued { key, arrival: self.now });
@@ -1659,8 +1747,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn take_next(&mut self, agent: AgentId) -> bool {
         loop {
             let Some(choice) = self.decide(|policy, view| policy.select_contact(view, agent)) else {
-                return false;
+                return self.lower_callbacks && self.take_ticket(agent);
             };
+            if self.lower_callbacks && self.before_email(choice) && self.take_ticket(agent) {
+                return true; // a callback promised comes before an email
+            }
             let g = self.agents[agent.index()].group;
             let serves = |ty: TypeId| self.sc.agent_groups[g.index()].serves.contains(&ty);
             let key = match choice {
@@ -1773,6 +1864,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn on_abandon(&mut self, key: ContactKey) {
         let silent = match self.contacts.get(key) {
             Some(c) if c.state == ContactState::Waiting && !c.callback => {
+                if c.message && self.callbacks && self.returns_messages(c.ty) {
+                    return self.return_message(key);
+                }
                 !c.message && self.sc.contact_types[c.ty.index()].silent_abandon.is_some()
             }
             _ => return self.stale_timer_popped(), // answered or gone before its patience ran out
@@ -1802,6 +1896,34 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.observer.on_abandon(self.now, &info);
         self.observer.on_queue_len(self.now, c.ty, len);
         self.maybe_retry(&info, c, waited);
+    }
+
+    /// Whether a message left at type `ty`'s maximum wait is returned as a callback.
+    fn returns_messages(&self, ty: TypeId) -> bool {
+        self.sc.contact_types[ty.index()]
+            .callback
+            .as_ref()
+            .is_some_and(|cb| cb.messages)
+    }
+
+    /// Contact `key` has reached its maximum wait and leaves a message that will be returned:
+    /// it becomes an accepted callback from now, off the line, and keeps its place in the
+    /// queue or joins the callback queue as its type's callbacks do.
+    #[cold]
+    #[inline(never)]
+    fn return_message(&mut self, key: ContactKey) {
+        let Some(c) = self.contacts.get_mut(key) else { return };
+        c.message = false;
+        c.callback = true;
+        c.accepted_at = self.now;
+        c.patience = f64::INFINITY;
+        let (info, ty) = (Self::info(key, c), c.ty);
+        self.release_line(ty);
+        self.observer
+            .on_callback(self.now, &info, CallbackEvent::MessageReturned);
+        if self.lower_callbacks && Self::lower_priority(&self.sc.contact_types[ty.index()]) {
+            self.park_as_ticket(key, ty, true);
+        }
     }
 
     /// Chat `key`'s customer has left: silently, with its type's probability (drawn from the
@@ -1936,14 +2058,32 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
     }
 
-    /// Sends every contact waiting for type `t` away (counted as cleared).
+    /// Sends every contact waiting for type `t` away (counted as cleared), callback tickets
+    /// included.
     fn clear_queue(&mut self, t: usize) {
-        while let Some(q) = self.queues[t].pop_entry() {
-            if self
-                .contacts
-                .get(q.key)
-                .is_some_and(|c| c.state == ContactState::Waiting)
-            {
+        if self.lower_callbacks {
+            self.clear_entries(t, true);
+        }
+        self.clear_entries(t, false);
+        self.observer.on_queue_len(self.now, TypeId(t as u16), 0);
+    }
+
+    /// Sends away every contact of type `t` in its live queue, or in its callback queue
+    /// (`tickets`).
+    fn clear_entries(&mut self, t: usize, tickets: bool) {
+        let state = if tickets {
+            ContactState::Ticket
+        } else {
+            ContactState::Waiting
+        };
+        loop {
+            let queue = if tickets {
+                &mut self.tickets[t]
+            } else {
+                &mut self.queues[t]
+            };
+            let Some(q) = queue.pop_entry() else { break };
+            if self.contacts.get(q.key).is_some_and(|c| c.state == state) {
                 let mut c = self.contacts.remove(q.key);
                 if c.ghost {
                     continue; // a silently abandoned chat: already counted
@@ -1960,8 +2100,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 }
             }
         }
-        self.queues[t].clear();
-        self.observer.on_queue_len(self.now, TypeId(t as u16), 0);
+        if tickets {
+            self.tickets[t].clear();
+        } else {
+            self.queues[t].clear();
+        }
     }
 }
 

@@ -563,7 +563,7 @@ pub fn is_callback_figure(name: &str) -> bool {
 }
 
 /// The figures of callbacks, by the type and arrival interval of the contact offered one.
-const CALLBACK_METRICS: [TypeMetric; 5] = [
+const CALLBACK_METRICS: [TypeMetric; 6] = [
     count(
         "callbacks_offered",
         "callbacks offered to waiting contacts, per replication",
@@ -573,6 +573,11 @@ const CALLBACK_METRICS: [TypeMetric; 5] = [
         "p_callback_accepted",
         "callbacks accepted / callbacks offered",
         |c, _| (n(c.callbacks_accepted), n(c.callbacks_offered)),
+    ),
+    count(
+        "messages_returned",
+        "messages left at the maximum wait and returned as callbacks, per replication",
+        |c, _| (n(c.messages_returned), 1.0),
     ),
     count(
         "callback_dials",

@@ -58,8 +58,12 @@ pub enum JourneyOutcome {
 pub enum CallbackEvent {
     /// A callback was offered to the waiting contact.
     Offered,
-    /// It was accepted: the customer left the live line and keeps a place in the queue.
+    /// It was accepted: the customer left the live line and keeps a place in the queue (or
+    /// joins the callback queue).
     Accepted,
+    /// The contact reached its maximum wait and left a message, to be returned as a callback:
+    /// from now it is handled as an accepted callback.
+    MessageReturned,
     /// A dial reached the customer (who is then served).
     Reached,
     /// A dial did not reach the customer.
@@ -313,6 +317,9 @@ pub struct TypeCounts {
     /// Callbacks accepted.
     #[serde(default)]
     pub callbacks_accepted: u64,
+    /// Messages left at the maximum wait and returned as callbacks (not in `messages`).
+    #[serde(default)]
+    pub messages_returned: u64,
     /// Dials that reached the customer.
     #[serde(default)]
     pub dials_reached: u64,
@@ -391,6 +398,7 @@ impl TypeCounts {
         self.silent += o.silent;
         self.callbacks_offered += o.callbacks_offered;
         self.callbacks_accepted += o.callbacks_accepted;
+        self.messages_returned += o.messages_returned;
         self.dials_reached += o.dials_reached;
         self.dials_missed += o.dials_missed;
         self.callbacks_failed += o.callbacks_failed;

@@ -36,6 +36,8 @@ pub enum ContactState {
     Away,
     /// In the self-service graph, at node `Contact::node`.
     InIvr,
+    /// An accepted callback waiting in its type's callback queue, behind the live queue.
+    Ticket,
 }
 
 /// A live contact.

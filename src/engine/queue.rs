@@ -18,10 +18,13 @@ pub struct Queued {
 }
 
 /// Contacts of one type waiting for an agent, oldest first.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct WaitQueue {
     entries: VecDeque<Queued>,
     live: u32,
+    /// The state of a contact whose entry is live: `Waiting` in a live queue, `Ticket` in a
+    /// callback queue.
+    state: ContactState,
 }
 
 impl WaitQueue {
@@ -29,6 +32,15 @@ impl WaitQueue {
         Self {
             entries: VecDeque::with_capacity(n),
             live: 0,
+            state: ContactState::Waiting,
+        }
+    }
+
+    /// A queue of accepted callbacks waiting behind the live queue (their state is `Ticket`).
+    pub fn of_tickets(n: usize) -> Self {
+        Self {
+            state: ContactState::Ticket,
+            ..Self::with_capacity(n)
         }
     }
 
@@ -80,7 +92,7 @@ impl WaitQueue {
     #[inline]
     fn drop_stale_front(&mut self, slab: &ContactSlab) {
         while let Some(front) = self.entries.front() {
-            if slab.get(front.key).is_some_and(|c| c.state == ContactState::Waiting) {
+            if slab.get(front.key).is_some_and(|c| c.state == self.state) {
                 break;
             }
             self.entries.pop_front();

@@ -1439,7 +1439,7 @@ impl Cx<'_> {
             .as_ref()
             .map(|b| self.busyness(b, t.name.get_ref().trim(), frame, &format!("{path}.busyness")))
             .transpose()?;
-        Ok(ContactType {
+        let ct = ContactType {
             name: t.name.get_ref().trim().to_owned(),
             arrival_rates,
             handle_time,
@@ -1502,7 +1502,19 @@ impl Cx<'_> {
                 .as_ref()
                 .map(|c| self.callback(c, &format!("{path}.callback")))
                 .transpose()?,
-        })
+        };
+        if let (Some(raw), Some(cb)) = (&t.callback, &ct.callback)
+            && cb.messages
+            && ct.max_wait.is_none()
+        {
+            let span = raw.get_ref().messages.as_ref().map_or(raw.span(), Spanned::span);
+            return Err(self.err(
+                span,
+                format!("{path}.callback.messages"),
+                "messages are left at the maximum wait; give the type a `max_wait` (e.g. max_wait = \"2m\")",
+            ));
+        }
+        Ok(ct)
     }
 
     /// Rates from a daily volume, an intraday profile (weights per interval of a day, from
@@ -1723,24 +1735,54 @@ impl Cx<'_> {
                 ));
             }
         };
-        let agent_first = match &c.dial {
-            None => false,
-            Some(d) => match d.get_ref().trim() {
-                "customer_first" => false,
-                "agent_first" => true,
-                other => {
-                    return Err(self.err(
-                        d.span(),
-                        format!("{path}.dial"),
-                        format!(
-                            "unknown dialling mode \"{}\" (valid: \"customer_first\": the customer is reached before an agent is taken; \"agent_first\": an agent dials and waits)",
-                            other.escape_debug()
-                        ),
-                    ));
-                }
-            },
+        // Two-way switches: (false word, its meaning), (true word, its meaning).
+        let switch = |v: &Option<Spanned<String>>, field: &str, what: &str, no: (&str, &str), yes: (&str, &str)| {
+            let Some(v) = v else { return Ok(false) };
+            match v.get_ref().trim() {
+                w if w == no.0 => Ok(false),
+                w if w == yes.0 => Ok(true),
+                other => Err(self.err(
+                    v.span(),
+                    format!("{path}.{field}"),
+                    format!(
+                        "unknown {what} \"{}\" (valid: \"{}\": {}; \"{}\": {})",
+                        other.escape_debug(),
+                        no.0,
+                        no.1,
+                        yes.0,
+                        yes.1
+                    ),
+                )),
+            }
         };
+        let agent_first = switch(
+            &c.dial,
+            "dial",
+            "dialling mode",
+            ("customer_first", "the customer is reached before an agent is taken"),
+            ("agent_first", "an agent dials and waits"),
+        )?;
+        let lower = switch(
+            &c.priority,
+            "priority",
+            "callback priority",
+            ("same", "the callback keeps its place in line"),
+            ("lower", "it waits behind every live contact"),
+        )?;
+        let offers = c.offers.as_ref().is_none_or(|o| *o.get_ref());
+        let messages = c.messages.as_ref().is_some_and(|m| *m.get_ref());
+        if !offers && !messages {
+            let span = c.offers.as_ref().map_or(0..0, |o| o.span());
+            return Err(self.err(
+                span,
+                format!("{path}.offers"),
+                "with no offers and no returned messages the callback does nothing; set `messages = true` (with a `max_wait`) or drop `offers = false`",
+            ));
+        }
         Ok(Callback {
+            lower,
+            offers,
+            messages,
             offer_wait: secs(&c.offer_wait, "offer_wait", 120.0)?,
             offer_waited: positive(&c.offer_waited, "offer_waited", 180.0)?,
             accept_max: p(&c.accept_max, "accept_max", 0.5)?,

@@ -180,7 +180,9 @@ pub struct ContactType {
 /// Callbacks (virtual hold, MODEL.md §4.2): a contact that must wait is offered a callback
 /// when its announced wait exceeds `offer_wait`, or when it has waited `offer_waited`. It
 /// accepts with `accept_max·(1 − exp(−announced wait / accept_scale))`, leaves the live line
-/// (it no longer abandons) and keeps its place in the queue. When its turn comes it is dialled:
+/// (it no longer abandons) and keeps its place in the queue — or, with `lower`, joins its
+/// type's callback queue, served only when no live contact waits for the agent. A message left
+/// at the maximum wait may be returned the same way (`messages`). When its turn comes it is dialled:
 /// reached with `reach`, else tried again `retry_gap` later, up to `retries` more times; never
 /// reached, the attempt has failed (the type's retrial model may bring the customer back).
 #[derive(Debug, Clone, PartialEq)]
@@ -204,6 +206,14 @@ pub struct Callback {
     pub agent_first: bool,
     /// Seconds an agent-first dial takes before the customer answers or not.
     pub dial_time: f64,
+    /// Accepted callbacks wait in a callback queue behind every live contact (and ahead of
+    /// email) instead of keeping their place in line.
+    pub lower: bool,
+    /// Whether waiting contacts are offered callbacks (false: only returned messages are).
+    pub offers: bool,
+    /// A contact reaching the type's maximum wait leaves a message that is returned as an
+    /// accepted callback (dialled like one) instead of ending the attempt.
+    pub messages: bool,
 }
 
 impl Callback {

@@ -324,6 +324,16 @@ pub struct RawCallback {
     pub dial: Option<Spanned<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dial_time: Option<Spanned<DurationValue>>,
+    /// "same" (default: the accepted callback keeps its place in line) or "lower" (it waits
+    /// in a callback queue served when no live contact waits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Spanned<String>>,
+    /// Whether callbacks are offered to waiting contacts (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offers: Option<Spanned<bool>>,
+    /// Whether a message left at the type's `max_wait` is returned as a callback (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Spanned<bool>>,
 }
 
 /// `balking = { queue = [[0, 0.0], [10, 0.2], [30, 0.6]] }`: points (contacts ahead,

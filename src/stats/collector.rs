@@ -278,6 +278,7 @@ impl Observer for Collector {
             match event {
                 CallbackEvent::Offered => slot.callbacks_offered += 1,
                 CallbackEvent::Accepted => slot.callbacks_accepted += 1,
+                CallbackEvent::MessageReturned => slot.messages_returned += 1,
                 CallbackEvent::Reached => slot.dials_reached += 1,
                 CallbackEvent::NotReached => slot.dials_missed += 1,
                 CallbackEvent::Failed => slot.callbacks_failed += 1,

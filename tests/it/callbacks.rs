@@ -174,3 +174,136 @@ fn callbacks_follow_the_pinned_trace_offered_accepted_dialled_missed_and_retried
         insta::assert_snapshot!(format!("callback_trace_{dial}"), text);
     }
 }
+
+/// Two types on one pool; every `low` contact that must wait takes a callback.
+const PRIORITY: &str = r#"
+[simulation]
+horizon = "400h"
+warmup = "10h"
+seed = 17
+replications = 80
+
+[[contact_types]]
+name = "high"
+arrivals = { rate = "30/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+
+[[contact_types]]
+name = "low"
+arrivals = { rate = "20/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+callback = { offer_wait = 0, accept_max = 1.0, accept_scale = "1ms", reach = 1.0, priority = "PRIORITY" }
+
+[[agent_groups]]
+name = "a"
+serves = ["high", "low"]
+headcount = 5
+"#;
+
+#[test]
+fn callbacks_of_lower_priority_wait_as_in_a_non_preemptive_priority_queue() {
+    // Every `low` caller who must wait accepts a callback, always reached: with priority
+    // "lower" the pool is an M/M/5 queue with two non-preemptive priority classes of equal
+    // service rate, whose mean waits are exact (Cobham): W_k = W0 / ((1 − σ_{k−1})(1 − σ_k)),
+    // W0 = C(5, a) / (5μ), σ_k the load of the classes up to k over 5. With priority "same"
+    // the callbacks keep their place: both wait as in M/M/5 FIFO, C(5, a) / (5μ − λ).
+    let (lambda_high, lambda_low, mu) = (30.0 / 3600.0, 20.0 / 3600.0, 1.0 / 300.0);
+    let exact = cxsim::erlang::erlang_c(5, lambda_high + lambda_low, 300.0).unwrap();
+    let w0 = exact.p_wait / (5.0 * mu);
+    let (s1, s2) = (lambda_high / (5.0 * mu), (lambda_high + lambda_low) / (5.0 * mu));
+    for (priority, high, low, detect) in [
+        ("lower", w0 / (1.0 - s1), w0 / ((1.0 - s1) * (1.0 - s2)), [0.03, 0.06]),
+        ("same", exact.asa, exact.asa, [0.06, 0.06]),
+    ] {
+        let sc = scenario(&PRIORITY.replace("PRIORITY", priority));
+        let s = run(&sc, 2);
+        for (ty, want, detect) in [("high", high, detect[0]), ("low", low, detect[1])] {
+            let e = s.scope(ScopeKind::Type, ty).unwrap().get("asa_all_s").unwrap().estimate;
+            assert_near_exact(&format!("{priority}: {ty} ASA"), e, 1.0, want, detect);
+        }
+        let low = s.scope(ScopeKind::Type, "low").unwrap();
+        let p = low.get("p_callback_accepted").unwrap().estimate.mean;
+        assert!((p - 1.0).abs() < 1e-12, "every offer accepted, got {p}");
+    }
+}
+
+/// Answers as (arrival, answer time), and every callback step as (arrival, step).
+#[derive(Default)]
+struct Answers {
+    answered: Vec<(f64, f64)>,
+    steps: Vec<(f64, CallbackEvent)>,
+    messages: u32,
+}
+
+impl Observer for Answers {
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, _a: AgentId, _g: GroupId, _h: f64) {
+        self.answered.push((c.arrival, now));
+    }
+    fn on_callback(&mut self, _now: f64, c: &ContactInfo, event: CallbackEvent) {
+        self.steps.push((c.arrival, event));
+    }
+    fn on_message(&mut self, _now: f64, _c: &ContactInfo) {
+        self.messages += 1;
+    }
+}
+
+#[test]
+fn a_callback_of_lower_priority_and_a_returned_message_wait_behind_the_live_queue_worked_by_hand() {
+    // One agent, 100 s calls. `calls` at 0 is answered at once; `calls` at 1 must wait and
+    // takes a callback; `notes` at 2 waits, reaches its 30 s maximum wait at 32 and leaves a
+    // message that is returned as a callback; `other` at 40 waits on the line.
+    // Priority "lower": the live call goes first (100), then the callbacks in the order they
+    // were accepted (200, 300). Priority "same": every one keeps its place — 100, 200, 300 by
+    // arrival.
+    let dir = std::env::temp_dir().join(format!("cxsim-cb-lower-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, times) in [("calls", "0\n1\n"), ("notes", "2\n"), ("other", "40\n")] {
+        std::fs::write(dir.join(format!("{name}.csv")), format!("time\n{times}")).unwrap();
+    }
+    for (priority, want) in [
+        ("lower", [(0.0, 0.0), (40.0, 100.0), (1.0, 200.0), (2.0, 300.0)]),
+        ("same", [(0.0, 0.0), (1.0, 100.0), (2.0, 200.0), (40.0, 300.0)]),
+    ] {
+        let ty = |name: &str, extra: &str| {
+            format!(
+                "[[contact_types]]\nname = \"{name}\"\narrivals = {{ replay = \"{}\" }}\nhandle_time = {{ dist = \"constant\", value = 100 }}\n{extra}\n",
+                dir.join(format!("{name}.csv")).display()
+            )
+        };
+        let toml = format!(
+            "[simulation]\nhorizon = \"1h\"\nreplications = 1\n{}{}{}[[agent_groups]]\nname = \"a\"\nserves = [\"calls\", \"notes\", \"other\"]\nheadcount = 1\n",
+            ty(
+                "calls",
+                &format!(
+                    "callback = {{ offer_wait = 0, accept_max = 1, accept_scale = \"1ms\", reach = 1, priority = \"{priority}\" }}"
+                )
+            ),
+            ty(
+                "notes",
+                &format!(
+                    "max_wait = 30\ncallback = {{ offers = false, messages = true, reach = 1, priority = \"{priority}\" }}"
+                )
+            ),
+            ty("other", ""),
+        );
+        let sc = scenario(&toml);
+        let mut engine = Engine::with(&sc, Policy::default(), Answers::default());
+        engine.run(0);
+        let obs = engine.observer();
+        assert_eq!(obs.answered, want, "priority {priority}");
+        assert_eq!(obs.messages, 0, "a returned message is not a message left for good");
+        let steps: Vec<_> = obs.steps.iter().map(|(a, e)| (*a, *e)).collect();
+        assert_eq!(
+            steps,
+            [
+                (1.0, CallbackEvent::Offered),
+                (1.0, CallbackEvent::Accepted),
+                (2.0, CallbackEvent::MessageReturned),
+                (1.0, CallbackEvent::Reached),
+                (2.0, CallbackEvent::Reached),
+            ],
+            "priority {priority}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

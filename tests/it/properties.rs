@@ -36,6 +36,12 @@ struct Checker {
     hours: Vec<Option<cxsim::scenario::Hours>>,
     /// Each journey seen: (contacts finished, attempts failed, ended).
     journeys: HashMap<u64, (u16, u16, bool)>,
+    /// Whether each type's accepted callbacks wait behind the live queue.
+    lower: Vec<bool>,
+    /// Whether each type is email (worked after callbacks).
+    email: Vec<bool>,
+    /// Accepted callbacks waiting behind the live queue.
+    tickets: std::collections::HashSet<ContactKey>,
     violations: Vec<String>,
 }
 
@@ -47,6 +53,16 @@ impl Checker {
             waiting: vec![VecDeque::new(); sc.contact_types.len()],
             follow: sc.follow_journeys,
             hours: sc.contact_types.iter().map(|t| t.hours.clone()).collect(),
+            lower: sc
+                .contact_types
+                .iter()
+                .map(|t| t.callback.as_ref().is_some_and(|cb| cb.lower))
+                .collect(),
+            email: sc
+                .contact_types
+                .iter()
+                .map(|t| t.channel == cxsim::scenario::Channel::Email)
+                .collect(),
             ..Self::default()
         }
     }
@@ -89,6 +105,7 @@ impl Observer for Checker {
         self.busy.clear();
         self.arrivals.clear();
         self.journeys.clear();
+        self.tickets.clear();
         for q in &mut self.waiting {
             q.clear();
         }
@@ -148,7 +165,10 @@ impl Observer for Checker {
         if !self.open(c, now) {
             self.violations.push(format!("queued at {now} while closed"));
         }
-        self.waiting[c.ty.index()].push_back(c.key);
+        if !self.tickets.contains(&c.key) {
+            // (A callback accepted on entry behind the live queue never joins it.)
+            self.waiting[c.ty.index()].push_back(c.key);
+        }
         self.arrivals.insert(c.key, c.arrival);
     }
     fn on_answer(&mut self, now: f64, c: &ContactInfo, agent: AgentId, group: GroupId, _handle: f64) {
@@ -160,6 +180,18 @@ impl Observer for Checker {
         if !self.serves[group.index()].contains(&c.ty) {
             self.violations
                 .push(format!("group {group:?} served type {:?} it does not serve", c.ty));
+        }
+        if self.tickets.remove(&c.key) {
+            // A callback behind the live queue: nobody live the agent serves may be waiting.
+            for ty in &self.serves[group.index()] {
+                if !self.email[ty.index()] && !self.waiting[ty.index()].is_empty() {
+                    self.violations.push(format!(
+                        "at {now}: callback {:?} answered while {:?} of type {ty:?} waits live",
+                        c.key,
+                        self.waiting[ty.index()].front()
+                    ));
+                }
+            }
         }
         let q = &mut self.waiting[c.ty.index()];
         if q.contains(&c.key) {
@@ -196,6 +228,7 @@ impl Observer for Checker {
     }
     fn on_cleared(&mut self, now: f64, c: &ContactInfo) {
         self.tick(now);
+        self.tickets.remove(&c.key);
         self.leave_queue(c);
         self.journey_event(c, 0, 1);
     }
@@ -229,8 +262,15 @@ impl Observer for Checker {
             // A missed customer-first dial leaves the queue without an agent; an agent-first
             // one was taken from the queue by an agent.
             CallbackEvent::NotReached | CallbackEvent::Reached => self.leave_queue(c),
-            CallbackEvent::Failed => self.journey_event(c, 0, 1),
-            CallbackEvent::Offered | CallbackEvent::Accepted => {}
+            CallbackEvent::Failed => {
+                self.tickets.remove(&c.key);
+                self.journey_event(c, 0, 1);
+            }
+            CallbackEvent::Accepted | CallbackEvent::MessageReturned if self.lower[c.ty.index()] => {
+                self.leave_queue(c);
+                self.tickets.insert(c.key);
+            }
+            CallbackEvent::Offered | CallbackEvent::Accepted | CallbackEvent::MessageReturned => {}
         }
     }
     fn on_close(&mut self, now: f64) {
@@ -459,21 +499,23 @@ proptest! {
 
 /// A random omnichannel scenario: an entry whose calls pass a menu (hang-ups), a bot
 /// (containment, false containment, context) and an intent node (misroutes) to two voice
-/// queues with optional callbacks (either dialling mode) and retrials, a chat queue served by
+/// queues with optional callbacks (either dialling mode and priority; messages at a maximum wait
+/// returned or not) and retrials, a chat queue served by
 /// agents holding 1–3 sessions with a slowdown, and an email queue worked between calls.
 fn arb_channels() -> impl Strategy<Value = String> {
     (
         0..i64::MAX,
         (0.0f64..0.3, 0.0f64..=1.0, 0.0f64..=1.0, any::<bool>(), 0.0f64..0.5),
-        prop::option::of((1u32..300, 0.0f64..=1.0, 0.0f64..=1.0, 0u32..3, any::<bool>())),
+        prop::option::of((1u32..300, 0.0f64..=1.0, 0.0f64..=1.0, 0u32..3, any::<bool>(), any::<bool>(), any::<bool>())),
         (1u32..4, 0.0f64..0.6, 1u32..6, 1u32..8),
         (any::<bool>(), 0.0f64..0.05),
     )
         .prop_map(|(seed, (hang, cont, falsec, ctx, mis), callback, (k, alpha, chat_heads, voice_heads), (clear, email))| {
-            let callback = callback.map_or(String::new(), |(offer, acc, reach, retries, agent_first)| {
+            let callback = callback.map_or(String::new(), |(offer, acc, reach, retries, agent_first, lower, messages)| {
                 format!(
-                    "callback = {{ offer_wait = {offer}, offer_waited = 120, accept_max = {acc:?}, accept_scale = \"1m\", reach = {reach:?}, retries = {retries}, retry_gap = 90, dial = \"{}\", dial_time = 20 }}\n",
-                    if agent_first { "agent_first" } else { "customer_first" }
+                    "callback = {{ offer_wait = {offer}, offer_waited = 120, accept_max = {acc:?}, accept_scale = \"1m\", reach = {reach:?}, retries = {retries}, retry_gap = 90, dial = \"{}\", dial_time = 20, priority = \"{}\", messages = {messages} }}\nmax_wait = 150\n",
+                    if agent_first { "agent_first" } else { "customer_first" },
+                    if lower { "lower" } else { "same" },
                 )
             });
             let queue = |name: &str, mean: u32| {
