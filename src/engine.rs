@@ -867,6 +867,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             // A repeat: a new contact of the journey, with its own need.
             c.handle = ct.handle_time.sample(&mut c.rng);
             ct.patience.as_ref()
+        } else if c.switched {
+            // A retry on another type: its handle time there, its patience there. (Through a
+            // self-service graph the factor waits for the queue the graph leads to.)
+            c.switched = false;
+            c.handle = ct.handle_time.sample(&mut c.rng) * f64::from(c.factor);
+            if ct.ivr.is_none() {
+                c.factor = 1.0;
+            }
+            ct.patience.as_ref()
         } else {
             let retrial = ct.retrial.as_ref().expect("only types with retrials schedule retries");
             retrial.patience.as_ref().or(ct.patience.as_ref())
@@ -1271,6 +1280,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             return;
         }
         let at = self.now + retrial.delay.sample(&mut c.rng);
+        if let Some(sw) = &retrial.switch
+            && c.rng.random::<f64>() < sw.probability
+        {
+            self.switch_retry(&mut c, sw);
+        }
         self.observer.on_retry_scheduled(self.now, info, at);
         if at >= self.sc.horizon {
             // Counted as retried; beyond the simulated horizon, so the journey stays open.
@@ -1896,6 +1910,24 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.observer.on_abandon(self.now, &info);
         self.observer.on_queue_len(self.now, c.ty, len);
         self.maybe_retry(&info, c, waited);
+    }
+
+    /// The customer's retry goes to another type: the contact becomes one of `sw.to`, whose
+    /// handle time (times the switch's factor) and patience it gets when it arrives. A move to
+    /// another channel is a switch of the journey; without context, a context loss too.
+    #[cold]
+    #[inline(never)]
+    fn switch_retry(&self, c: &mut contact::Contact, sw: &crate::scenario::RetrySwitch) {
+        let types = &self.sc.contact_types;
+        if types[c.ty.index()].channel != types[sw.to.index()].channel {
+            c.path.switches = c.path.switches.saturating_add(1);
+        }
+        if !sw.context {
+            c.path.context_lost = c.path.context_lost.saturating_add(1);
+        }
+        c.ty = sw.to;
+        c.factor = sw.handle_factor as f32;
+        c.switched = true;
     }
 
     /// Whether a message left at type `ty`'s maximum wait is returned as a callback.

@@ -94,6 +94,9 @@ pub struct Contact {
     /// A chat its customer left silently: it stays in the queue, and the agent who takes it
     /// holds the session for the type's timeout; it is not a contact any more.
     pub ghost: bool,
+    /// Away for a retry that switched to another type: it arrives with a fresh handle time
+    /// and the patience of its new type.
+    pub switched: bool,
     generation: u32,
     live: bool,
 }
@@ -217,6 +220,7 @@ impl ContactSlab {
             dials: 0,
             accepted_at: 0.0,
             ghost: false,
+            switched: false,
             generation: 0,
             live: true,
         })

@@ -680,6 +680,7 @@ impl Cx<'_> {
             }
         }
         self.resolutions(raw, &mut contact_types)?;
+        self.retry_switches(raw, &mut contact_types)?;
         let csat = self.csat(raw)?;
         let follow_journeys = raw.csat.is_some() || contact_types.iter().any(ContactType::journey_decides);
         self.shocks(raw, &mut contact_types, &frame)?;
@@ -1918,7 +1919,56 @@ impl Cx<'_> {
                 .as_ref()
                 .map(|p| self.dist(p, &format!("{path}.patience")))
                 .transpose()?,
+            switch: None, // resolved by name once every type is known (`retry_switches`)
         })
+    }
+
+    /// Each retrial's `switch`: the type a share of the retries goes to, resolved by name.
+    fn retry_switches(&self, raw: &RawScenario, types: &mut [ContactType]) -> Result<()> {
+        for (i, t) in raw.contact_types.iter().enumerate() {
+            let Some(sw) = t.get_ref().retrial.as_ref().and_then(|r| r.get_ref().switch.as_ref()) else {
+                continue;
+            };
+            let path = format!("contact_types[{i}].retrial.switch");
+            let sw = sw.get_ref();
+            let to = self.type_named(&sw.to, types, &format!("{path}.to"))?;
+            if to == i {
+                return Err(self.err(
+                    sw.to.span(),
+                    format!("{path}.to"),
+                    "a switch goes to another type; a retry of the same type needs no switch",
+                ));
+            }
+            let probability = match &sw.probability {
+                Some(p) => self.probability(p, &format!("{path}.probability"))?,
+                None => 1.0,
+            };
+            let context = sw.context.as_ref().is_some_and(|c| *c.get_ref());
+            let handle_factor = match &sw.handle_factor {
+                None if context => 1.0,
+                None => graph::HANDLE_WITHOUT_CONTEXT,
+                Some(f) if f.get_ref().is_finite() && *f.get_ref() > 0.0 => *f.get_ref(),
+                Some(f) => {
+                    return Err(self.err(
+                        f.span(),
+                        format!("{path}.handle_factor"),
+                        format!(
+                            "must be a number > 0 (1.10 by default without context: re-authentication and retelling), got {}",
+                            f.get_ref()
+                        ),
+                    ));
+                }
+            };
+            if let Some(r) = types[i].retrial.as_mut() {
+                r.switch = Some(RetrySwitch {
+                    to: TypeId(to as u16),
+                    probability,
+                    context,
+                    handle_factor,
+                });
+            }
+        }
+        Ok(())
     }
 
     fn agent_group(

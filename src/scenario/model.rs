@@ -540,6 +540,24 @@ pub struct Retrial {
     pub max_attempts: u32,
     /// Patience on a retry; `None` keeps the type's patience distribution.
     pub patience: Option<Dist>,
+    /// A share of the retries goes to another type; `None`: every retry is of this type.
+    pub switch: Option<RetrySwitch>,
+}
+
+/// Retries that go to another contact type — typically another channel, as a chat customer
+/// tired of waiting who calls instead. The retry arrives as a contact of type `to` (its
+/// attempts still counted against `max_attempts` of the type it leaves and then of `to`), with
+/// a fresh handle time of `to` times `handle_factor` and `to`'s own patience. A move to
+/// another channel counts a switch in the journey, and without `context` a context loss.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetrySwitch {
+    pub to: TypeId,
+    /// Share of the retries that switch, in `[0, 1]`.
+    pub probability: f64,
+    /// Whether the agent of `to` sees the earlier attempts (no re-authentication, no retelling).
+    pub context: bool,
+    /// Multiplier on the handle time drawn for `to`.
+    pub handle_factor: f64,
 }
 
 /// A compiled agent group.

@@ -396,6 +396,26 @@ pub struct RawRetrial {
     /// Patience on a retry (default: the type's patience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patience: Option<Spanned<RawDist>>,
+    /// A share of the retries goes to another type (another channel): `{ to, probability,
+    /// context, handle_factor }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub switch: Option<Spanned<RawRetrySwitch>>,
+}
+
+/// `switch = { to = "calls", probability = 0.5, context = false }`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetrySwitch {
+    pub to: Spanned<String>,
+    /// Share of the retries that go to `to` (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<Spanned<f64>>,
+    /// Whether the agent there sees what happened before (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Spanned<bool>>,
+    /// Multiplier on the handle time drawn there (default 1.10 without context, 1 with).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_factor: Option<Spanned<f64>>,
 }
 
 /// `arrivals = { rate = "0.15/s" }` or `arrivals = { rates = ["100/h", "150/h", …] }`.

@@ -351,3 +351,111 @@ fn a_run_with_retrials_gives_the_same_bits_on_any_thread_count() {
     assert_eq!(one, super::support::bits(&run(&sc, 2)));
     assert_eq!(one, super::support::bits(&run(&sc, 3)));
 }
+
+/// Answers as (type, time, handle), retries' arrivals by type, and each journey's end.
+#[derive(Default)]
+struct Switches {
+    answers: Vec<(u16, f64, f64)>,
+    retries: [u32; 2],
+    ends: Vec<cxsim::stats::JourneyEnd>,
+}
+
+impl Observer for Switches {
+    fn on_arrival(&mut self, _now: f64, c: &ContactInfo) {
+        if c.attempt > 0 {
+            self.retries[c.ty.index()] += 1;
+        }
+    }
+    fn on_answer(&mut self, now: f64, c: &ContactInfo, _a: AgentId, _g: GroupId, handle: f64) {
+        self.answers.push((c.ty.0, now, handle));
+    }
+    fn on_journey_end(&mut self, _now: f64, j: &cxsim::stats::JourneyEnd) {
+        self.ends.push(*j);
+    }
+}
+
+/// A chat nobody answers (its group has no agent on duty until the second hour) and a phone
+/// line; SWITCH is the chat retrial's switch.
+const CHAT_THEN_CALL: &str = r#"
+[simulation]
+horizon = "1h"
+seed = 4
+replications = 1
+[[contact_types]]
+name = "chat"
+channel = "chat"
+arrivals = { rate = "RATE" }
+handle_time = { dist = "constant", value = 300 }
+patience = { dist = "constant", value = 60 }
+retrial = { probability = 1, delay = { dist = "constant", value = 10 }, max_attempts = 2, switch = SWITCH }
+[[contact_types]]
+name = "calls"
+arrivals = { rate = 0 }
+handle_time = { dist = "constant", value = 100 }
+[[agent_groups]]
+name = "chat agents"
+serves = ["chat"]
+headcount = 0
+[[agent_groups]]
+name = "phone"
+serves = ["calls"]
+headcount = HEADS
+"#;
+
+#[test]
+fn a_chat_customer_tired_of_waiting_calls_instead_with_or_without_context() {
+    // Each chat waits its 60 s patience, abandons, and 10 s later calls: answered at once
+    // with the phone's 100 s handle time × 1.10 without context (× 1 with), one switch of
+    // channel, one failed attempt, and a context loss only without context.
+    for (switch, handle, lost) in [
+        ("{ to = \"calls\" }", 110.0, 1),
+        ("{ to = \"calls\", context = true }", 100.0, 0),
+        ("{ to = \"calls\", handle_factor = 1.5 }", 150.0, 1),
+    ] {
+        let toml = CHAT_THEN_CALL
+            .replace("RATE", "20/h")
+            .replace("SWITCH", switch)
+            .replace("HEADS", "50");
+        let sc = scenario(&toml);
+        let mut engine = Engine::with(&sc, Policy::default(), Switches::default());
+        engine.run(0);
+        let obs = engine.observer();
+        assert!(obs.answers.len() > 5, "{switch}: {:?}", obs.answers);
+        assert_eq!(obs.retries, [0, obs.answers.len() as u32]);
+        for &(ty, _, h) in &obs.answers {
+            assert_eq!(ty, 1, "only calls are answered");
+            // (The factor is kept in single precision.)
+            assert!((h / handle - 1.0).abs() < 1e-6, "{switch}: handle {h}, not {handle}");
+        }
+        let answered: Vec<_> = obs.ends.iter().filter(|j| j.handled == 1).collect();
+        assert_eq!(answered.len(), obs.answers.len());
+        for j in answered {
+            assert_eq!(j.outcome, cxsim::stats::JourneyOutcome::Resolved);
+            assert_eq!((j.switches, j.failed, j.context_lost), (1, 1, lost), "{switch}");
+            assert!(
+                (j.wait - 60.0).abs() < 1e-6,
+                "waited only in the chat queue: {}",
+                j.wait
+            );
+        }
+    }
+}
+
+#[test]
+fn a_share_of_the_retries_switches_with_its_probability() {
+    // Every chat abandons and retries once; each retry goes to the phone with probability 0.4.
+    // Over about 3,900 retries a share 4 SE (0.031, 7.8%) off 0.4 fails.
+    let toml = CHAT_THEN_CALL
+        .replace("RATE", "4000/h")
+        .replace("SWITCH", "{ to = \"calls\", probability = 0.4 }")
+        .replace("HEADS", "400");
+    let sc = scenario(&toml);
+    let mut engine = Engine::with(&sc, Policy::default(), Switches::default());
+    engine.run(0);
+    let [stay, switched] = engine.observer().retries.map(f64::from);
+    let n = stay + switched;
+    assert!(n > 3500.0, "{n} retries");
+    let se = (0.4 * 0.6 / n).sqrt();
+    let z = (switched / n - 0.4) / se;
+    assert!(z.abs() < 4.0, "switched {switched} of {n} (z = {z:.2})");
+}

@@ -500,7 +500,7 @@ proptest! {
 /// A random omnichannel scenario: an entry whose calls pass a menu (hang-ups), a bot
 /// (containment, false containment, context) and an intent node (misroutes) to two voice
 /// queues with optional callbacks (either dialling mode and priority; messages at a maximum wait
-/// returned or not) and retrials, a chat queue served by
+/// returned or not) and retrials, a chat queue (whose retries may switch to the phone) served by
 /// agents holding 1–3 sessions with a slowdown, and an email queue worked between calls.
 fn arb_channels() -> impl Strategy<Value = String> {
     (
@@ -542,6 +542,7 @@ arrivals = {{ rate = 0.03 }}
 handle_time = {{ dist = "exponential", mean = 300 }}
 patience = {{ dist = "exponential", mean = 100 }}
 silent_abandon = {{ probability = 0.5, timeout = 60 }}
+retrial = {{ probability = 0.5, delay = {{ dist = "exponential", mean = 120 }}, switch = {{ to = "q0", probability = 0.5 }} }}
 [[contact_types]]
 name = "mail"
 channel = "email"

@@ -16,7 +16,7 @@ const SUM_TOLERANCE: f64 = 1e-9;
 /// MODEL.md §5.3 defaults of a bot node.
 const FALSE_CONTAINMENT: f64 = 0.15;
 const HANDLE_WITH_CONTEXT: f64 = 0.95;
-const HANDLE_WITHOUT_CONTEXT: f64 = 1.10;
+pub(super) const HANDLE_WITHOUT_CONTEXT: f64 = 1.10;
 /// A falsely contained customer comes back after an exponential delay of this mean, seconds
 /// (MODEL.md §5.3: within 7 days; a mean of 2 days puts 97% of them inside the week).
 const RECONTACT_MEAN_S: f64 = 2.0 * 86_400.0;
