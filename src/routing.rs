@@ -144,6 +144,37 @@ impl<'a> View<'a> {
         Some((a, self.agents[a.index()].idle_since))
     }
 
+    /// The sessions the agent holding slot `slot` is busy with (0 or 1 for an agent of a
+    /// group with one session; up to the group's `sessions` for chat agents, who are that many
+    /// slots in a row).
+    pub fn agent_load(&self, slot: AgentId) -> u32 {
+        let g = self.agents[slot.index()].group;
+        let k = self.scenario.agent_groups[g.index()].sessions;
+        let start = self.rosters[g.index()].start;
+        let first = start + (slot.0 - start) / k * k;
+        self.agents[first as usize..(first + k) as usize]
+            .iter()
+            .filter(|a| a.status == AgentStatus::Busy)
+            .count() as u32
+    }
+
+    /// The idle slot of `group` whose agent holds the fewest sessions (ties: the slot idle
+    /// longest), and when it became idle. Cost O(idle slots × sessions) at worst; it stops at
+    /// the first slot of an agent with no session.
+    pub fn least_loaded(&self, group: GroupId) -> Option<(AgentId, f64)> {
+        let mut best: Option<(AgentId, f64, u32)> = None;
+        for (a, since) in self.idle_agents(group) {
+            let load = self.agent_load(a);
+            if best.is_none_or(|(_, _, l)| load < l) {
+                best = Some((a, since, load));
+                if load == 0 {
+                    break;
+                }
+            }
+        }
+        best.map(|(a, since, _)| (a, since))
+    }
+
     /// Number of contacts of type `ty` waiting.
     #[inline]
     pub fn queue_len(&self, ty: TypeId) -> u32 {
@@ -182,16 +213,15 @@ pub struct ViewState<'s> {
 
 impl<'s> ViewState<'s> {
     /// Agents of each group numbered as the engine numbers them (group by group, in scenario
-    /// order, as many as the group's largest headcount), all off duty; queues empty.
+    /// order, as many as the group's largest headcount; an agent holding k chat sessions is k
+    /// slots in a row), all off duty; queues empty.
     pub fn new(scenario: &'s Scenario) -> Self {
         let mut agents = Vec::new();
         let mut rosters = Vec::new();
         for (gi, g) in scenario.agent_groups.iter().enumerate() {
-            let mut roster = Roster::new(agents.len() as u32, g.max_headcount);
-            agents.resize(
-                agents.len() + g.max_headcount as usize,
-                Agent::off_duty(GroupId(gi as u16)),
-            );
+            let slots = g.max_headcount * g.sessions;
+            let mut roster = Roster::new(agents.len() as u32, slots);
+            agents.resize(agents.len() + slots as usize, Agent::off_duty(GroupId(gi as u16)));
             roster.reset(&mut agents, GroupId(gi as u16));
             rosters.push(roster);
         }
@@ -208,7 +238,7 @@ impl<'s> ViewState<'s> {
         }
     }
 
-    /// The `i`-th agent of `group` (panics if the group has fewer).
+    /// The `i`-th agent (session slot) of `group` (panics if the group has fewer).
     pub fn agent(&self, group: GroupId, i: u32) -> AgentId {
         let r = &self.rosters[group.index()];
         assert!(i < r.size, "group {} has {} agents", group.0, r.size);
@@ -261,7 +291,8 @@ impl<'s> ViewState<'s> {
 /// Global FIFO with longest-idle agent selection: a ready contact goes to the agent idle
 /// longest among all groups serving it (ties: the group listed first); a free agent takes the
 /// contact waiting longest among the live types its group serves (ties: the type listed
-/// first), and an email only when no live contact waits.
+/// first), and an email only when no live contact waits. In a group whose agents hold several
+/// chat sessions, a chat goes to the agent holding the fewest (ties: the slot idle longest).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LongestIdleFifo;
 
@@ -270,7 +301,12 @@ impl RoutingPolicy for LongestIdleFifo {
     fn select_agent(&mut self, view: &View<'_>, ty: TypeId, _arrival: f64) -> Option<AgentId> {
         let mut best: Option<(AgentId, f64)> = None;
         for &g in view.groups_serving(ty) {
-            if let Some((a, since)) = view.longest_idle(g)
+            let candidate = if view.scenario().agent_groups[g.index()].sessions > 1 {
+                view.least_loaded(g) // chat agents: the one holding the fewest sessions
+            } else {
+                view.longest_idle(g)
+            };
+            if let Some((a, since)) = candidate
                 && best.is_none_or(|(_, b)| since < b)
             {
                 best = Some((a, since));
@@ -384,6 +420,52 @@ headcount = 2
             vec![(a1, 10.0), (a0, 20.0)]
         );
         assert!(view.is_idle(a0) && !view.is_idle(a2));
+    }
+
+    #[test]
+    fn a_chat_goes_to_the_agent_holding_the_fewest_sessions() {
+        let sc = crate::scenario::for_test(
+            r#"
+[simulation]
+horizon = "1h"
+[[contact_types]]
+name = "web"
+channel = "chat"
+arrivals = { rate = "10/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+[[agent_groups]]
+name = "chat"
+serves = ["web"]
+headcount = 3
+sessions = 2
+"#,
+        );
+        let mut st = ViewState::new(&sc);
+        let slot = |i| st.agent(GroupId(0), i);
+        // Agent 0 holds one chat (slot 0), its slot 1 idle since 1; agent 1 holds none
+        // (slots 2, 3 idle since 5 and 6); agent 2 holds two.
+        let (s0, s1, s2, s3, s4, s5) = (slot(0), slot(1), slot(2), slot(3), slot(4), slot(5));
+        st.busy(s0).idle(s1, 1.0).idle(s2, 5.0).idle(s3, 6.0).busy(s4).busy(s5);
+        let view = st.view(10.0);
+        assert_eq!(
+            (view.agent_load(s1), view.agent_load(s3), view.agent_load(s5)),
+            (1, 0, 2)
+        );
+        let c = ContactInfo {
+            key: ContactKey {
+                index: 0,
+                generation: 0,
+            },
+            ty: TypeId(0),
+            arrival: 10.0,
+            interval: 0,
+            journey: 0,
+            attempt: 0,
+            repeat: 0,
+            routed: false,
+        };
+        // Not slot 1 (idle longest, but its agent is busy): the free agent's longest-idle slot.
+        assert_eq!(LongestIdleFifo.select_agent_for(&view, &c), Some(s2));
     }
 
     #[test]

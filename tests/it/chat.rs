@@ -335,3 +335,29 @@ fn a_session_resolves_by_its_time_averaged_concurrency_worked_by_hand() {
     }
     assert_eq!(counts[2], n, "a chat handled alone always resolves");
 }
+
+/// Answers: (time, slot).
+#[derive(Default)]
+struct Slots(Vec<(f64, u32)>);
+
+impl Observer for Slots {
+    fn on_answer(&mut self, now: f64, _c: &ContactInfo, a: AgentId, _g: GroupId, _h: f64) {
+        self.0.push((now, a.0));
+    }
+}
+
+#[test]
+fn a_new_chat_goes_to_the_agent_holding_the_fewest_sessions() {
+    // Two agents × two sessions (slots 0–1 and 2–3), all idle since 0 — slots 0 and 1, of
+    // the same agent, idle longest. Chats at 0.001, 30 and 200 s: the second goes to the free
+    // agent (slot 2), not to the busy agent's second slot; the third, when everyone is free
+    // again, to the slot idle longest of an agent with no chat.
+    let mut sc = three_chats_on_one_agent("", "");
+    sc.agent_groups[0].headcount = vec![2; sc.agent_groups[0].headcount.len()];
+    sc.agent_groups[0].max_headcount = 2;
+    let mut engine = Engine::with(&sc, Policy::default(), Slots::default());
+    engine.run(0);
+    let slots: Vec<u32> = engine.observer().0.iter().map(|(_, s)| *s).collect();
+    assert_eq!(slots[..2], [0, 2], "{:?}", engine.observer().0);
+    assert_eq!(engine.observer().0.len(), 3);
+}
