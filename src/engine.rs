@@ -414,7 +414,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     }
 
     /// Runs the earliest event. Returns false when none is left (or the replication stopped).
-    #[inline]
+    #[inline(always)] // the event loop's body: one call per event otherwise
     fn step(&mut self) -> bool {
         let (arrival, ty) = self.first_arrival;
         if arrival < self.events.peek_key() {
@@ -1708,7 +1708,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// The factor `1 − δ_c·(c̄ − 1)` (at least 0) on the resolution of the chat session ending
     /// in slot `agent` of group `g`, with `c̄` its agent's time-averaged concurrency over the
     /// session (MODEL.md §3.2); 1 for a group whose concurrency costs no resolution.
-    #[inline]
+    #[inline(never)]
     fn concurrency_loss(&self, agent: AgentId, g: GroupId) -> f64 {
         let group = &self.sc.agent_groups[g.index()];
         if !(self.shares && group.fcr_loss > 0.0 && Self::shares_time(group)) {
@@ -1876,16 +1876,13 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     }
 
     fn on_abandon(&mut self, key: ContactKey) {
-        let silent = match self.contacts.get(key) {
+        let special = match self.contacts.get(key) {
             Some(c) if c.state == ContactState::Waiting && !c.callback => {
-                if c.message && self.callbacks && self.returns_messages(c.ty) {
-                    return self.return_message(key);
-                }
-                !c.message && self.sc.contact_types[c.ty.index()].silent_abandon.is_some()
+                c.message || self.sc.contact_types[c.ty.index()].silent_abandon.is_some()
             }
             _ => return self.stale_timer_popped(), // answered or gone before its patience ran out
         };
-        if silent && self.abandon_silently(key) {
+        if special && self.abandon_specially(key) {
             return;
         }
         let c = self.contacts.remove(key);
@@ -1928,6 +1925,22 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         c.ty = sw.to;
         c.factor = sw.handle_factor as f32;
         c.switched = true;
+    }
+
+    /// An abandonment timer of contact `key` that may not end as a plain abandonment: a
+    /// message to return as a callback, or a chat left silently. Returns true if handled.
+    #[cold]
+    #[inline(never)]
+    fn abandon_specially(&mut self, key: ContactKey) -> bool {
+        let Some(c) = self.contacts.get(key) else { return false };
+        if c.message {
+            if self.callbacks && self.returns_messages(c.ty) {
+                self.return_message(key);
+                return true;
+            }
+            return false;
+        }
+        self.abandon_silently(key)
     }
 
     /// Whether a message left at type `ty`'s maximum wait is returned as a callback.

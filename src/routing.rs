@@ -52,7 +52,7 @@ pub trait RoutingPolicy {
     /// `contact` is ready to be served (on arrival, or when re-offered). Return an idle agent
     /// of a group serving its type, or `None` to leave it waiting. Defaults to
     /// [`RoutingPolicy::select_agent`] with the contact's type and arrival time.
-    #[inline]
+    #[inline(always)]
     fn select_agent_for(&mut self, view: &View<'_>, contact: &ContactInfo) -> Option<AgentId> {
         self.select_agent(view, contact.ty, contact.arrival)
     }
@@ -161,6 +161,8 @@ impl<'a> View<'a> {
     /// The idle slot of `group` whose agent holds the fewest sessions (ties: the slot idle
     /// longest), and when it became idle. Cost O(idle slots × sessions) at worst; it stops at
     /// the first slot of an agent with no session.
+    #[cold]
+    #[inline(never)]
     pub fn least_loaded(&self, group: GroupId) -> Option<(AgentId, f64)> {
         let mut best: Option<(AgentId, f64, u32)> = None;
         for (a, since) in self.idle_agents(group) {
@@ -297,11 +299,12 @@ impl<'s> ViewState<'s> {
 pub struct LongestIdleFifo;
 
 impl RoutingPolicy for LongestIdleFifo {
-    #[inline]
+    #[inline(always)] // on every arrival
     fn select_agent(&mut self, view: &View<'_>, ty: TypeId, _arrival: f64) -> Option<AgentId> {
         let mut best: Option<(AgentId, f64)> = None;
         for &g in view.groups_serving(ty) {
-            let candidate = if view.scenario().agent_groups[g.index()].sessions > 1 {
+            let sc = view.scenario();
+            let candidate = if sc.has_sessions && sc.agent_groups[g.index()].sessions > 1 {
                 view.least_loaded(g) // chat agents: the one holding the fewest sessions
             } else {
                 view.longest_idle(g)
@@ -342,7 +345,7 @@ pub enum Policy {
 }
 
 impl RoutingPolicy for Policy {
-    #[inline]
+    #[inline(always)]
     fn select_agent(&mut self, view: &View<'_>, ty: TypeId, arrival: f64) -> Option<AgentId> {
         match self {
             Policy::LongestIdleFifo => LongestIdleFifo.select_agent(view, ty, arrival),

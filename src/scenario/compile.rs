@@ -691,6 +691,7 @@ impl Cx<'_> {
         let has_email = contact_types.iter().any(|t| t.channel == Channel::Email);
         Ok(Scenario {
             has_email,
+            has_sessions: agent_groups.iter().any(|g| g.sessions > 1),
             name,
             description: raw.description.clone().unwrap_or_default(),
             source: None,

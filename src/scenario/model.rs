@@ -86,6 +86,8 @@ pub struct Scenario {
     pub csat: CsatModel,
     /// Whether some type is an email type (deferred behind live work by the routing).
     pub has_email: bool,
+    /// Whether some group's agents hold several chat sessions (routed to the least loaded).
+    pub has_sessions: bool,
     /// The self-service graph (IVR and bot nodes); empty when no type has `ivr`.
     pub self_service: super::SelfService,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name
