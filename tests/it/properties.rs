@@ -40,8 +40,8 @@ struct Checker {
     lower: Vec<bool>,
     /// Whether each type is email (worked after callbacks).
     email: Vec<bool>,
-    /// Accepted callbacks waiting behind the live queue.
-    tickets: std::collections::HashSet<ContactKey>,
+    /// Accepted callbacks waiting behind the live queue, with their types.
+    tickets: HashMap<ContactKey, TypeId>,
     violations: Vec<String>,
 }
 
@@ -165,7 +165,7 @@ impl Observer for Checker {
         if !self.open(c, now) {
             self.violations.push(format!("queued at {now} while closed"));
         }
-        if !self.tickets.contains(&c.key) {
+        if !self.tickets.contains_key(&c.key) {
             // (A callback accepted on entry behind the live queue never joins it.)
             self.waiting[c.ty.index()].push_back(c.key);
         }
@@ -181,7 +181,18 @@ impl Observer for Checker {
             self.violations
                 .push(format!("group {group:?} served type {:?} it does not serve", c.ty));
         }
-        if self.tickets.remove(&c.key) {
+        if self.email[c.ty.index()]
+            && let Some((k, ty)) = self
+                .tickets
+                .iter()
+                .find(|(_, ty)| self.serves[group.index()].contains(ty))
+        {
+            self.violations.push(format!(
+                "at {now}: email {:?} answered while callback {k:?} of type {ty:?} waits",
+                c.key
+            ));
+        }
+        if self.tickets.remove(&c.key).is_some() {
             // A callback behind the live queue: nobody live the agent serves may be waiting.
             for ty in &self.serves[group.index()] {
                 if !self.email[ty.index()] && !self.waiting[ty.index()].is_empty() {
@@ -261,14 +272,19 @@ impl Observer for Checker {
         match event {
             // A missed customer-first dial leaves the queue without an agent; an agent-first
             // one was taken from the queue by an agent.
-            CallbackEvent::NotReached | CallbackEvent::Reached => self.leave_queue(c),
+            CallbackEvent::NotReached => {
+                // (A missed ticket waits off every queue until its next dial.)
+                self.tickets.remove(&c.key);
+                self.leave_queue(c);
+            }
+            CallbackEvent::Reached => self.leave_queue(c),
             CallbackEvent::Failed => {
                 self.tickets.remove(&c.key);
                 self.journey_event(c, 0, 1);
             }
             CallbackEvent::Accepted | CallbackEvent::MessageReturned if self.lower[c.ty.index()] => {
                 self.leave_queue(c);
-                self.tickets.insert(c.key);
+                self.tickets.insert(c.key, c.ty);
             }
             CallbackEvent::Offered | CallbackEvent::Accepted | CallbackEvent::MessageReturned => {}
         }
