@@ -307,3 +307,27 @@ fn a_callback_of_lower_priority_and_a_returned_message_wait_behind_the_live_queu
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_message_is_returned_as_a_callback_only_where_the_type_says_so() {
+    // Callers who reach the 1-minute maximum wait leave a message; offers never happen (the
+    // announced and waited thresholds are out of reach). Without `messages` every message
+    // ends the attempt; with it, none does and each is returned.
+    for (messages, returned) in [(false, false), (true, true)] {
+        let sc = scenario(&busy(&format!(
+            "max_wait = \"1m\"\ncallback = {{ offer_wait = \"100h\", offer_waited = \"100h\", reach = 1, messages = {messages} }}"
+        )));
+        let s = run(&sc, 2);
+        let t = s.scope(ScopeKind::Type, "calls").unwrap();
+        let (left, back) = (
+            t.get("messages").unwrap().estimate.mean,
+            t.get("messages_returned").unwrap().estimate.mean,
+        );
+        if returned {
+            assert!(left == 0.0 && back > 100.0, "messages {left}, returned {back}");
+        } else {
+            assert!(left > 100.0 && back == 0.0, "messages {left}, returned {back}");
+        }
+        assert_eq!(t.get("callbacks_offered").unwrap().estimate.mean, 0.0);
+    }
+}
