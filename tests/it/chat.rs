@@ -83,7 +83,10 @@ impl Observer for Ends {
 /// One agent holding two chat sessions at α = 0.5; chats of 60 s of work arrive at 0.001, 30
 /// and 200 s (replayed). `ty` and `group` add lines to the type and the group.
 fn three_chats_on_one_agent(ty: &str, group: &str) -> cxsim::scenario::Scenario {
-    let dir = std::env::temp_dir().join(format!("cxsim-chat-{}-{}", std::process::id(), group.len()));
+    // A folder of its own for each call: tests calling this run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("cxsim-chat-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("chats.csv");
     std::fs::write(&file, "time\n0.001\n30\n200\n").unwrap();
