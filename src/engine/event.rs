@@ -1,4 +1,4 @@
-//! Scheduled events and the future-event list: a binary heap ordered by `(time, rank, seq)`.
+//! Scheduled events and the future-event list: a four-ary heap ordered by `(time, rank, seq)`.
 //!
 //! * `time` — seconds, compared with `f64::total_cmp`;
 //! * `rank` — a fixed precedence between event kinds at equal times (table on [`EventKind`]);
@@ -14,6 +14,11 @@
 //! An event is 24 bytes: the key as two `u64` halves and one 64-bit payload; the rank doubles
 //! as the kind's tag (see [`EventKind`]).
 //!
+//! The heap is four-ary rather than binary: half as many levels for the same number of
+//! events, and a removal moves the hole down the levels choosing the least of up to four
+//! children, then lifts the last event back up from the bottom (it usually stays there: it
+//! was a leaf). Keys are unique, so any heap layout pops the same events in the same order.
+//!
 //! There is no random tie-breaking, so a replication is a pure function of its seeds. Only
 //! *scheduled* events go on the heap; decisions (routing, an agent taking the next contact) run
 //! inside the handler that caused them. Timers are cancelled lazily: they carry a
@@ -21,8 +26,6 @@
 
 use super::contact::ContactKey;
 use crate::scenario::TypeId;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// Index of an agent in the engine's agent table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -202,23 +205,13 @@ impl Event {
 
 const SEQ_MASK: u64 = (1 << 56) - 1;
 
-impl PartialEq for Event {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Event {}
-impl PartialOrd for Event {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Event {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest `(time, rank, seq)` first.
-    #[inline]
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time_bits, other.order).cmp(&(self.time_bits, self.order))
-    }
+/// Children per slot of the event heap.
+const ARITY: usize = 4;
+
+/// Which of slots `a` and `b` holds the earlier event.
+#[inline(always)]
+fn least_of(heap: &[Event], a: usize, b: usize) -> usize {
+    if heap[b].key() < heap[a].key() { b } else { a }
 }
 
 /// The future-event list. `clear` keeps its capacity, so a reused queue does not allocate.
@@ -228,7 +221,8 @@ impl Ord for Event {
 /// with [`EventQueue::peek_key`], which orders it exactly as if it were on the heap.
 #[derive(Debug, Default)]
 pub struct EventQueue {
-    heap: BinaryHeap<Event>,
+    /// A four-ary min-heap on [`Event::key`]: the children of slot `i` are `4i + 1 ..= 4i + 4`.
+    heap: Vec<Event>,
     next_seq: u64,
     peak: usize,
 }
@@ -236,7 +230,7 @@ pub struct EventQueue {
 impl EventQueue {
     pub fn with_capacity(n: usize) -> Self {
         Self {
-            heap: BinaryHeap::with_capacity(n),
+            heap: Vec::with_capacity(n),
             next_seq: 0,
             peak: 0,
         }
@@ -257,24 +251,67 @@ impl EventQueue {
     #[inline]
     pub fn push(&mut self, time: f64, kind: EventKind) {
         let key = self.key(time, kind.rank());
-        self.heap.push(Event {
+        let event = Event {
             time_bits: (key >> 64) as u64,
             order: key as u64,
             payload: kind.payload(),
-        });
+        };
+        let hole = self.heap.len();
+        self.heap.push(event);
+        self.lift(hole, event);
         self.peak = self.peak.max(self.heap.len());
     }
 
     /// Removes and returns the earliest event.
     #[inline]
     pub fn pop(&mut self) -> Option<Event> {
-        self.heap.pop()
+        let last = self.heap.pop()?;
+        let Some(&first) = self.heap.first() else {
+            return Some(last);
+        };
+        // Move the hole at the root down to a leaf, each step to the least child ...
+        let heap = self.heap.as_mut_slice();
+        let n = heap.len();
+        let mut hole = 0;
+        loop {
+            let child = ARITY * hole + 1;
+            let least = if child + ARITY <= n {
+                let (a, b) = (least_of(heap, child, child + 1), least_of(heap, child + 2, child + 3));
+                least_of(heap, a, b)
+            } else if child < n {
+                (child + 1..n).fold(child, |m, c| least_of(heap, m, c))
+            } else {
+                break;
+            };
+            heap[hole] = heap[least];
+            hole = least;
+        }
+        // ... and put the last event there, lifted to its place.
+        self.lift(hole, last);
+        Some(first)
+    }
+
+    /// Puts `event` in the heap's slot `hole` (whose content is dropped) or above it, moving
+    /// the parents that are later than it down.
+    #[inline(always)]
+    fn lift(&mut self, mut hole: usize, event: Event) {
+        let heap = self.heap.as_mut_slice();
+        let key = event.key();
+        while hole > 0 {
+            let parent = (hole - 1) / ARITY;
+            if heap[parent].key() < key {
+                break;
+            }
+            heap[hole] = heap[parent];
+            hole = parent;
+        }
+        heap[hole] = event;
     }
 
     /// The key of the earliest event, or [`NO_KEY`] if there is none.
     #[inline]
     pub fn peek_key(&self) -> Key {
-        self.heap.peek().map_or(NO_KEY, Event::key)
+        self.heap.first().map_or(NO_KEY, Event::key)
     }
 
     pub fn len(&self) -> usize {
@@ -301,6 +338,11 @@ impl EventQueue {
     pub fn retain(&mut self, mut keep: impl FnMut(&EventKind) -> bool) -> usize {
         let before = self.heap.len();
         self.heap.retain(|e| keep(&e.kind()));
+        // Rebuild: lift every event in turn into the heap of those before it.
+        for i in 1..self.heap.len() {
+            let event = self.heap[i];
+            self.lift(i, event);
+        }
         before - self.heap.len()
     }
 
@@ -415,6 +457,30 @@ mod tests {
             .collect();
         let got: Vec<(u128, EventKind)> = std::iter::from_fn(|| kept.pop()).map(|e| (e.key(), e.kind())).collect();
         assert_eq!(got, expect);
+    }
+
+    #[test]
+    fn pushes_and_pops_interleaved_come_out_in_key_order() {
+        let mut rng = crate::rng::stream(7, 0, crate::rng::StreamId::new(crate::rng::Source::Arrivals, 1));
+        let mut q = EventQueue::with_capacity(4);
+        let mut expect = std::collections::BTreeSet::new();
+        let (mut now, mut pushes, mut longest) = (0u32, 0u64, 0);
+        for round in 0..20_000u32 {
+            // Grow to a few hundred events, then drain, by turns; equal times are common.
+            let push_odds = if (round / 2_500) % 2 == 0 { 6 } else { 3 };
+            if rand::Rng::random_range(&mut rng, 0..10u32) < push_odds {
+                let t = f64::from(now + rand::Rng::random_range(&mut rng, 0..400u32));
+                q.push(t, EventKind::Interval { index: round });
+                expect.insert((u128::from(t.to_bits()) << 64) | u128::from((1u64 << 56) | pushes));
+                pushes += 1;
+            } else if let Some(e) = q.pop() {
+                assert_eq!(Some(e.key()), expect.pop_first(), "round {round}");
+                now = e.time() as u32;
+            }
+            assert_eq!(q.peek_key(), expect.first().copied().unwrap_or(NO_KEY));
+            longest = longest.max(q.len());
+        }
+        assert!(longest > 500, "the heap reached {longest} events");
     }
 
     #[test]
