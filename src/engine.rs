@@ -112,6 +112,17 @@ fn staffing_plan(sc: &Scenario) -> (Vec<Vec<(f64, u32)>>, Vec<f64>) {
     (plan, times)
 }
 
+/// What happened to a contact's callback offer as it queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CallbackEntry {
+    /// No offer now and none later.
+    None,
+    /// Offered on entry and accepted.
+    Accepted,
+    /// An offer timer is pending (the abandonment timer waits behind it).
+    OfferLater,
+}
+
 /// The random streams of one contact type.
 #[derive(Debug, Clone)]
 struct TypeStreams {
@@ -863,6 +874,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             return self.admit(&info, patience);
         }
         c.offered = false;
+        c.offer_pending = false;
         let patience = if c.attempt == 0 {
             // A repeat: a new contact of the journey, with its own need.
             c.handle = ct.handle_time.sample(&mut c.rng);
@@ -952,7 +964,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.maybe_retry(info, c, 0.0);
             return;
         }
-        let accepted = self.callbacks && self.callback_at_entry(info, &mut patience);
+        let entry = if self.callbacks {
+            self.callback_at_entry(info, &mut patience)
+        } else {
+            CallbackEntry::None
+        };
+        let accepted = entry == CallbackEntry::Accepted;
         if accepted && self.lower_callbacks && Self::lower_priority(ct) {
             self.observer.on_enqueue(self.now, info);
             return self.park_as_ticket(key, ty, false);
@@ -962,7 +979,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let len = queue.len();
         self.observer.on_enqueue(self.now, info);
         self.observer.on_queue_len(self.now, ty, len);
-        if patience.is_finite() {
+        // With an offer pending, the abandonment timer waits for the offer to be declined.
+        if patience.is_finite() && entry != CallbackEntry::OfferLater {
             self.events
                 .push(self.now + patience, EventKind::Abandon { contact: key });
         }
@@ -986,27 +1004,32 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
 
     /// A contact about to queue, of a type that may offer callbacks: offered one if its
     /// announced wait is over the threshold; if it accepts, its `patience` becomes infinite
-    /// (returns true). Otherwise a later offer is scheduled at the waited threshold.
+    /// ([`CallbackEntry::Accepted`]). Otherwise a later offer is scheduled at the waited
+    /// threshold if its patience lasts that long ([`CallbackEntry::OfferLater`]).
     #[inline(never)]
-    fn callback_at_entry(&mut self, info: &ContactInfo, patience: &mut f64) -> bool {
+    fn callback_at_entry(&mut self, info: &ContactInfo, patience: &mut f64) -> CallbackEntry {
         let Some(cb) = self.sc.contact_types[info.ty.index()]
             .callback
             .as_ref()
             .filter(|cb| cb.offers)
         else {
-            return false;
+            return CallbackEntry::None;
         };
         let wait = self.announced_wait(info.ty, f64::from(self.queues[info.ty.index()].len()));
         if wait > cb.offer_wait {
             if self.offer_callback(info, wait) {
                 *patience = f64::INFINITY;
-                return true;
+                return CallbackEntry::Accepted;
             }
-        } else if cb.offer_waited < *patience {
+        } else if cb.offer_waited < *patience
+            && let Some(c) = self.contacts.get_mut(info.key)
+        {
+            c.offer_pending = true;
             self.events
                 .push(self.now + cb.offer_waited, EventKind::Offer { contact: info.key });
+            return CallbackEntry::OfferLater;
         }
-        false
+        CallbackEntry::None
     }
 
     /// Offers waiting contact `info` a callback with announced wait `wait`; returns whether it
@@ -1034,20 +1057,25 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
 
     /// A contact has waited its type's `offer_waited`: offered a callback if it still waits
     /// on the line and has not been offered one.
+    /// Its abandonment timer, held back while the offer was pending, is scheduled now if the
+    /// contact still waits on the line.
     fn on_offer(&mut self, key: ContactKey) {
-        let info = match self.contacts.get(key) {
-            Some(c) if c.state == ContactState::Waiting && !c.offered && !c.callback => Self::info(key, c),
-            _ => return, // answered, gone, or offered already
+        let info = match self.contacts.get_mut(key) {
+            Some(c) if c.state == ContactState::Waiting && !c.offered && !c.callback => {
+                c.offer_pending = false;
+                Self::info(key, c)
+            }
+            _ => return, // answered or gone
         };
         let wait = self.announced_wait(info.ty, f64::from(self.queues[info.ty.index()].len()));
-        let had_timer = self.contacts.get(key).is_some_and(|c| c.patience.is_finite());
         if self.offer_callback(&info, wait) {
-            if had_timer {
-                self.timer_went_stale(); // its abandonment timer
-            }
             if self.lower_callbacks && Self::lower_priority(&self.sc.contact_types[info.ty.index()]) {
                 self.park_as_ticket(key, info.ty, true);
             }
+        } else if let Some(c) = self.contacts.get(key) {
+            // Pushed as at entry, `arrival + patience`: the same instant to the bit.
+            self.events
+                .push(c.arrival + c.patience, EventKind::Abandon { contact: key });
         }
     }
 
@@ -1517,6 +1545,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[inline]
     fn new_attempt(c: &mut contact::Contact) {
         c.offered = false;
+        c.offer_pending = false;
         c.callback = false;
         c.dials = 0;
     }
@@ -1834,7 +1863,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn answered_from_queue(&mut self, key: ContactKey) {
         if let Some(c) = self.contacts.get(key) {
             debug_assert_eq!(c.state, ContactState::InService);
-            let (timer, reoffer) = (c.patience.is_finite(), c.reoffer);
+            let (timer, reoffer) = (c.abandon_timer_pending(), c.reoffer);
             self.left_queue(timer, reoffer);
         }
     }
@@ -2136,7 +2165,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 if !c.callback {
                     self.release_line(c.ty);
                 }
-                self.left_queue(c.patience.is_finite(), c.reoffer);
+                self.left_queue(c.abandon_timer_pending(), c.reoffer);
                 self.observer.on_cleared(self.now, &Self::info(q.key, &c));
                 if self.follow {
                     let waited = self.now - c.arrival;

@@ -83,6 +83,9 @@ pub struct Contact {
     pub factor: f32,
     /// A callback was offered to it (it is offered at most once per attempt).
     pub offered: bool,
+    /// A callback offer timer is pending for it, and its abandonment timer (which would fire
+    /// later) is not on the heap yet: it is scheduled when the offer is declined.
+    pub offer_pending: bool,
     /// It accepted a callback: it waits off the line (never abandons) for its dial.
     pub callback: bool,
     /// Its last dial did not reach the customer (an agent-first dial ending now).
@@ -99,6 +102,15 @@ pub struct Contact {
     pub switched: bool,
     generation: u32,
     live: bool,
+}
+
+impl Contact {
+    /// Whether its abandonment timer is on the event heap (it has a finite patience, and no
+    /// callback offer timer holds the abandonment timer back).
+    #[inline]
+    pub fn abandon_timer_pending(&self) -> bool {
+        self.patience.is_finite() && !self.offer_pending
+    }
 }
 
 /// A journey's history so far, carried by its current contact: where it began and what it
@@ -215,6 +227,7 @@ impl ContactSlab {
             transfer_to: NO_TRANSFER,
             factor: 1.0,
             offered: false,
+            offer_pending: false,
             callback: false,
             unreached: false,
             dials: 0,
@@ -242,6 +255,8 @@ impl ContactSlab {
                 generation: c.generation,
             }
         } else {
+            // A copy keeps its old slot's generation: a new slot starts at 0.
+            c.generation = 0;
             let index = self.slots.len() as u32;
             self.slots.push(c);
             ContactKey { index, generation: 0 }
@@ -322,5 +337,22 @@ mod tests {
         assert!(slab.get(a).is_none());
         assert_eq!(slab.get(b).map(|c| c.arrival), Some(2.0));
         assert_eq!(slab.len(), 1);
+    }
+
+    #[test]
+    fn a_copy_stored_while_its_original_stays_is_found_by_its_new_key() {
+        // A silently abandoned chat stays in the slab while its customer retries as a copy.
+        let mut slab = ContactSlab::with_capacity(2);
+        let a = slab.insert(TypeId(0), ContactState::Waiting, 1.0, 5.0, 3.0, 0, 0);
+        slab.remove(a);
+        let b = slab.insert(TypeId(0), ContactState::Waiting, 2.0, 5.0, 3.0, 0, 1);
+        assert_eq!(b.generation, 1, "the reused slot's generation moved on");
+        let mut copy = *slab.get(b).expect("live");
+        copy.state = ContactState::Away;
+        let c = slab.reinsert(copy);
+        assert_ne!(c.index, b.index);
+        assert_eq!(slab.get(c).map(|c| c.state), Some(ContactState::Away));
+        assert_eq!(slab.get(b).map(|c| c.state), Some(ContactState::Waiting));
+        assert_eq!(slab.len(), 2);
     }
 }

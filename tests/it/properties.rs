@@ -42,6 +42,9 @@ struct Checker {
     email: Vec<bool>,
     /// Accepted callbacks waiting behind the live queue, with their types.
     tickets: HashMap<ContactKey, TypeId>,
+    /// Retries scheduled before the horizon and not arrived yet, by journey: when each is due.
+    retries: HashMap<u64, f64>,
+    horizon: f64,
     violations: Vec<String>,
 }
 
@@ -63,6 +66,7 @@ impl Checker {
                 .iter()
                 .map(|t| t.channel == cxsim::scenario::Channel::Email)
                 .collect(),
+            horizon: sc.horizon,
             ..Self::default()
         }
     }
@@ -106,6 +110,7 @@ impl Observer for Checker {
         self.arrivals.clear();
         self.journeys.clear();
         self.tickets.clear();
+        self.retries.clear();
         for q in &mut self.waiting {
             q.clear();
         }
@@ -114,6 +119,15 @@ impl Observer for Checker {
         self.tick(now);
         if c.arrival != now {
             self.violations.push("arrival time differs from event time".into());
+        }
+        if c.attempt > 0 && !c.routed {
+            match self.retries.remove(&c.journey) {
+                Some(due) if due <= now => {}
+                due => self.violations.push(format!(
+                    "journey {} retries at {now}, but its retry was due at {due:?}",
+                    c.journey
+                )),
+            }
         }
         let first = c.attempt == 0 && c.repeat == 0 && !c.routed;
         if first == self.journeys.contains_key(&c.journey) {
@@ -153,7 +167,17 @@ impl Observer for Checker {
                 .push(format!("journey end {j:?} does not match what was seen: {seen:?}")),
         }
     }
+    fn on_retry_scheduled(&mut self, _now: f64, c: &ContactInfo, at: f64) {
+        if at < self.horizon && self.retries.insert(c.journey, at).is_some() {
+            self.violations
+                .push(format!("journey {} has two retries pending", c.journey));
+        }
+    }
     fn on_end(&mut self, _now: f64) {
+        if let Some((journey, due)) = self.retries.iter().next() {
+            self.violations
+                .push(format!("journey {journey}'s retry due at {due} never arrived"));
+        }
         if self.follow
             && let Some((id, _)) = self.journeys.iter().find(|(_, j)| !j.2)
         {
