@@ -202,6 +202,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     tickets: Vec<WaitQueue>,
     /// Whether some group's agents share their time between chat sessions.
     shares: bool,
+    /// Some group does after-call work.
+    wraps: bool,
     /// Each slot's shared session (one per agent slot when `shares`, else none).
     sessions: Vec<Share>,
     /// Index of each replayed type's next recorded arrival.
@@ -286,6 +288,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 Vec::new()
             },
             shares: sc.agent_groups.iter().any(Self::shares_time),
+            wraps: sc.has_wrap_up,
             sessions: if sc.agent_groups.iter().any(Self::shares_time) {
                 vec![Share::default(); total_agents]
             } else {
@@ -827,9 +830,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.interval,
             journey,
         );
-        if ct.journey_decides() {
+        if ct.journey_decides() || self.wraps {
             // The journey's own substream: one draw from the type's streams, whatever the
-            // journey does later.
+            // journey does later (after-call work is drawn from it too).
             let seed = self.streams[ty.index()].journey.next_u64();
             if let Some(c) = self.contacts.get_mut(key) {
                 c.rng = Substream(seed);
@@ -1684,6 +1687,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         true
     }
 
+    /// A service end event: of a service, or (in scenarios with after-call work) of the
+    /// work after one.
     fn on_service_end(&mut self, agent: AgentId, serial: u32) {
         let a = &self.agents[agent.index()];
         if a.serial != serial {
@@ -1695,9 +1700,44 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             AgentStatus::Busy,
             "a live service end of an agent not serving"
         );
-        let key = a.contact;
-        let (g, leaving) = (a.group, a.leaving);
+        if self.wraps {
+            return self.service_end_with_wrap_up(agent);
+        }
+        let (key, g, leaving) = (a.contact, a.group, a.leaving);
+        let c = self.contacts.remove(key);
+        self.contact_done(key, c, agent, g);
+        self.agent_freed(agent, leaving);
+    }
+
+    /// [`Engine::on_service_end`] in a scenario with after-call work: the end of a service
+    /// starts the agent's after-call work (if its group does some on the type), and the end
+    /// of that work frees the agent.
+    #[cold]
+    #[inline(never)]
+    fn service_end_with_wrap_up(&mut self, agent: AgentId) {
+        let a = &self.agents[agent.index()];
+        if a.wrapping {
+            return self.wrap_up_ended(agent);
+        }
+        let (key, g, leaving) = (a.contact, a.group, a.leaving);
         let mut c = self.contacts.remove(key);
+        let wrap_up = if !c.ghost && !c.unreached {
+            self.draw_wrap_up(&mut c, g)
+        } else {
+            0.0
+        };
+        self.contact_done(key, c, agent, g);
+        if wrap_up > 0.0 {
+            self.start_wrap_up(agent, wrap_up);
+        } else {
+            self.agent_freed(agent, leaving);
+        }
+    }
+
+    /// Contact `c` (just removed from the slab) leaves `agent` of group `g`: a service ends,
+    /// or a silently abandoned chat's session closes, or an agent-first dial missed.
+    #[inline(always)]
+    fn contact_done(&mut self, key: ContactKey, mut c: contact::Contact, agent: AgentId, g: GroupId) {
         if c.ghost {
             // The timeout of a silently abandoned chat: the session closes, nothing else.
         } else if c.unreached {
@@ -1708,6 +1748,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         } else {
             self.service_ended(key, c, agent, g);
         }
+    }
+
+    /// `agent` has finished its contact (and its after-call work): it goes off duty if it
+    /// was marked to leave, else takes the next contact or waits idle.
+    #[inline(always)]
+    fn agent_freed(&mut self, agent: AgentId, leaving: bool) {
         if leaving {
             self.set_agent(agent, AgentStatus::Off, false, true);
         } else if self.take_next(agent) {
@@ -1715,6 +1761,55 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         } else {
             self.set_agent(agent, AgentStatus::Idle, false, true);
         }
+    }
+
+    /// The after-call work (seconds) of group `g` after handled contact `c`, drawn from the
+    /// journey's substream and shortened by the contacts waiting for the group; 0 if none.
+    #[cold]
+    #[inline(never)]
+    fn draw_wrap_up(&mut self, c: &mut contact::Contact, g: GroupId) -> f64 {
+        let group = &self.sc.agent_groups[g.index()];
+        let Some(Some(dist)) = group.wrap_up.get(c.ty.index()) else {
+            return 0.0;
+        };
+        let base = dist.sample(&mut c.rng);
+        if group.wrap_up_under_load.is_empty() {
+            return base;
+        }
+        let waiting: u32 = group.serves.iter().map(|t| self.queues[t.index()].len()).sum();
+        base * group.wrap_up_factor(f64::from(waiting))
+    }
+
+    /// `agent`, whose contact has just ended, does `seconds` of after-call work: it stays busy
+    /// (unavailable) and its service serial moves on, so that the end of the work is a
+    /// service end of its own.
+    #[cold]
+    #[inline(never)]
+    fn start_wrap_up(&mut self, agent: AgentId, seconds: f64) {
+        let a = &mut self.agents[agent.index()];
+        a.wrapping = true;
+        a.serial = a.serial.wrapping_add(1);
+        let (serial, g) = (a.serial, a.group);
+        let roster = &mut self.rosters[g.index()];
+        roster.wrapping += 1;
+        let wrapping = roster.wrapping;
+        self.observer.on_wrap_up(self.now, g, wrapping);
+        self.events
+            .push(self.now + seconds, EventKind::ServiceEnd { agent, serial });
+    }
+
+    /// `agent`'s after-call work is over: it leaves if it was marked to, else it is free.
+    #[cold]
+    #[inline(never)]
+    fn wrap_up_ended(&mut self, agent: AgentId) {
+        let a = &mut self.agents[agent.index()];
+        a.wrapping = false;
+        let (g, leaving) = (a.group, a.leaving);
+        let roster = &mut self.rosters[g.index()];
+        roster.wrapping -= 1;
+        let wrapping = roster.wrapping;
+        self.observer.on_wrap_up(self.now, g, wrapping);
+        self.agent_freed(agent, leaving);
     }
 
     /// The end of a service of contact `c` (removed from the slab) by `agent` of group `g`.

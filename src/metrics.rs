@@ -659,15 +659,26 @@ const SELF_SERVICE_METRICS: [TypeMetric; 10] = [
     ),
 ];
 
+/// The group figure reported only where some group does after-call work.
+pub const WRAP_UP_FIGURE: &str = "occupancy_without_wrap_up";
+
 /// The figures of an agent group, in report order.
 pub const GROUP_METRICS: &[GroupMetric] = &[
     GroupMetric {
         name: "occupancy",
         unit: Unit::Probability,
-        definition: "busy agent-time / on-duty agent-time",
+        definition: "busy agent-time (serving, or after-call work) / on-duty agent-time",
         estimator: Estimator::Ratio(RatioKind::PerReplication),
         exact: Some(Exact::Occupancy),
         value: |g| (g.busy_time, g.present_time),
+    },
+    GroupMetric {
+        name: WRAP_UP_FIGURE,
+        unit: Unit::Probability,
+        definition: "agent-time serving contacts, after-call work left out / on-duty agent-time (reported where the group does after-call work)",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        exact: None,
+        value: |g| (g.busy_time - g.wrap_time, g.present_time),
     },
     GroupMetric {
         name: "mean_agents",

@@ -162,7 +162,10 @@ pub trait Observer {
     /// The number waiting for type `ty` changed to `len`.
     fn on_queue_len(&mut self, now: f64, ty: TypeId, len: u32) {}
     /// Group `group` now has `busy` agents serving and `present` on duty (idle + busy).
+    /// Agents doing after-call work count as busy.
     fn on_group(&mut self, now: f64, group: GroupId, busy: u32, present: u32) {}
+    /// Group `group` now has `wrapping` agents doing after-call work (of its `busy` ones).
+    fn on_wrap_up(&mut self, now: f64, group: GroupId, wrapping: u32) {}
     /// Reporting interval `index` begins at `now`.
     fn on_interval(&mut self, now: f64, index: u32) {}
     /// The horizon is reached: arrivals stop.
@@ -209,6 +212,7 @@ forward_pair! {
     on_cleared(now: f64, c: &ContactInfo);
     on_queue_len(now: f64, ty: TypeId, len: u32);
     on_group(now: f64, group: GroupId, busy: u32, present: u32);
+    on_wrap_up(now: f64, group: GroupId, wrapping: u32);
     on_interval(now: f64, index: u32);
     on_close(now: f64);
     on_in_system_at_end(now: f64, c: &ContactInfo);
@@ -422,8 +426,11 @@ impl TypeCounts {
 /// Time integrals for one agent group in one interval of one replication.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupCounts {
-    /// ∫ (agents busy) dt, agent·seconds.
+    /// ∫ (agents busy) dt, agent·seconds: serving or doing after-call work.
     pub busy_time: f64,
+    /// ∫ (agents doing after-call work) dt, agent·seconds (included in `busy_time`).
+    #[serde(default)]
+    pub wrap_time: f64,
     /// ∫ (agents on duty) dt, agent·seconds.
     pub present_time: f64,
     /// Contacts answered by this group (by arrival interval).
@@ -435,6 +442,7 @@ pub struct GroupCounts {
 impl GroupCounts {
     pub fn add(&mut self, o: &GroupCounts) {
         self.busy_time += o.busy_time;
+        self.wrap_time += o.wrap_time;
         self.present_time += o.present_time;
         self.answered += o.answered;
         self.measured += o.measured;

@@ -288,7 +288,11 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
             ScopeKind::Group,
             g.name.clone(),
             Source::Group(i),
-            GROUP_METRICS.iter().map(Figure::Group).collect(),
+            GROUP_METRICS
+                .iter()
+                .filter(|m| sc.has_wrap_up || m.name != metrics::WRAP_UP_FIGURE)
+                .map(Figure::Group)
+                .collect(),
         ));
     }
     scopes

@@ -23,7 +23,8 @@ pub enum AgentStatus {
     Off,
     /// On duty and free.
     Idle,
-    /// Serving `contact`.
+    /// Serving `contact`, or doing the after-call work of the contact it served (then
+    /// [`Agent::wrapping`]): unavailable either way.
     Busy,
 }
 
@@ -37,6 +38,8 @@ pub struct Agent {
     pub status: AgentStatus,
     /// Goes off duty when the current contact ends (headcount was lowered while busy).
     pub leaving: bool,
+    /// Doing after-call work (while `Busy`): the contact has gone, the agent is not free yet.
+    pub wrapping: bool,
     /// When the agent last became idle (seconds); meaningful while `Idle`.
     pub idle_since: f64,
     /// The contact in service; meaningful while `Busy`.
@@ -57,6 +60,7 @@ impl Agent {
             group,
             status: AgentStatus::Off,
             leaving: false,
+            wrapping: false,
             idle_since: 0.0,
             contact: ContactKey {
                 index: u32::MAX,
@@ -223,6 +227,8 @@ pub struct Roster {
     pub busy: u32,
     /// Busy agents marked to leave after their contact.
     pub leaving: u32,
+    /// Busy agents doing after-call work (counted in `busy` too).
+    pub wrapping: u32,
 }
 
 impl Roster {
@@ -252,6 +258,7 @@ impl Roster {
         self.off.clear();
         self.busy = 0;
         self.leaving = 0;
+        self.wrapping = 0;
         // Reverse order so that agents come on duty lowest index first.
         for i in (self.start..self.start + self.size).rev() {
             agents[i as usize] = Agent::off_duty(group);

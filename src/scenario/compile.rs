@@ -585,7 +585,7 @@ impl Cx<'_> {
             )));
         }
         let channels: Vec<Channel> = contact_types.iter().map(|t| t.channel).collect();
-        let agent_groups = raw
+        let mut agent_groups = raw
             .agent_groups
             .iter()
             .enumerate()
@@ -681,6 +681,7 @@ impl Cx<'_> {
         }
         self.resolutions(raw, &mut contact_types)?;
         self.retry_switches(raw, &mut contact_types)?;
+        self.wrap_ups(raw, &contact_types, &mut agent_groups)?;
         let csat = self.csat(raw)?;
         let follow_journeys = raw.csat.is_some() || contact_types.iter().any(ContactType::journey_decides);
         self.shocks(raw, &mut contact_types, &frame)?;
@@ -692,6 +693,7 @@ impl Cx<'_> {
         Ok(Scenario {
             has_email,
             has_sessions: agent_groups.iter().any(|g| g.sessions > 1),
+            has_wrap_up: agent_groups.iter().any(|g| !g.wrap_up.is_empty()),
             name,
             description: raw.description.clone().unwrap_or_default(),
             source: None,
@@ -1441,11 +1443,17 @@ impl Cx<'_> {
             .as_ref()
             .map(|b| self.busyness(b, t.name.get_ref().trim(), frame, &format!("{path}.busyness")))
             .transpose()?;
+        let wrap_up = t
+            .wrap_up
+            .as_ref()
+            .map(|d| self.dist(d, &format!("{path}.wrap_up")))
+            .transpose()?;
         let ct = ContactType {
             name: t.name.get_ref().trim().to_owned(),
             arrival_rates,
             handle_time,
             patience,
+            wrap_up,
             handle_profile,
             patience_profile,
             sl_thresholds,
@@ -1811,16 +1819,33 @@ impl Cx<'_> {
             }
         };
         let field = format!("{path}.{name}");
+        let points = self.points(list, &field, "probability", 0.0..=1.0)?;
+        Ok(Balking { by, points })
+    }
+
+    /// A function given by points `[x, y]`: at least one, x >= 0 strictly ascending, y in
+    /// `range` (named `what` in messages).
+    fn points(
+        &self,
+        list: &Spanned<Vec<Spanned<[f64; 2]>>>,
+        field: &str,
+        what: &str,
+        range: std::ops::RangeInclusive<f64>,
+    ) -> Result<Vec<(f64, f64)>> {
         if list.get_ref().is_empty() {
-            return Err(self.err(list.span(), field, "give at least one point [x, probability]"));
+            return Err(self.err(list.span(), field, format!("give at least one point [x, {what}]")));
         }
         let mut points: Vec<(f64, f64)> = Vec::new();
         for (i, pt) in list.get_ref().iter().enumerate() {
-            let [x, p] = *pt.get_ref();
+            let [x, y] = *pt.get_ref();
             let bad = if !(x.is_finite() && x >= 0.0) {
                 Some(format!("x must be a number >= 0, got {x}"))
-            } else if !(0.0..=1.0).contains(&p) {
-                Some(format!("the probability must be between 0 and 1, got {p}"))
+            } else if !range.contains(&y) {
+                Some(format!(
+                    "the {what} must be between {} and {}, got {y}",
+                    range.start(),
+                    range.end()
+                ))
             } else if points.last().is_some_and(|last| last.0 >= x) {
                 Some("points must be in strictly ascending order of x".to_string())
             } else {
@@ -1829,9 +1854,94 @@ impl Cx<'_> {
             if let Some(message) = bad {
                 return Err(self.err(pt.span(), format!("{field}[{i}]"), message));
             }
-            points.push((x, p));
+            points.push((x, y));
         }
-        Ok(Balking { by, points })
+        Ok(points)
+    }
+
+    /// Each group's after-call work by type: its own distribution where it gives one, else
+    /// the type's `wrap_up`; and its shortening under load. Only agents holding one contact
+    /// at a time do after-call work.
+    fn wrap_ups(&self, raw: &RawScenario, types: &[ContactType], groups: &mut [AgentGroup]) -> Result<()> {
+        for (gi, g) in groups.iter_mut().enumerate() {
+            let rg = raw.agent_groups[gi].get_ref();
+            let path = format!("agent_groups[{gi}]");
+            let mut own = vec![None; types.len()];
+            if let Some(map) = &rg.wrap_up {
+                for (name, d) in map.get_ref() {
+                    let field = format!("{path}.wrap_up.{name}");
+                    let Some(t) = types.iter().position(|t| t.name == name.trim()) else {
+                        return Err(self.err(
+                            map.span(),
+                            field,
+                            format!(
+                                "unknown contact type \"{}\" (valid: {})",
+                                name.escape_debug(),
+                                types
+                                    .iter()
+                                    .map(|t| format!("\"{}\"", t.name))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ));
+                    };
+                    if !g.serves.contains(&TypeId(t as u16)) {
+                        return Err(self.err(
+                            d.span(),
+                            field,
+                            format!(
+                                "the group does not serve \"{}\"; list it in `serves` or drop it here",
+                                name.escape_debug()
+                            ),
+                        ));
+                    }
+                    own[t] = Some(self.dist(d, &field)?);
+                }
+            }
+            let wrap_up: Vec<Option<Dist>> = (0..types.len())
+                .map(|t| {
+                    let served = g.serves.contains(&TypeId(t as u16));
+                    own[t].take().or_else(|| types[t].wrap_up.clone().filter(|_| served))
+                })
+                .collect();
+            if wrap_up.iter().any(Option::is_some) {
+                if g.sessions > 1 {
+                    // Point at the group's own wrap-up, else at the first type's it inherits.
+                    let (span, field) = match &rg.wrap_up {
+                        Some(w) => (w.span(), format!("{path}.wrap_up")),
+                        None => g
+                            .serves
+                            .iter()
+                            .find_map(|t| {
+                                let w = raw.contact_types[t.index()].get_ref().wrap_up.as_ref()?;
+                                Some((w.span(), format!("contact_types[{}].wrap_up", t.index())))
+                            })
+                            .unwrap_or((0..0, format!("{path}.wrap_up"))),
+                    };
+                    return Err(self.err(
+                        span,
+                        field,
+                        format!(
+                            "after-call work is for agents holding one contact at a time, and the agents of group \"{}\" hold {} chat sessions; drop this `wrap_up`, or serve the type from a group with one session",
+                            g.name, g.sessions
+                        ),
+                    ));
+                }
+                g.wrap_up = wrap_up;
+            }
+            if let Some(list) = &rg.wrap_up_under_load {
+                let field = format!("{path}.wrap_up_under_load");
+                if g.wrap_up.is_empty() {
+                    return Err(self.err(
+                        list.span(),
+                        field,
+                        "the group does no after-call work to shorten; give its types (or the group) a `wrap_up`",
+                    ));
+                }
+                g.wrap_up_under_load = self.points(list, &field, "multiplier", 0.0..=10.0)?;
+            }
+        }
+        Ok(())
     }
 
     /// A list of finite numbers >= 0 (weights, factors).
@@ -2130,6 +2240,8 @@ impl Cx<'_> {
             sessions,
             slowdown,
             fcr_loss,
+            wrap_up: Vec::new(),
+            wrap_up_under_load: Vec::new(),
         })
     }
 

@@ -88,6 +88,8 @@ pub struct Scenario {
     pub has_email: bool,
     /// Whether some group's agents hold several chat sessions (routed to the least loaded).
     pub has_sessions: bool,
+    /// Whether some group does after-call work on some type it serves.
+    pub has_wrap_up: bool,
     /// The self-service graph (IVR and bot nodes); empty when no type has `ivr`.
     pub self_service: super::SelfService,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name
@@ -132,6 +134,9 @@ pub struct ContactType {
     pub handle_time: Dist,
     /// `None`: the contact never abandons.
     pub patience: Option<Dist>,
+    /// After-call work after each handled contact, seconds (`None`: none), unless the group
+    /// that handled it says otherwise ([`AgentGroup::wrap_up`]).
+    pub wrap_up: Option<Dist>,
     /// Handle-time multiplier of each interval (applied by the interval of the answer);
     /// `None`: 1 throughout. `len() == n_intervals`, every value >= 0.
     pub handle_profile: Option<Vec<f64>>,
@@ -259,14 +264,7 @@ pub enum BalkBy {
 impl Balking {
     /// The probability of balking at `x`.
     pub fn probability(&self, x: f64) -> f64 {
-        let p = &self.points;
-        let i = p.partition_point(|(px, _)| *px <= x);
-        match (i.checked_sub(1).map(|j| p[j]), p.get(i)) {
-            (None, Some(first)) => first.1,
-            (Some(last), None) => last.1,
-            (Some(a), Some(b)) => a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0),
-            (None, None) => 0.0,
-        }
+        piecewise_linear(&self.points, x)
     }
 }
 
@@ -585,6 +583,38 @@ pub struct AgentGroup {
     /// (MODEL.md §3.2): a chat handled at a time-averaged concurrency `c̄` resolves with
     /// `P(resolve)·(1 − δ_c·(c̄ − 1))` (at least 0). 0: concurrency does not change resolution.
     pub fcr_loss: f64,
+    /// After-call work (seconds) of this group's agents after a contact of each type, by type
+    /// index: the group's own distribution for the type, else the type's `wrap_up`. Empty
+    /// when the group does none.
+    pub wrap_up: Vec<Option<Dist>>,
+    /// `(contacts waiting, multiplier)` points, x strictly ascending, multipliers >= 0: an
+    /// after-call work that starts while that many contacts of the types the group serves
+    /// wait is drawn, then multiplied (linear between points, flat beyond). Empty: never
+    /// shortened.
+    pub wrap_up_under_load: Vec<(f64, f64)>,
+}
+
+impl AgentGroup {
+    /// The after-call work multiplier with `waiting` contacts waiting (see
+    /// [`AgentGroup::wrap_up_under_load`]); 1 without points.
+    pub fn wrap_up_factor(&self, waiting: f64) -> f64 {
+        if self.wrap_up_under_load.is_empty() {
+            return 1.0;
+        }
+        piecewise_linear(&self.wrap_up_under_load, waiting)
+    }
+}
+
+/// The function through `points` (x strictly ascending) at `x`: linear between points, flat
+/// beyond the first and the last; 0 without points.
+pub fn piecewise_linear(points: &[(f64, f64)], x: f64) -> f64 {
+    let i = points.partition_point(|(px, _)| *px <= x);
+    match (i.checked_sub(1).map(|j| points[j]), points.get(i)) {
+        (None, Some(first)) => first.1,
+        (Some(last), None) => last.1,
+        (Some(a), Some(b)) => a.1 + (b.1 - a.1) * (x - a.0) / (b.0 - a.0),
+        (None, None) => 0.0,
+    }
 }
 
 /// The parameters of a scenario that is exactly an Erlang model, so that theory can be shown
@@ -653,6 +683,7 @@ impl Scenario {
             || ct.balking.is_some()
             || ct.hours.is_some()
             || ct.replay.is_some()
+            || self.has_wrap_up
         {
             return None;
         }

@@ -258,6 +258,9 @@ pub struct RawContactType {
     /// Time a contact is willing to wait in queue; absent = waits forever.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patience: Option<Spanned<RawDist>>,
+    /// After-call work an agent does after each handled contact of this type (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap_up: Option<Spanned<RawDist>>,
     /// Multipliers of the handle time by the interval in which a contact is answered (one per
     /// interval, or a cycle such as a day's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -508,6 +511,12 @@ pub struct RawAgentGroup {
     /// δ_c: resolution falls by this share per extra concurrent session (time-averaged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fcr_loss: Option<Spanned<f64>>,
+    /// This group's after-call work by contact type, overriding the type's `wrap_up`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap_up: Option<Spanned<std::collections::BTreeMap<String, Spanned<RawDist>>>>,
+    /// After-call work shortened under load: points [contacts waiting, multiplier].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrap_up_under_load: Option<Spanned<Vec<Spanned<[f64; 2]>>>>,
 }
 
 /// A duration as written: a number of seconds or a string with units.

@@ -40,6 +40,8 @@ pub struct Collector {
     queue: Vec<Level>,
     busy: Vec<Level>,
     present: Vec<Level>,
+    /// Agents doing after-call work, per group; empty when no group does any.
+    wrapping: Vec<Level>,
     current: u32,
     in_system_at_end: Vec<u64>,
     replication: u32,
@@ -78,6 +80,11 @@ impl Collector {
             queue: vec![Level::default(); nt],
             busy: vec![Level::default(); ng],
             present: vec![Level::default(); ng],
+            wrapping: if sc.has_wrap_up {
+                vec![Level::default(); ng]
+            } else {
+                Vec::new()
+            },
             current: 0,
             in_system_at_end: vec![0; nt],
             replication: 0,
@@ -128,12 +135,26 @@ impl Collector {
         self.present[g.index()].since = now;
     }
 
+    /// Brings group `g`'s after-call work integral up to `now` (kept apart from the busy and
+    /// present levels, so that groups without after-call work never look at it).
+    fn flush_wrap_up(&mut self, g: GroupId, now: f64) {
+        let w = self.wrapping[g.index()];
+        let dt = self.measured_span(w.since, now);
+        if dt > 0.0 && w.value > 0 {
+            self.group_slot(g).wrap_time += f64::from(w.value) * dt;
+        }
+        self.wrapping[g.index()].since = now;
+    }
+
     fn flush_all(&mut self, now: f64) {
         for t in 0..self.queue.len() {
             self.flush_queue(TypeId(t as u16), now);
         }
         for g in 0..self.busy.len() {
             self.flush_group(GroupId(g as u16), now);
+        }
+        for g in 0..self.wrapping.len() {
+            self.flush_wrap_up(GroupId(g as u16), now);
         }
     }
 
@@ -200,6 +221,7 @@ impl Observer for Collector {
         self.queue.fill(Level::default());
         self.busy.fill(Level::default());
         self.present.fill(Level::default());
+        self.wrapping.fill(Level::default());
         self.current = 0;
         self.in_system_at_end.fill(0);
         self.arrivals = 0;
@@ -369,6 +391,11 @@ impl Observer for Collector {
         self.queue[ty.index()].value = len;
     }
 
+    fn on_wrap_up(&mut self, now: f64, group: GroupId, wrapping: u32) {
+        self.flush_wrap_up(group, now);
+        self.wrapping[group.index()].value = wrapping;
+    }
+
     #[inline]
     fn on_group(&mut self, now: f64, group: GroupId, busy: u32, present: u32) {
         self.flush_group(group, now);
@@ -428,6 +455,7 @@ impl Observer for Collector {
         for (g, per_slot) in self.per_slot.iter().enumerate().filter(|(_, p)| **p != 1.0) {
             for slot in &mut self.groups[g * n..(g + 1) * n] {
                 slot.busy_time *= per_slot;
+                slot.wrap_time *= per_slot;
                 slot.present_time *= per_slot;
             }
         }

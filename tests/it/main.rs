@@ -22,3 +22,4 @@ mod self_service;
 mod semantics;
 mod support;
 mod theory;
+mod wrap_up;

@@ -381,6 +381,7 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                 (
                     prop::collection::vec(0u32..4, ni),
                     prop::collection::vec(any::<bool>(), nt),
+                    prop::option::of((1u32..200, any::<bool>())),
                 ),
                 ng,
             );
@@ -446,13 +447,13 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                         );
                     }
                 }
-                for (g, (heads, serve)) in gs.iter().enumerate() {
+                for (g, (heads, serve, wrap_up)) in gs.iter().enumerate() {
                     let mut served: Vec<String> =
                         (0..nt).filter(|t| serve[*t]).map(|t| format!("\"t{t}\"")).collect();
                     // Every type must be served: the first group serves whatever nobody else does.
                     if g == 0 {
                         served = (0..nt)
-                            .filter(|t| serve[*t] || !gs.iter().skip(1).any(|(_, sv)| sv[*t]))
+                            .filter(|t| serve[*t] || !gs.iter().skip(1).any(|(_, sv, _)| sv[*t]))
                             .map(|t| format!("\"t{t}\""))
                             .collect();
                     }
@@ -465,6 +466,16 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                         served.join(", "),
                         heads.join(", ")
                     );
+                    if let Some((mean, shorten)) = wrap_up {
+                        let each: Vec<String> = served
+                            .iter()
+                            .map(|t| format!("{} = {{ dist = \"exponential\", mean = {mean} }}", t.trim_matches('"')))
+                            .collect();
+                        s += &format!("wrap_up = {{ {} }}\n", each.join(", "));
+                        if *shorten {
+                            s += "wrap_up_under_load = [[0, 1], [3, 0.3]]\n";
+                        }
+                    }
                 }
                 s
             })
