@@ -319,20 +319,28 @@ impl RoutingPolicy for LongestIdleFifo {
     }
 
     /// Live contacts (voice, chat) before deferrable ones (email): an agent takes an email
-    /// only when no live contact it serves is waiting.
+    /// only when no live contact it serves is waiting. Among those, the highest priority
+    /// class first, then the earliest arrival less the type's queue credit (ties: the type
+    /// listed first in the group's `serves`).
     #[inline]
     fn select_queue(&mut self, view: &View<'_>, agent: AgentId) -> Option<TypeId> {
-        let mut best: Option<(TypeId, bool, f64)> = None;
+        let mut best: Option<(TypeId, bool, i32, f64)> = None;
         let sc = view.scenario();
         for &ty in view.types_served(view.group_of(agent)) {
             if let Some(arrival) = view.oldest_waiting(ty) {
-                let deferrable = sc.has_email && sc.contact_types[ty.index()].channel == Channel::Email;
-                if best.is_none_or(|(_, d, b)| (deferrable, arrival) < (d, b)) {
-                    best = Some((ty, deferrable, arrival));
+                let ct = &sc.contact_types[ty.index()];
+                let deferrable = sc.has_email && ct.channel == Channel::Email;
+                let (class, due) = if sc.has_priorities {
+                    (-ct.priority, arrival - ct.queue_credit)
+                } else {
+                    (0, arrival)
+                };
+                if best.is_none_or(|(_, d, c, b)| (deferrable, class, due) < (d, c, b)) {
+                    best = Some((ty, deferrable, class, due));
                 }
             }
         }
-        best.map(|(t, _, _)| t)
+        best.map(|(t, ..)| t)
     }
 }
 
@@ -508,6 +516,52 @@ sessions = 2
                 }
             ),
             None
+        );
+    }
+
+    #[test]
+    fn a_free_agent_takes_the_highest_class_first_and_a_credit_reorders_within_a_class() {
+        let types = |billing: &str, tech: &str| {
+            crate::scenario::for_test(&format!(
+                "[simulation]\nhorizon = \"1h\"\n[[contact_types]]\nname = \"billing\"\narrivals = {{ rate = \"1/min\" }}\nhandle_time = {{ dist = \"exponential\", mean = \"3m\" }}\n{billing}\n[[contact_types]]\nname = \"tech\"\narrivals = {{ rate = \"1/min\" }}\nhandle_time = {{ dist = \"exponential\", mean = \"3m\" }}\n{tech}\n[[agent_groups]]\nname = \"all\"\nserves = [\"billing\", \"tech\"]\nheadcount = 1\n"
+            ))
+        };
+        // billing has waited since 1 s, tech since 10 s.
+        let pick = |sc: &Scenario| {
+            let mut st = ViewState::new(sc);
+            let a = st.agent(GroupId(0), 0);
+            st.busy(a);
+            st.wait(TypeId(1), 10.0, 1);
+            st.wait(TypeId(0), 1.0, 2);
+            LongestIdleFifo.select_contact(&st.view(30.0), a)
+        };
+        let (billing, tech) = (ContactChoice::OldestOf(TypeId(0)), ContactChoice::OldestOf(TypeId(1)));
+        assert_eq!(pick(&types("", "")), Some(billing), "the oldest");
+        assert_eq!(
+            pick(&types("", "priority = 1")),
+            Some(tech),
+            "the higher class, though younger"
+        );
+        assert_eq!(
+            pick(&types("priority = -1", "")),
+            Some(tech),
+            "a class below the default"
+        );
+        assert_eq!(
+            pick(&types("", "queue_credit = 8")),
+            Some(billing),
+            "10 − 8 = 2 s is still after 1 s"
+        );
+        assert_eq!(pick(&types("", "queue_credit = 10")), Some(tech), "10 − 10 = 0 < 1");
+        assert_eq!(
+            pick(&types("priority = 1", "priority = 1\nqueue_credit = 10")),
+            Some(tech),
+            "a credit within the same class"
+        );
+        assert_eq!(
+            pick(&types("priority = 1", "queue_credit = 3600")),
+            Some(billing),
+            "no credit overtakes a higher class"
         );
     }
 }

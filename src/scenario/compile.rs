@@ -46,6 +46,8 @@ pub const MAX_HEADCOUNT: i64 = 1_000_000;
 pub const MAX_IN_SYSTEM: i64 = 1_000_000_000;
 /// Most chat sessions one agent may hold at once (platforms allow 1–10).
 pub const MAX_SESSIONS: i64 = 10;
+/// The largest priority class (and the negative of the smallest).
+pub const MAX_PRIORITY: i64 = 1000;
 /// α of chat concurrency when a group with several sessions gives none (MODEL.md §3.2).
 pub const DEFAULT_SLOWDOWN: f64 = 0.12;
 /// δ_c of chat concurrency when a group with several sessions gives none (MODEL.md §3.2).
@@ -694,6 +696,7 @@ impl Cx<'_> {
             has_email,
             has_sessions: agent_groups.iter().any(|g| g.sessions > 1),
             has_wrap_up: agent_groups.iter().any(|g| !g.wrap_up.is_empty()),
+            has_priorities: contact_types.iter().any(|t| t.priority != 0 || t.queue_credit != 0.0),
             name,
             description: raw.description.clone().unwrap_or_default(),
             source: None,
@@ -1448,8 +1451,28 @@ impl Cx<'_> {
             .as_ref()
             .map(|d| self.dist(d, &format!("{path}.wrap_up")))
             .transpose()?;
+        let priority = match &t.priority {
+            None => 0,
+            Some(p) if (-MAX_PRIORITY..=MAX_PRIORITY).contains(p.get_ref()) => *p.get_ref() as i32,
+            Some(p) => {
+                return Err(self.err(
+                    p.span(),
+                    format!("{path}.priority"),
+                    format!(
+                        "must be a whole number from -{MAX_PRIORITY} to {MAX_PRIORITY} (higher is served first; 0 by default), got {}",
+                        p.get_ref()
+                    ),
+                ));
+            }
+        };
+        let queue_credit = t
+            .queue_credit
+            .as_ref()
+            .map_or(Ok(0.0), |c| self.duration(c, &format!("{path}.queue_credit")))?;
         let ct = ContactType {
             name: t.name.get_ref().trim().to_owned(),
+            priority,
+            queue_credit,
             arrival_rates,
             handle_time,
             patience,

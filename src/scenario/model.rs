@@ -90,6 +90,8 @@ pub struct Scenario {
     pub has_sessions: bool,
     /// Whether some group does after-call work on some type it serves.
     pub has_wrap_up: bool,
+    /// Whether some type has a priority class or a queue credit.
+    pub has_priorities: bool,
     /// The self-service graph (IVR and bot nodes); empty when no type has `ivr`.
     pub self_service: super::SelfService,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name
@@ -145,6 +147,13 @@ pub struct ContactType {
     pub patience_profile: Option<Vec<f64>>,
     /// Service-level thresholds in seconds, 1 to [`MAX_SL_THRESHOLDS`], ascending, distinct.
     pub sl_thresholds: Vec<f64>,
+    /// Priority class (higher first): a free agent of the built-in routing takes the oldest
+    /// contact of the highest class its group serves — strict and non-preemptive. 0 by
+    /// default.
+    pub priority: i32,
+    /// Queue credit, seconds: within its class the type's contacts are ordered as if they had
+    /// arrived this much earlier. 0 by default.
+    pub queue_credit: f64,
     /// Most contacts of this type that may wait at once; `None` = unlimited, `Some(0)` = no
     /// waiting room (a loss system).
     pub queue_capacity: Option<u32>,

@@ -268,6 +268,14 @@ pub struct RawContactType {
     /// Multipliers of the patience by the interval in which an attempt arrives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patience_profile: Option<Spanned<Vec<Spanned<f64>>>>,
+    /// Priority class: a free agent takes a contact of the highest class its group serves
+    /// (default 0; higher first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<Spanned<i64>>,
+    /// Queue credit: within its class the type is ordered as if its contacts had arrived this
+    /// much earlier (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_credit: Option<Spanned<DurationValue>>,
     /// Service-level threshold(s), e.g. "20s" or ["20s", "60s"] (default "20s").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sl_threshold: Option<Spanned<OneOrMany<DurationValue>>>,

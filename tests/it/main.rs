@@ -15,6 +15,7 @@ mod exact;
 mod golden;
 mod golden_reports;
 mod journeys;
+mod priorities;
 mod properties;
 mod resolution;
 mod scenarios;

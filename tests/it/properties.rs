@@ -42,6 +42,8 @@ struct Checker {
     email: Vec<bool>,
     /// Accepted callbacks waiting behind the live queue, with their types.
     tickets: HashMap<ContactKey, TypeId>,
+    /// Each type's priority class and queue credit (seconds).
+    priority: Vec<(i32, f64)>,
     /// Retries scheduled before the horizon and not arrived yet, by journey: when each is due.
     retries: HashMap<u64, f64>,
     horizon: f64,
@@ -67,6 +69,7 @@ impl Checker {
                 .map(|t| t.channel == cxsim::scenario::Channel::Email)
                 .collect(),
             horizon: sc.horizon,
+            priority: sc.contact_types.iter().map(|t| (t.priority, t.queue_credit)).collect(),
             ..Self::default()
         }
     }
@@ -240,12 +243,19 @@ impl Observer for Checker {
             }
             self.leave_queue(c);
             if self.cross_type_fifo {
+                // Live before email, then the highest class (strict), then the earliest
+                // arrival less the type's queue credit.
+                let key = |ty: TypeId, arrival: f64| {
+                    let (class, credit) = self.priority[ty.index()];
+                    (self.email[ty.index()], -class, arrival - credit)
+                };
+                let own = key(c.ty, c.arrival);
                 for ty in &self.serves[group.index()] {
                     if let Some(older) = self.waiting[ty.index()].front()
-                        && self.arrivals.get(older).is_some_and(|t| *t < c.arrival)
+                        && self.arrivals.get(older).is_some_and(|t| key(*ty, *t) < own)
                     {
                         self.violations.push(format!(
-                            "at {now}: answered {:?} of type {:?} ahead of older {older:?} of type {ty:?}",
+                            "at {now}: answered {:?} of type {:?} ahead of {older:?} of type {ty:?}, which comes first",
                             c.key, c.ty
                         ));
                     }
@@ -374,6 +384,7 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     prop::option::of((any::<bool>(), any::<bool>())),
                     prop::option::of(1u32..400),
                     prop::option::of((any::<bool>(), 0.0f64..=1.0)),
+                    prop::option::of((-1i32..2, prop_oneof![Just(0u32), Just(30), Just(120)])),
                 ),
                 nt,
             );
@@ -393,7 +404,7 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                     600 * ni,
                     if clear { "clear" } else { "serve" }
                 );
-                for (i, (rates, dist, mean, whole, patience, cap, retrial, resolution, hours, max_wait, balking)) in ts.iter().enumerate() {
+                for (i, (rates, dist, mean, whole, patience, cap, retrial, resolution, hours, max_wait, balking, class)) in ts.iter().enumerate() {
                     let rates: Vec<String> = rates.iter().map(|r| format!("{r:?}")).collect();
                     let handle = match *dist {
                         "lognormal" => format!("{{ dist = \"lognormal\", mean = {mean:?}, cv = 0.9 }}"),
@@ -431,6 +442,9 @@ fn arb_scenario() -> impl Strategy<Value = String> {
                         } else {
                             format!("balking = {{ wait = [[0, {p:?}], [300, 1]] }}\n")
                         };
+                    }
+                    if let Some((priority, credit)) = class {
+                        s += &format!("priority = {priority}\nqueue_credit = {credit}\n");
                     }
                     if let Some((refuse, clear)) = hours {
                         // t = 0 is 07:55: open from 300 s to 1,500 s.
