@@ -11,7 +11,6 @@
 use crate::erlang;
 use crate::report::files::{Destination, Prepared};
 use crate::report::{self, RunInfo};
-use crate::routing::Policy;
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::sweep::{self, SweepOptions};
 use crate::time::{Human, parse_duration, parse_rate};
@@ -322,8 +321,8 @@ fn run(args: RunArgs) -> Result<()> {
     let plan = sweep::Plan::all(&sc);
     let opts = SweepOptions { threads };
     let outcome = match &mut sink {
-        Some(sink) => sweep::run_plan(&sc, &plan, opts, Policy::default, &|| bar.inc(1), sink),
-        None => sweep::run_plan(&sc, &plan, opts, Policy::default, &|| bar.inc(1), &mut sweep::NoSink),
+        Some(sink) => sweep::run_built_in(&sc, &plan, opts, &|| bar.inc(1), sink),
+        None => sweep::run_built_in(&sc, &plan, opts, &|| bar.inc(1), &mut sweep::NoSink),
     };
     let elapsed = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();

@@ -186,6 +186,11 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     callback_weight: f64,
     /// Whether some type's handle time or patience varies by interval.
     profiles: bool,
+    /// Whether some group has a proficiency other than standard ([`Scenario::has_proficiency`]).
+    proficient: bool,
+    /// Whether the policy reads queue times or asks for re-offers
+    /// ([`RoutingPolicy::follows_waits`]); when not, the engine keeps neither.
+    waits: bool,
     /// Whether some type has opening hours.
     hours: bool,
     /// Whether some type balks or has a maximum wait.
@@ -224,7 +229,9 @@ impl<'s> Engine<'s> {
 
 impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// An engine with a given policy and observer.
-    pub fn with(sc: &'s Scenario, policy: P, observer: O) -> Self {
+    pub fn with(sc: &'s Scenario, mut policy: P, observer: O) -> Self {
+        policy.bind(sc);
+        let waits = policy.follows_waits();
         let mut agents = Vec::new();
         let mut rosters = Vec::new();
         for (gi, g) in sc.agent_groups.iter().enumerate() {
@@ -273,6 +280,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .iter()
                 .any(|t| t.handle_profile.is_some() || t.patience_profile.is_some()),
             hours: sc.contact_types.iter().any(|t| t.hours.is_some()),
+            proficient: sc.has_proficiency,
+            waits,
             waiting_rules: sc
                 .contact_types
                 .iter()
@@ -946,6 +955,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         {
             return self.enter_node(key, node);
         }
+        if self.waits {
+            self.contacts.set_queued(key, f64::NAN); // offered before it waits
+        }
         let chosen = self.decide(|policy, view| policy.select_agent_for(view, info));
         if let Some(agent) = chosen.filter(|a| self.can_serve(*a, ty)) {
             self.start_service(agent, key);
@@ -977,6 +989,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.observer.on_enqueue(self.now, info);
             return self.park_as_ticket(key, ty, false);
         }
+        if self.waits {
+            self.contacts.set_queued(key, self.now);
+        }
         let queue = &mut self.queues[ty.index()];
         queue.push(Queued { key, arrival: self.now });
         let len = queue.len();
@@ -987,7 +1002,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.events
                 .push(self.now + patience, EventKind::Abandon { contact: key });
         }
-        if !accepted {
+        if !accepted && self.waits {
             self.ask_reoffer(info);
         }
         if self.contacts.len() > self.max_in_system {
@@ -1106,6 +1121,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let Some(c) = self.contacts.get_mut(key) else { return };
         c.state = ContactState::Ticket;
         let reoffer = std::mem::replace(&mut c.reoffer, false);
+        if self.waits {
+            self.contacts.set_queued(key, f64::NAN);
+        }
         self.left_queue(false, reoffer);
         if queued {
             let queue = &mut self.queues[ty.index()];
@@ -1202,6 +1220,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let Some(info) = self.contacts.get(key).map(|c| Self::info(key, c)) else {
             return;
         };
+        if self.waits {
+            self.contacts.set_queued(key, f64::NAN); // out of the queue while dialled
+        }
         let chosen = self.decide(|policy, view| policy.select_agent_for(view, &info));
         if let Some(agent) = chosen.filter(|a| self.can_serve(*a, info.ty)) {
             if !self.dial_missed_first(key) {
@@ -1212,6 +1233,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
         if self.lower_callbacks && Self::lower_priority(&self.sc.contact_types[info.ty.index()]) {
             return self.park_as_ticket(key, info.ty, false);
+        }
+        if self.waits {
+            self.contacts.set_queued(key, self.now);
         }
         let queue = &mut self.queues[info.ty.index()];
         queue.push(Queued { key, arrival: self.now });
@@ -1610,6 +1634,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         {
             handle *= p[self.interval as usize];
         }
+        if self.proficient {
+            let g = self.agents[agent.index()].group;
+            handle *= self.sc.agent_groups[g.index()].proficiency_on(info.ty).handle_time;
+        }
         handle += dial;
         let group = self.occupy(agent, key, handle);
         self.observer.on_answer(self.now, &info, agent, group, handle);
@@ -1851,13 +1879,17 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let Some(res) = &self.sc.contact_types[c.ty.index()].resolution else {
             return self.end_journey(&c, JourneyOutcome::Resolved);
         };
-        // The group's own resolution rate for this type, where it has one.
-        let probability = self.sc.agent_groups[group.index()]
+        // The group's own resolution rate for this type, where it has one, times the group's
+        // proficiency on it (at most 1).
+        let g = &self.sc.agent_groups[group.index()];
+        let probability = (g
             .resolution
             .get(c.ty.index())
             .copied()
             .flatten()
             .unwrap_or(res.probability)
+            * g.proficiency_on(c.ty).resolution)
+            .min(1.0)
             * loss;
         if c.rng.random::<f64>() < probability {
             return self.end_journey(&c, JourneyOutcome::Resolved);
@@ -1954,12 +1986,16 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     }
 
     /// [`Engine::left_queue`] for a contact that is answered (still in the slab).
-    #[inline]
+    #[inline(always)]
     fn answered_from_queue(&mut self, key: ContactKey) {
         if let Some(c) = self.contacts.get(key) {
             debug_assert_eq!(c.state, ContactState::InService);
             let (timer, reoffer) = (c.abandon_timer_pending(), c.reoffer);
             self.left_queue(timer, reoffer);
+            // Out of the queue: a later offer (after a transfer) starts afresh.
+            if self.waits {
+                self.contacts.set_queued(key, f64::NAN);
+            }
         }
     }
 

@@ -46,6 +46,8 @@ pub enum Source {
     Journey = 4,
     /// Busyness factors (one per day or per replication), keyed by the name that shares them.
     Busyness = 5,
+    /// Draws of the built-in routing (random agent selection), one stream per replication.
+    Routing = 6,
 }
 
 /// One stream: a source and the entity it belongs to — a small index, or a stable hash of a

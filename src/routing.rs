@@ -23,6 +23,9 @@ use crate::engine::queue::{Queued, WaitQueue};
 use crate::scenario::{Channel, GroupId, Scenario, TypeId};
 use crate::stats::ContactInfo;
 
+mod skills;
+pub use skills::SkillsRouting;
+
 /// What a free agent takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContactChoice {
@@ -35,6 +38,17 @@ pub enum ContactChoice {
 /// A routing policy. Decisions must be deterministic functions of the view and the policy's
 /// own state (no unseeded randomness), or replications stop being reproducible.
 pub trait RoutingPolicy {
+    /// An engine is built for `scenario`: a policy that reads rules from the scenario takes
+    /// them here. Called once, before any replication.
+    fn bind(&mut self, _scenario: &Scenario) {}
+
+    /// Whether the policy reads [`View::queued_since`] or asks for re-offers
+    /// ([`RoutingPolicy::reoffer_after`]). When it does not, the engine neither records queue
+    /// times nor asks. Default: true.
+    fn follows_waits(&self) -> bool {
+        true
+    }
+
     /// A replication begins: reset any state, so that replication `replication` does not
     /// depend on what an engine ran before it.
     fn on_start(&mut self, _replication: u32) {}
@@ -177,13 +191,26 @@ impl<'a> View<'a> {
         best.map(|(a, since, _)| (a, since))
     }
 
+    /// How many agents (session slots) of `group` are idle.
+    #[inline]
+    pub fn idle_count(&self, group: GroupId) -> u32 {
+        self.rosters[group.index()].idle.len()
+    }
+
+    /// When waiting contact `key` joined its queue (seconds); `None` if it is not in a queue
+    /// (e.g. it has just arrived and is being offered for the first time).
+    #[inline]
+    pub fn queued_since(&self, key: ContactKey) -> Option<f64> {
+        self.contacts.queued_since(key)
+    }
+
     /// Number of contacts of type `ty` waiting.
     #[inline]
     pub fn queue_len(&self, ty: TypeId) -> u32 {
         self.queues[ty.index()].len()
     }
 
-    /// Arrival time of the oldest contact of type `ty` waiting.
+    /// When the oldest contact of type `ty` waiting joined the queue (seconds).
     #[inline]
     pub fn oldest_waiting(&self, ty: TypeId) -> Option<f64> {
         self.queues[ty.index()].front().map(|q| q.arrival)
@@ -273,6 +300,7 @@ impl<'s> ViewState<'s> {
         let key = self
             .contacts
             .insert(ty, ContactState::Waiting, arrival, f64::INFINITY, 0.0, 0, journey);
+        self.contacts.set_queued(key, arrival);
         self.queues[ty.index()].push(Queued { key, arrival });
         key
     }
@@ -299,6 +327,10 @@ impl<'s> ViewState<'s> {
 pub struct LongestIdleFifo;
 
 impl RoutingPolicy for LongestIdleFifo {
+    fn follows_waits(&self) -> bool {
+        false
+    }
+
     #[inline(always)] // on every arrival
     fn select_agent(&mut self, view: &View<'_>, ty: TypeId, _arrival: f64) -> Option<AgentId> {
         let mut best: Option<(AgentId, f64)> = None;
@@ -344,19 +376,39 @@ impl RoutingPolicy for LongestIdleFifo {
     }
 }
 
-/// The built-in policies, chosen by name in a scenario.
-#[derive(Debug, Clone, Copy, Default)]
+/// The built-in routing: [`LongestIdleFifo`] until bound to a scenario whose rules need
+/// more (`[routing]`, routes, aging), then [`SkillsRouting`] on those rules.
+#[derive(Debug, Clone, Default)]
 pub enum Policy {
     /// See [`LongestIdleFifo`].
     #[default]
     LongestIdleFifo,
+    /// See [`SkillsRouting`].
+    Skills(Box<SkillsRouting>),
 }
 
 impl RoutingPolicy for Policy {
+    fn bind(&mut self, scenario: &Scenario) {
+        if matches!(self, Policy::LongestIdleFifo) && scenario.skills_routing {
+            *self = Policy::Skills(Box::new(SkillsRouting::new(scenario)));
+        }
+    }
+
+    fn follows_waits(&self) -> bool {
+        matches!(self, Policy::Skills(_))
+    }
+
+    fn on_start(&mut self, replication: u32) {
+        if let Policy::Skills(p) = self {
+            p.on_start(replication);
+        }
+    }
+
     #[inline(always)]
     fn select_agent(&mut self, view: &View<'_>, ty: TypeId, arrival: f64) -> Option<AgentId> {
         match self {
             Policy::LongestIdleFifo => LongestIdleFifo.select_agent(view, ty, arrival),
+            Policy::Skills(p) => p.select_agent(view, ty, arrival),
         }
     }
 
@@ -364,6 +416,23 @@ impl RoutingPolicy for Policy {
     fn select_queue(&mut self, view: &View<'_>, agent: AgentId) -> Option<TypeId> {
         match self {
             Policy::LongestIdleFifo => LongestIdleFifo.select_queue(view, agent),
+            Policy::Skills(p) => p.select_queue(view, agent),
+        }
+    }
+
+    #[inline(always)]
+    fn select_agent_for(&mut self, view: &View<'_>, contact: &ContactInfo) -> Option<AgentId> {
+        match self {
+            Policy::LongestIdleFifo => LongestIdleFifo.select_agent(view, contact.ty, contact.arrival),
+            Policy::Skills(p) => p.select_agent_for(view, contact),
+        }
+    }
+
+    #[inline]
+    fn reoffer_after(&mut self, view: &View<'_>, contact: &ContactInfo) -> Option<f64> {
+        match self {
+            Policy::LongestIdleFifo => None,
+            Policy::Skills(p) => p.reoffer_after(view, contact),
         }
     }
 }

@@ -9,7 +9,7 @@
 //! Each worker thread keeps one [`Engine`] and reuses it for every replication it runs.
 
 use crate::engine::{Engine, InSystemOverflow};
-use crate::routing::{Policy, RoutingPolicy};
+use crate::routing::{LongestIdleFifo, RoutingPolicy, SkillsRouting};
 use crate::scenario::Scenario;
 use crate::stats::Collector;
 use crate::stats::RepOutput;
@@ -125,7 +125,24 @@ pub fn run_replication(sc: &Scenario, replication: u32) -> RepOutput {
 /// `on_done` is called (from worker threads) once per finished replication, e.g. to advance a
 /// progress bar.
 pub fn run(sc: &Scenario, opts: SweepOptions, on_done: &(dyn Fn() + Sync)) -> Result<Summary, SweepError> {
-    run_with_policy(sc, opts, Policy::default, on_done)
+    run_built_in(sc, &Plan::all(sc), opts, on_done, &mut NoSink)
+}
+
+/// [`run_plan`] with the built-in routing the scenario asks for, each policy its own engine
+/// type (no dispatch per decision): [`LongestIdleFifo`] unless the scenario needs
+/// [`SkillsRouting`]. The same results as [`Policy`] bound to the scenario.
+pub fn run_built_in(
+    sc: &Scenario,
+    plan: &Plan,
+    opts: SweepOptions,
+    on_done: &(dyn Fn() + Sync),
+    sink: &mut (dyn Sink + Send),
+) -> Result<Summary, SweepError> {
+    if sc.skills_routing {
+        run_plan(sc, plan, opts, || SkillsRouting::new(sc), on_done, sink)
+    } else {
+        run_plan(sc, plan, opts, || LongestIdleFifo, on_done, sink)
+    }
 }
 
 /// Like [`run`], with a routing policy of the caller's: `make_policy` builds one per worker

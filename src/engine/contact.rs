@@ -167,6 +167,11 @@ pub const NO_TRANSFER: u16 = u16::MAX;
 #[derive(Debug, Default)]
 pub struct ContactSlab {
     slots: Vec<Contact>,
+    /// By slot: when its contact joined its type's queue, seconds; NaN while it is not in a
+    /// queue (offered on arrival, dialled back, answered). Kept beside the contacts, not in
+    /// them, and written only by an engine whose policy reads it (the hot path copies
+    /// contacts): the engine marks a contact NaN before offering it outside the queue.
+    queued: Vec<f64>,
     free: Vec<u32>,
     live: usize,
 }
@@ -175,6 +180,7 @@ impl ContactSlab {
     pub fn with_capacity(n: usize) -> Self {
         Self {
             slots: Vec::with_capacity(n),
+            queued: Vec::with_capacity(n),
             free: Vec::with_capacity(n),
             live: 0,
         }
@@ -279,6 +285,24 @@ impl ContactSlab {
             .filter(|c| c.generation == key.generation)
     }
 
+    /// Records when the contact behind `key` joined its queue (`f64::NAN`: it left it).
+    #[inline]
+    pub fn set_queued(&mut self, key: ContactKey, t: f64) {
+        let i = key.index as usize;
+        if i >= self.queued.len() {
+            self.queued.resize(self.slots.len().max(i + 1), f64::NAN);
+        }
+        self.queued[i] = t;
+    }
+
+    /// When the contact behind `key` joined its queue, if it is live and waiting in one.
+    #[inline]
+    pub fn queued_since(&self, key: ContactKey) -> Option<f64> {
+        let c = self.get(key)?;
+        let t = *self.queued.get(key.index as usize)?;
+        (c.state == ContactState::Waiting && !t.is_nan()).then_some(t)
+    }
+
     /// Removes the contact; its key (and every copy of it) becomes stale.
     #[inline]
     pub fn remove(&mut self, key: ContactKey) -> Contact {
@@ -318,6 +342,7 @@ impl ContactSlab {
     /// does not depend on the one before it.
     pub fn clear(&mut self) {
         self.slots.clear();
+        self.queued.clear();
         self.free.clear();
         self.live = 0;
     }

@@ -263,7 +263,7 @@ impl EventQueue {
     }
 
     /// Removes and returns the earliest event.
-    #[inline]
+    #[inline(always)] // once per event, from each engine type's loop
     pub fn pop(&mut self) -> Option<Event> {
         let last = self.heap.pop()?;
         let Some(&first) = self.heap.first() else {

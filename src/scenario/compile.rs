@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 mod graph;
+mod routing;
 
 /// Longest horizon accepted, seconds (1,000 years).
 pub const MAX_HORIZON: f64 = 1000.0 * 365.25 * 86_400.0;
@@ -684,6 +685,7 @@ impl Cx<'_> {
         self.resolutions(raw, &mut contact_types)?;
         self.retry_switches(raw, &mut contact_types)?;
         self.wrap_ups(raw, &contact_types, &mut agent_groups)?;
+        let routing = self.routing(raw, &mut contact_types, &mut agent_groups)?;
         let csat = self.csat(raw)?;
         let follow_journeys = raw.csat.is_some() || contact_types.iter().any(ContactType::journey_decides);
         self.shocks(raw, &mut contact_types, &frame)?;
@@ -697,6 +699,12 @@ impl Cx<'_> {
             has_sessions: agent_groups.iter().any(|g| g.sessions > 1),
             has_wrap_up: agent_groups.iter().any(|g| !g.wrap_up.is_empty()),
             has_priorities: contact_types.iter().any(|t| t.priority != 0 || t.queue_credit != 0.0),
+            has_proficiency: agent_groups.iter().any(|g| !g.proficiency.is_empty()),
+            skills_routing: routing != RoutingRules::default()
+                || contact_types
+                    .iter()
+                    .any(|t| !t.route.is_empty() || t.priority_aging != 0.0),
+            routing,
             name,
             description: raw.description.clone().unwrap_or_default(),
             source: None,
@@ -1473,6 +1481,8 @@ impl Cx<'_> {
             name: t.name.get_ref().trim().to_owned(),
             priority,
             queue_credit,
+            priority_aging: 0.0,
+            route: Vec::new(),
             arrival_rates,
             handle_time,
             patience,
@@ -1891,34 +1901,10 @@ impl Cx<'_> {
             let path = format!("agent_groups[{gi}]");
             let mut own = vec![None; types.len()];
             if let Some(map) = &rg.wrap_up {
-                for (name, d) in map.get_ref() {
+                for (name, d) in map {
                     let field = format!("{path}.wrap_up.{name}");
-                    let Some(t) = types.iter().position(|t| t.name == name.trim()) else {
-                        return Err(self.err(
-                            map.span(),
-                            field,
-                            format!(
-                                "unknown contact type \"{}\" (valid: {})",
-                                name.escape_debug(),
-                                types
-                                    .iter()
-                                    .map(|t| format!("\"{}\"", t.name))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        ));
-                    };
-                    if !g.serves.contains(&TypeId(t as u16)) {
-                        return Err(self.err(
-                            d.span(),
-                            field,
-                            format!(
-                                "the group does not serve \"{}\"; list it in `serves` or drop it here",
-                                name.escape_debug()
-                            ),
-                        ));
-                    }
-                    own[t] = Some(self.dist(d, &field)?);
+                    let t = self.served_type(name, d.span(), &field, types, g)?;
+                    own[t.index()] = Some(self.dist(d, &field)?);
                 }
             }
             let wrap_up: Vec<Option<Dist>> = (0..types.len())
@@ -1931,7 +1917,7 @@ impl Cx<'_> {
                 if g.sessions > 1 {
                     // Point at the group's own wrap-up, else at the first type's it inherits.
                     let (span, field) = match &rg.wrap_up {
-                        Some(w) => (w.span(), format!("{path}.wrap_up")),
+                        Some(w) => (w.values().next().map_or(0..0, Spanned::span), format!("{path}.wrap_up")),
                         None => g
                             .serves
                             .iter()
@@ -2265,6 +2251,7 @@ impl Cx<'_> {
             fcr_loss,
             wrap_up: Vec::new(),
             wrap_up_under_load: Vec::new(),
+            proficiency: Vec::new(),
         })
     }
 

@@ -92,6 +92,13 @@ pub struct Scenario {
     pub has_wrap_up: bool,
     /// Whether some type has a priority class or a queue credit.
     pub has_priorities: bool,
+    /// Whether some group has a proficiency other than standard on some type.
+    pub has_proficiency: bool,
+    /// The rules of the built-in routing.
+    pub routing: RoutingRules,
+    /// Whether the built-in routing needs its general form ([`crate::routing::SkillsRouting`]):
+    /// rules other than the defaults, a route on some type, or aging.
+    pub skills_routing: bool,
     /// The self-service graph (IVR and bot nodes); empty when no type has `ivr`.
     pub self_service: super::SelfService,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name
@@ -154,6 +161,14 @@ pub struct ContactType {
     /// Queue credit, seconds: within its class the type's contacts are ordered as if they had
     /// arrived this much earlier. 0 by default.
     pub queue_credit: f64,
+    /// Priority gained per second waited (aging): a contact that has waited `w` seconds
+    /// ranks as class `priority + priority_aging·w` under `contact_selection = "priority"`.
+    /// 0 by default (strict classes).
+    pub priority_aging: f64,
+    /// The groups serving this type in order of preference, each eligible once a contact has
+    /// waited its `after` (overflow after a delay), sorted by tier; every group of
+    /// `served_by` appears once. Empty: every serving group at once, as one tier.
+    pub route: Vec<RouteStep>,
     /// Most contacts of this type that may wait at once; `None` = unlimited, `Some(0)` = no
     /// waiting room (a loss system).
     pub queue_capacity: Option<u32>,
@@ -191,6 +206,82 @@ pub struct ContactType {
     /// session for the timeout before closing it (MODEL.md §3.2). `None`: every abandonment
     /// is seen.
     pub silent_abandon: Option<(f64, f64)>,
+}
+
+/// A group on a contact type's route.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RouteStep {
+    pub group: GroupId,
+    /// Seconds a contact must have waited in its queue before this group may take it (>= 0).
+    pub after: f64,
+    /// Position of its step in the route (0 first): lower tiers are preferred.
+    pub tier: u16,
+}
+
+/// How the built-in routing chooses (`[routing]`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RoutingRules {
+    pub agent_selection: AgentSelection,
+    pub contact_selection: ContactSelection,
+    /// Weight of each type (by index) for [`ContactSelection::Weighted`]; empty otherwise.
+    pub weights: Vec<f64>,
+}
+
+/// Which idle agent a ready contact goes to, among the groups of the first tier of its
+/// route that is eligible and has an idle agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AgentSelection {
+    /// The agent idle longest.
+    #[default]
+    LongestIdle,
+    /// An idle agent drawn uniformly, from the routing's own stream.
+    Random,
+    /// A group with an idle agent drawn uniformly, then its agent idle longest.
+    RandomGroup,
+    /// The group with the highest proficiency score on the type ([`Proficiency::score`]),
+    /// then the agent idle longest.
+    BestMatch,
+    /// The group serving the fewest types, then the agent idle longest.
+    FewestSkills,
+}
+
+/// Which waiting contact a free agent takes, among the types it serves whose oldest contact
+/// has waited long enough for the agent's group. Email always comes after live contacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContactSelection {
+    /// The highest class (with aging), then the earliest arrival less the queue credit.
+    #[default]
+    Priority,
+    /// The contact waiting longest, whatever its class.
+    LongestWait,
+    /// The largest weight × time waited.
+    Weighted,
+}
+
+/// A group's proficiency on a contact type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Proficiency {
+    /// Multiplier of the handle time (> 0; 1: standard).
+    pub handle_time: f64,
+    /// Multiplier of the probability of resolving (>= 0; the product is capped at 1).
+    pub resolution: f64,
+}
+
+impl Default for Proficiency {
+    fn default() -> Self {
+        Self {
+            handle_time: 1.0,
+            resolution: 1.0,
+        }
+    }
+}
+
+impl Proficiency {
+    /// Resolved contacts per agent-hour relative to the type's standard:
+    /// `resolution / handle_time`. Best-match routing prefers the highest.
+    pub fn score(&self) -> f64 {
+        self.resolution / self.handle_time
+    }
 }
 
 /// Callbacks (virtual hold, MODEL.md §4.2): a contact that must wait is offered a callback
@@ -601,9 +692,17 @@ pub struct AgentGroup {
     /// wait is drawn, then multiplied (linear between points, flat beyond). Empty: never
     /// shortened.
     pub wrap_up_under_load: Vec<(f64, f64)>,
+    /// Proficiency by type index; empty: standard (1, 1) on every type.
+    pub proficiency: Vec<Proficiency>,
 }
 
 impl AgentGroup {
+    /// The group's proficiency on type `ty` (standard without one).
+    #[inline]
+    pub fn proficiency_on(&self, ty: TypeId) -> Proficiency {
+        self.proficiency.get(ty.index()).copied().unwrap_or_default()
+    }
+
     /// The after-call work multiplier with `waiting` contacts waiting (see
     /// [`AgentGroup::wrap_up_under_load`]); 1 without points.
     pub fn wrap_up_factor(&self, waiting: f64) -> f64 {

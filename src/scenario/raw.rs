@@ -40,6 +40,47 @@ pub struct RawScenario {
     /// The self-service graph (`[[ivr]]`): one entry per node.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ivr: Vec<Spanned<RawNode>>,
+    /// How the built-in routing chooses agents and contacts (`[routing]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routing: Option<Spanned<RawRouting>>,
+}
+
+/// `[routing]`: the rules of the built-in routing policy.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRouting {
+    /// Which idle agent a ready contact goes to: `"longest_idle"` (default), `"random"`,
+    /// `"random_group"`, `"best_match"` or `"fewest_skills"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_selection: Option<Spanned<String>>,
+    /// Which waiting contact a free agent takes: `"priority"` (default), `"longest_wait"` or
+    /// `"weighted"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_selection: Option<Spanned<String>>,
+    /// Weights by contact type for `contact_selection = "weighted"` (1 for types not listed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weights: Option<Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
+}
+
+/// One step of a contact type's `route`: groups that become eligible once a contact has
+/// waited `after`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRouteStep {
+    pub groups: Spanned<Vec<Spanned<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Spanned<DurationValue>>,
+}
+
+/// A group's proficiency on one contact type: multipliers of the type's handle time and of
+/// its probability of resolving.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProficiency {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_time: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Spanned<f64>>,
 }
 
 /// `[[ivr]]`: one node of the self-service graph. `kind` says which of the optional fields
@@ -276,6 +317,13 @@ pub struct RawContactType {
     /// much earlier (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_credit: Option<Spanned<DurationValue>>,
+    /// Priority gained per unit of time waited, as a rate (`"1/min"`: one class a minute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority_aging: Option<Spanned<RateValue>>,
+    /// Groups in order of preference, each step eligible after a wait:
+    /// `[{ groups = ["specialists"] }, { groups = ["generalists"], after = "30s" }]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<Spanned<Vec<Spanned<RawRouteStep>>>>,
     /// Service-level threshold(s), e.g. "20s" or ["20s", "60s"] (default "20s").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sl_threshold: Option<Spanned<OneOrMany<DurationValue>>>,
@@ -519,12 +567,18 @@ pub struct RawAgentGroup {
     /// δ_c: resolution falls by this share per extra concurrent session (time-averaged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fcr_loss: Option<Spanned<f64>>,
-    /// This group's after-call work by contact type, overriding the type's `wrap_up`.
+    /// This group's after-call work by contact type, overriding the type's `wrap_up`. (Tables
+    /// of tables keep spans on their entries only: a span on the whole map fails to
+    /// deserialize when it is written as `[agent_groups.wrap_up.calls]`.)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wrap_up: Option<Spanned<std::collections::BTreeMap<String, Spanned<RawDist>>>>,
+    pub wrap_up: Option<std::collections::BTreeMap<String, Spanned<RawDist>>>,
     /// After-call work shortened under load: points [contacts waiting, multiplier].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrap_up_under_load: Option<Spanned<Vec<Spanned<[f64; 2]>>>>,
+    /// Handle-time and resolution multipliers by contact type:
+    /// `{ tech = { handle_time = 1.3, resolution = 0.9 } }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proficiency: Option<std::collections::BTreeMap<String, Spanned<RawProficiency>>>,
 }
 
 /// A duration as written: a number of seconds or a string with units.

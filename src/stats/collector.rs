@@ -340,7 +340,7 @@ impl Observer for Collector {
         }
     }
 
-    #[inline]
+    #[inline(always)] // once per answer
     fn on_answer(&mut self, now: f64, c: &ContactInfo, _agent: AgentId, group: GroupId, handle: f64) {
         if !self.measured(c) {
             return;

@@ -21,6 +21,7 @@ mod resolution;
 mod scenarios;
 mod self_service;
 mod semantics;
+mod skills;
 mod support;
 mod theory;
 mod wrap_up;

@@ -42,8 +42,13 @@ struct Checker {
     email: Vec<bool>,
     /// Accepted callbacks waiting behind the live queue, with their types.
     tickets: HashMap<ContactKey, TypeId>,
-    /// Each type's priority class and queue credit (seconds).
-    priority: Vec<(i32, f64)>,
+    /// Each type's priority class, queue credit (seconds) and aging (classes per second).
+    priority: Vec<(i32, f64, f64)>,
+    /// The built-in routing's contact selection, and each type's weight under it.
+    selection: cxsim::scenario::ContactSelection,
+    weights: Vec<f64>,
+    /// By group and type: the wait (seconds) after which the group may take the type.
+    after: Vec<Vec<f64>>,
     /// Retries scheduled before the horizon and not arrived yet, by journey: when each is due.
     retries: HashMap<u64, f64>,
     horizon: f64,
@@ -69,7 +74,23 @@ impl Checker {
                 .map(|t| t.channel == cxsim::scenario::Channel::Email)
                 .collect(),
             horizon: sc.horizon,
-            priority: sc.contact_types.iter().map(|t| (t.priority, t.queue_credit)).collect(),
+            priority: sc
+                .contact_types
+                .iter()
+                .map(|t| (t.priority, t.queue_credit, t.priority_aging))
+                .collect(),
+            selection: sc.routing.contact_selection,
+            weights: (0..sc.contact_types.len())
+                .map(|t| sc.routing.weights.get(t).copied().unwrap_or(1.0))
+                .collect(),
+            after: (0..sc.agent_groups.len())
+                .map(|g| {
+                    sc.contact_types
+                        .iter()
+                        .map(|t| t.route.iter().find(|s| s.group.index() == g).map_or(0.0, |s| s.after))
+                        .collect()
+                })
+                .collect(),
             ..Self::default()
         }
     }
@@ -196,7 +217,7 @@ impl Observer for Checker {
             // (A callback accepted on entry behind the live queue never joins it.)
             self.waiting[c.ty.index()].push_back(c.key);
         }
-        self.arrivals.insert(c.key, c.arrival);
+        self.arrivals.insert(c.key, now);
     }
     fn on_answer(&mut self, now: f64, c: &ContactInfo, agent: AgentId, group: GroupId, _handle: f64) {
         self.tick(now);
@@ -207,6 +228,21 @@ impl Observer for Checker {
         if !self.serves[group.index()].contains(&c.ty) {
             self.violations
                 .push(format!("group {group:?} served type {:?} it does not serve", c.ty));
+        }
+        let after = self.after[group.index()][c.ty.index()];
+        if after > 0.0 {
+            // Overflow: the group may take the contact only once it has waited `after`.
+            let since = if self.waiting[c.ty.index()].contains(&c.key) {
+                self.arrivals.get(&c.key).copied().unwrap_or(now)
+            } else {
+                now // answered on arrival, without waiting
+            };
+            if since + after > now {
+                self.violations.push(format!(
+                    "at {now}: group {group:?} took {:?}, queued at {since}, before its {after} s",
+                    c.key
+                ));
+            }
         }
         if self.email[c.ty.index()]
             && let Some((k, ty)) = self
@@ -243,16 +279,30 @@ impl Observer for Checker {
             }
             self.leave_queue(c);
             if self.cross_type_fifo {
-                // Live before email, then the highest class (strict), then the earliest
-                // arrival less the type's queue credit.
-                let key = |ty: TypeId, arrival: f64| {
-                    let (class, credit) = self.priority[ty.index()];
-                    (self.email[ty.index()], -class, arrival - credit)
+                // Live before email; then, by the contact selection: the highest class (with
+                // aging), then the earliest join less the type's queue credit; or the earliest
+                // join; or the largest weight × wait. Only contacts that have waited long
+                // enough for the agent's group compete.
+                use cxsim::scenario::ContactSelection;
+                let key = |ty: TypeId, queued: f64| {
+                    let (class, credit, aging) = self.priority[ty.index()];
+                    let wait = now - queued;
+                    let (first, second) = match self.selection {
+                        ContactSelection::Priority => (-(f64::from(class) + aging * wait), queued - credit),
+                        ContactSelection::LongestWait => (0.0, queued),
+                        ContactSelection::Weighted => (-(self.weights[ty.index()] * wait), queued),
+                    };
+                    (self.email[ty.index()], first, second)
                 };
-                let own = key(c.ty, c.arrival);
+                let queued = self.arrivals.get(&c.key).copied().unwrap_or(c.arrival);
+                let own = key(c.ty, queued);
                 for ty in &self.serves[group.index()] {
+                    let after = self.after[group.index()][ty.index()];
                     if let Some(older) = self.waiting[ty.index()].front()
-                        && self.arrivals.get(older).is_some_and(|t| key(*ty, *t) < own)
+                        && self
+                            .arrivals
+                            .get(older)
+                            .is_some_and(|t| t + after <= now && key(*ty, *t) < own)
                     {
                         self.violations.push(format!(
                             "at {now}: answered {:?} of type {:?} ahead of {older:?} of type {ty:?}, which comes first",
@@ -560,6 +610,99 @@ proptest! {
     fn a_user_written_policy_keeps_the_invariants_too(toml in arb_scenario()) {
         check_invariants(&toml, NewestIdleLastType, false)?;
     }
+
+    #[test]
+    fn skills_routing_keeps_the_invariants_overflow_delays_and_its_contact_order(
+        toml in arb_scenario(),
+        rules in (0usize..5, 0usize..3, prop::collection::vec((0u32..3, 0u32..4, 0.5f64..2.0, 0u32..3), 3)),
+    ) {
+        check_invariants(&with_skills(&toml, rules), Policy::default(), true)?;
+    }
+}
+
+/// `toml` with skills-based routing rules layered on: an agent and a contact selection, and
+/// per type (by index, drawn as `(tiers, aging, weight, delay)`): its serving groups split
+/// into up to three route steps opening 0, 30·delay and 60·delay seconds apart (some at the
+/// same time), an aging of `aging`/min, and a weight; the first group twice as fast on the
+/// first type and a third slower on the others.
+/// Drawn skills rules: agent selection, contact selection, and per type
+/// `(tiers, aging, weight, delay)`.
+type SkillsRules = (usize, usize, Vec<(u32, u32, f64, u32)>);
+
+fn with_skills(toml: &str, (agents, contacts, per_type): SkillsRules) -> String {
+    use toml::Value;
+    let mut doc: toml::Table = toml.parse().expect("a generated scenario parses");
+    let agent = ["longest_idle", "random", "random_group", "best_match", "fewest_skills"][agents];
+    let contact = ["priority", "longest_wait", "weighted"][contacts];
+    let groups: Vec<(String, Vec<String>)> = doc["agent_groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            let serves = g["serves"].as_array().expect("serves");
+            (
+                g["name"].as_str().expect("a name").to_owned(),
+                serves.iter().map(|t| t.as_str().expect("a type").to_owned()).collect(),
+            )
+        })
+        .collect();
+    let mut weights = toml::Table::new();
+    for (i, t) in doc["contact_types"]
+        .as_array_mut()
+        .expect("types")
+        .iter_mut()
+        .enumerate()
+    {
+        let (tiers, aging, weight, delay) = per_type[i % per_type.len()];
+        let t = t.as_table_mut().expect("a table");
+        let name = t["name"].as_str().expect("a name").to_owned();
+        let serving: Vec<&String> = groups
+            .iter()
+            .filter(|(_, s)| s.contains(&name))
+            .map(|(g, _)| g)
+            .collect();
+        let mut steps: Vec<(f64, Vec<Value>)> = Vec::new();
+        for (k, g) in serving.iter().enumerate() {
+            let step = (k as u32).min(tiers) as usize;
+            if steps.len() <= step {
+                steps.push((30.0 * f64::from(delay) * step as f64, Vec::new()));
+            }
+            steps[step].1.push(Value::String((*g).clone()));
+        }
+        let route: Vec<Value> = steps
+            .into_iter()
+            .map(|(after, groups)| {
+                let mut step = toml::Table::new();
+                step.insert("groups".into(), Value::Array(groups));
+                step.insert("after".into(), Value::Float(after));
+                Value::Table(step)
+            })
+            .collect();
+        t.insert("route".into(), Value::Array(route));
+        if aging > 0 {
+            t.insert("priority_aging".into(), Value::String(format!("{aging}/min")));
+        }
+        weights.insert(name, Value::Float(weight));
+    }
+    if let Some(first) = doc["agent_groups"].as_array_mut().and_then(|g| g.first_mut()) {
+        let first = first.as_table_mut().expect("a table");
+        let serves: Vec<String> = groups[0].1.clone();
+        let mut prof = toml::Table::new();
+        for (k, ty) in serves.iter().enumerate() {
+            let mut p = toml::Table::new();
+            p.insert("handle_time".into(), Value::Float(if k == 0 { 0.5 } else { 1.33 }));
+            prof.insert(ty.clone(), Value::Table(p));
+        }
+        first.insert("proficiency".into(), Value::Table(prof));
+    }
+    let mut routing = toml::Table::new();
+    routing.insert("agent_selection".into(), Value::String(agent.into()));
+    routing.insert("contact_selection".into(), Value::String(contact.into()));
+    if contact == "weighted" {
+        routing.insert("weights".into(), Value::Table(weights));
+    }
+    doc.insert("routing".into(), Value::Table(routing));
+    toml::to_string(&doc).expect("serializes")
 }
 
 /// A random omnichannel scenario: an entry whose calls pass a menu (hang-ups), a bot
