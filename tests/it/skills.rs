@@ -236,3 +236,30 @@ fn random_agent_selection_gives_the_same_bits_on_one_and_four_threads() {
     let longest = pooling([A, B, BOTH], "20h", "");
     assert_ne!(bits(&run(&random, 1)), bits(&run(&longest, 1)));
 }
+
+#[test]
+fn best_match_keeps_the_specialists_busier_than_longest_idle_does_in_the_multiskill_example() {
+    // Specialists are faster on their type: best match fills them first, longest idle
+    // spreads calls over every group. Occupancy of the 400 specialists, 2 replications.
+    let path = std::path::Path::new("scenarios/multiskill.toml");
+    let specialists = |toml: &str| {
+        let mut sc = scenario(toml);
+        sc.replications = 2;
+        let s = run(&sc, 2);
+        (0..10)
+            .map(|i| {
+                s.scope(ScopeKind::Group, &format!("specialists-{i}"))
+                    .and_then(|x| x.get("occupancy"))
+                    .expect("occupancy")
+                    .estimate
+                    .mean
+            })
+            .sum::<f64>()
+            / 10.0
+    };
+    let text = std::fs::read_to_string(path).expect("the example");
+    let best = specialists(&text);
+    let longest = specialists(&text.replace("\"best_match\"", "\"longest_idle\""));
+    eprintln!("specialists' occupancy: best match {best:.4}, longest idle {longest:.4}");
+    assert!(best > longest + 0.01, "best match {best}, longest idle {longest}");
+}
