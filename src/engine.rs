@@ -51,7 +51,7 @@ pub mod queue;
 use crate::arrivals::ArrivalProcess;
 use crate::rng::{self, Rng, Source, StreamId, Substream};
 use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
-use crate::scenario::{Channel, Closing, GroupId, NodeKind, Scenario, Target, TypeId};
+use crate::scenario::{Channel, Closing, GroupId, LeaveRule, NodeKind, Scenario, Target, TypeId};
 use crate::stats::{CallbackEvent, Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer, SelfServiceEnd};
 use agent::{Agent, AgentStatus, Roster, Share};
 use contact::{ContactKey, ContactSlab, ContactState, Exit, NO_TRANSFER};
@@ -188,6 +188,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     profiles: bool,
     /// Whether some group has a proficiency other than standard ([`Scenario::has_proficiency`]).
     proficient: bool,
+    /// Whether some group's agents leave by the first-free rule ([`LeaveRule::FirstFree`]).
+    first_free: bool,
     /// Whether the policy reads queue times or asks for re-offers
     /// ([`RoutingPolicy::follows_waits`]); when not, the engine keeps neither.
     waits: bool,
@@ -281,6 +283,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .any(|t| t.handle_profile.is_some() || t.patience_profile.is_some()),
             hours: sc.contact_types.iter().any(|t| t.hours.is_some()),
             proficient: sc.has_proficiency,
+            first_free: sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree),
             waits,
             waiting_rules: sc
                 .contact_types
@@ -1782,13 +1785,26 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// was marked to leave, else takes the next contact or waits idle.
     #[inline(always)]
     fn agent_freed(&mut self, agent: AgentId, leaving: bool) {
-        if leaving {
+        if leaving || (self.first_free && self.owes_departure(agent)) {
             self.set_agent(agent, AgentStatus::Off, false, true);
         } else if self.take_next(agent) {
             self.set_agent(agent, AgentStatus::Busy, false, true);
         } else {
             self.set_agent(agent, AgentStatus::Idle, false, true);
         }
+    }
+
+    /// Whether `agent`, just free, settles a departure its group owes (first-free leave
+    /// rule); if so the debt is paid.
+    #[cold]
+    #[inline(never)]
+    fn owes_departure(&mut self, agent: AgentId) -> bool {
+        let roster = &mut self.rosters[self.agents[agent.index()].group.index()];
+        if roster.owed == 0 {
+            return false;
+        }
+        roster.owed -= 1;
+        true
     }
 
     /// The after-call work (seconds) of group `g` after handled contact `c`, drawn from the
@@ -2193,6 +2209,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
             let (start, size) = (self.rosters[gi].start, self.rosters[gi].size);
             if target > committed {
+                // Departures owed first: those agents simply stay.
+                let keep = self.rosters[gi].owed.min(target - committed);
+                self.rosters[gi].owed -= keep;
+                committed += keep;
                 for i in start..start + size {
                     if committed == target || self.rosters[gi].leaving == 0 {
                         break;
@@ -2221,6 +2241,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                     };
                     self.set_agent(agent, AgentStatus::Off, false, false);
                     committed -= 1;
+                }
+                if self.sc.agent_groups[gi].leave_rule == LeaveRule::FirstFree {
+                    // Whoever finishes first leaves, until the group is down to its target.
+                    self.rosters[gi].owed += committed - target;
+                    committed = target;
                 }
                 for i in (start..start + size).rev() {
                     if committed == target {

@@ -662,6 +662,10 @@ const SELF_SERVICE_METRICS: [TypeMetric; 10] = [
 /// The group figure reported only where some group does after-call work.
 pub const WRAP_UP_FIGURE: &str = "occupancy_without_wrap_up";
 
+/// The group figure reported only where some group's shrinkage takes scheduled agents off
+/// the phones.
+pub const SCHEDULED_FIGURE: &str = "scheduled_agents";
+
 /// The figures of an agent group, in report order.
 pub const GROUP_METRICS: &[GroupMetric] = &[
     GroupMetric {
@@ -687,6 +691,14 @@ pub const GROUP_METRICS: &[GroupMetric] = &[
         estimator: Estimator::Ratio(RatioKind::PerReplication),
         exact: Some(Exact::MeanAgents),
         value: |g| (g.present_time, g.measured),
+    },
+    GroupMetric {
+        name: SCHEDULED_FIGURE,
+        unit: Unit::Agents,
+        definition: "time-average number of agents scheduled, before shrinkage takes some off the phones (reported where some group has shrinkage)",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        exact: None,
+        value: |g| (g.scheduled_time, g.measured),
     },
     GroupMetric {
         name: "answered",

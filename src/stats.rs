@@ -433,6 +433,10 @@ pub struct GroupCounts {
     pub wrap_time: f64,
     /// ∫ (agents on duty) dt, agent·seconds.
     pub present_time: f64,
+    /// ∫ (agents scheduled, before shrinkage) dt over the measured window, agent·seconds:
+    /// set from the scenario, the same in every replication.
+    #[serde(default)]
+    pub scheduled_time: f64,
     /// Contacts answered by this group (by arrival interval).
     pub answered: u64,
     /// Measured length of the interval, seconds.
@@ -444,6 +448,7 @@ impl GroupCounts {
         self.busy_time += o.busy_time;
         self.wrap_time += o.wrap_time;
         self.present_time += o.present_time;
+        self.scheduled_time += o.scheduled_time;
         self.answered += o.answered;
         self.measured += o.measured;
     }

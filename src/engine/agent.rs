@@ -229,6 +229,9 @@ pub struct Roster {
     pub leaving: u32,
     /// Busy agents doing after-call work (counted in `busy` too).
     pub wrapping: u32,
+    /// Departures owed under the first-free leave rule: the next this many agents to finish
+    /// a contact leave.
+    pub owed: u32,
 }
 
 impl Roster {
@@ -246,10 +249,10 @@ impl Roster {
         self.idle.len() + self.busy
     }
 
-    /// Agents that will stay on duty: present minus those leaving.
+    /// Agents that will stay on duty: present minus those leaving and the departures owed.
     #[inline]
     pub fn committed(&self) -> u32 {
-        self.present() - self.leaving
+        self.present() - self.leaving - self.owed
     }
 
     /// Puts every agent of the group off duty, ready for a new replication.
@@ -259,6 +262,7 @@ impl Roster {
         self.busy = 0;
         self.leaving = 0;
         self.wrapping = 0;
+        self.owed = 0;
         // Reverse order so that agents come on duty lowest index first.
         for i in (self.start..self.start + self.size).rev() {
             agents[i as usize] = Agent::off_duty(group);

@@ -700,6 +700,7 @@ impl Cx<'_> {
             has_wrap_up: agent_groups.iter().any(|g| !g.wrap_up.is_empty()),
             has_priorities: contact_types.iter().any(|t| t.priority != 0 || t.queue_credit != 0.0),
             has_proficiency: agent_groups.iter().any(|g| !g.proficiency.is_empty()),
+            has_shrinkage: agent_groups.iter().any(|g| g.scheduled != g.headcount),
             skills_routing: routing != RoutingRules::default()
                 || contact_types
                     .iter()
@@ -2146,14 +2147,58 @@ impl Cx<'_> {
             ));
         }
         let values: Vec<u32> = values.into_iter().map(|v| v as u32).collect();
-        let headcount = if values.len() == 1 {
+        let scheduled = if values.len() == 1 {
             vec![values[0]; frame.n_intervals as usize]
         } else {
             frame
                 .expand(values)
                 .map_err(|m| self.err(g.headcount.span(), field, m))?
         };
+        let headcount = match &g.shrinkage {
+            None => scheduled.clone(),
+            Some(list) => {
+                let field = format!("{path}.shrinkage");
+                let values = match list.get_ref() {
+                    OneOrMany::One(v) => vec![*v],
+                    OneOrMany::Many(v) => v.clone(),
+                };
+                if let Some(bad) = values.iter().find(|v| !(0.0..=1.0).contains(*v)) {
+                    return Err(self.err(
+                        list.span(),
+                        field,
+                        format!(
+                            "must be a share of the scheduled agents from 0 to 1 (0.3: 30% off the phones), got {bad}"
+                        ),
+                    ));
+                }
+                let shares = if values.len() == 1 {
+                    vec![values[0]; frame.n_intervals as usize]
+                } else {
+                    frame.expand(values).map_err(|m| self.err(list.span(), field, m))?
+                };
+                // On the phones: the scheduled agents less the share, to the nearest agent.
+                scheduled
+                    .iter()
+                    .zip(&shares)
+                    .map(|(h, s)| (f64::from(*h) * (1.0 - s)).round() as u32)
+                    .collect()
+            }
+        };
         let max_headcount = headcount.iter().copied().max().unwrap_or(0);
+        let leave_rule = match g.leave_rule.as_ref().map(|r| (r, r.get_ref().trim())) {
+            None | Some((_, "marked")) => LeaveRule::Marked,
+            Some((_, "first_free")) => LeaveRule::FirstFree,
+            Some((r, other)) => {
+                return Err(self.err(
+                    r.span(),
+                    format!("{path}.leave_rule"),
+                    format!(
+                        "unknown rule \"{}\" (valid: \"marked\", \"first_free\")",
+                        other.escape_debug()
+                    ),
+                ));
+            }
+        };
         let mut resolution = Vec::new();
         if let Some(map) = &g.resolution {
             resolution = vec![None; type_names.len()];
@@ -2244,6 +2289,8 @@ impl Cx<'_> {
             name: g.name.get_ref().trim().to_owned(),
             serves,
             headcount,
+            scheduled,
+            leave_rule,
             max_headcount,
             resolution,
             sessions,

@@ -92,6 +92,8 @@ pub struct Scenario {
     pub has_wrap_up: bool,
     /// Whether some type has a priority class or a queue credit.
     pub has_priorities: bool,
+    /// Whether some group's shrinkage takes scheduled agents off the phones in some interval.
+    pub has_shrinkage: bool,
     /// Whether some group has a proficiency other than standard on some type.
     pub has_proficiency: bool,
     /// The rules of the built-in routing.
@@ -660,14 +662,32 @@ pub struct RetrySwitch {
     pub handle_factor: f64,
 }
 
+/// Who leaves when a group's headcount falls while some of its agents are busy (idle agents
+/// always leave first, the most recently idle first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LeaveRule {
+    /// Busy agents are marked at the change (the highest-numbered first) and leave when their
+    /// contact ends; the others stay on.
+    #[default]
+    Marked,
+    /// Whichever busy agents finish first leave, until the group is down to its headcount
+    /// (the rule of ContactCenters and SSJ: the staffed count reaches the target soonest).
+    FirstFree,
+}
+
 /// A compiled agent group.
 #[derive(Debug, Clone)]
 pub struct AgentGroup {
     pub name: String,
     /// Types this group serves, in file order (never empty).
     pub serves: Vec<TypeId>,
-    /// Agents on duty in each interval; `len() == n_intervals`.
+    /// Agents on the phones in each interval: the scheduled headcount less the shrinkage,
+    /// rounded to the nearest agent; `len() == n_intervals`.
     pub headcount: Vec<u32>,
+    /// Agents scheduled in each interval, before shrinkage; `len() == n_intervals`.
+    pub scheduled: Vec<u32>,
+    /// Who leaves when the headcount falls while agents are busy.
+    pub leave_rule: LeaveRule,
     /// The largest headcount in any interval.
     pub max_headcount: u32,
     /// This group's probability of resolving a contact, by type index, where it overrides the

@@ -579,6 +579,15 @@ pub struct RawAgentGroup {
     /// `{ tech = { handle_time = 1.3, resolution = 0.9 } }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proficiency: Option<std::collections::BTreeMap<String, Spanned<RawProficiency>>>,
+    /// Share of the scheduled agents off the phones (breaks, meetings, training): one number
+    /// from 0 to 1, or one per interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shrinkage: Option<Spanned<OneOrMany<f64>>>,
+    /// Who leaves when the headcount falls while agents are busy: `"marked"` (default: busy
+    /// agents are marked at the change and leave after their contact) or `"first_free"`
+    /// (whichever agents finish first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave_rule: Option<Spanned<String>>,
 }
 
 /// A duration as written: a number of seconds or a string with units.

@@ -51,6 +51,8 @@ pub struct Collector {
     /// Agents per session slot of each group (1 / sessions): busy and present levels come in
     /// slots; at the end of a replication, agent time is turned into agents.
     per_slot: Vec<f64>,
+    /// Agents scheduled (before shrinkage) by group and interval, `[g * n_intervals + i]`.
+    scheduled: Vec<f64>,
 }
 
 impl Collector {
@@ -92,6 +94,11 @@ impl Collector {
             end_time: 0.0,
             csat: sc.csat,
             per_slot: sc.agent_groups.iter().map(|g| 1.0 / f64::from(g.sessions)).collect(),
+            scheduled: sc
+                .agent_groups
+                .iter()
+                .flat_map(|g| g.scheduled.iter().map(|h| f64::from(*h)))
+                .collect(),
         }
     }
 
@@ -241,6 +248,7 @@ impl Observer for Collector {
             for g in 0..self.busy.len() {
                 self.groups[g * n + i] = GroupCounts {
                     measured,
+                    scheduled_time: measured * self.scheduled[g * n + i],
                     ..GroupCounts::default()
                 };
             }

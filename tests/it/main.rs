@@ -22,6 +22,7 @@ mod scenarios;
 mod self_service;
 mod semantics;
 mod skills;
+mod staffing;
 mod support;
 mod theory;
 mod wrap_up;

@@ -620,15 +620,16 @@ proptest! {
     }
 }
 
-/// `toml` with skills-based routing rules layered on: an agent and a contact selection, and
-/// per type (by index, drawn as `(tiers, aging, weight, delay)`): its serving groups split
-/// into up to three route steps opening 0, 30·delay and 60·delay seconds apart (some at the
-/// same time), an aging of `aging`/min, and a weight; the first group twice as fast on the
-/// first type and a third slower on the others.
 /// Drawn skills rules: agent selection, contact selection, and per type
 /// `(tiers, aging, weight, delay)`.
 type SkillsRules = (usize, usize, Vec<(u32, u32, f64, u32)>);
 
+/// `toml` with skills-based routing rules and staffing rules layered on: an agent and a
+/// contact selection, and per type (by index, drawn as `(tiers, aging, weight, delay)`): its
+/// serving groups split into up to three route steps opening 0, 30·delay and 60·delay seconds
+/// apart (some at the same time), an aging of `aging`/min, and a weight; the first group
+/// twice as fast on the first type and a third slower on the others, with 20% shrinkage; the
+/// second group (and every other one after it) on the first-free leave rule.
 fn with_skills(toml: &str, (agents, contacts, per_type): SkillsRules) -> String {
     use toml::Value;
     let mut doc: toml::Table = toml.parse().expect("a generated scenario parses");
@@ -694,6 +695,19 @@ fn with_skills(toml: &str, (agents, contacts, per_type): SkillsRules) -> String 
             prof.insert(ty.clone(), Value::Table(p));
         }
         first.insert("proficiency".into(), Value::Table(prof));
+        first.insert("shrinkage".into(), Value::Float(0.2));
+    }
+    // Every other group sends home whoever finishes first when its headcount falls.
+    for g in doc["agent_groups"]
+        .as_array_mut()
+        .expect("groups")
+        .iter_mut()
+        .skip(1)
+        .step_by(2)
+    {
+        g.as_table_mut()
+            .expect("a table")
+            .insert("leave_rule".into(), Value::String("first_free".into()));
     }
     let mut routing = toml::Table::new();
     routing.insert("agent_selection".into(), Value::String(agent.into()));

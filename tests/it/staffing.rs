@@ -1,0 +1,128 @@
+//! Who is on the phones: shrinkage takes a share of the scheduled agents off them, and when
+//! the headcount falls while agents are busy, the scenario's leave rule says who goes.
+
+use super::support::{assert_near_exact, run, scenario};
+use cxsim::engine::Engine;
+use cxsim::engine::event::AgentId;
+use cxsim::routing::Policy;
+use cxsim::scenario::GroupId;
+use cxsim::stats::{ContactInfo, Observer};
+use cxsim::summary::ScopeKind;
+
+/// Answer times.
+#[derive(Default)]
+struct Answers(Vec<f64>);
+
+impl Observer for Answers {
+    fn on_answer(&mut self, now: f64, _c: &ContactInfo, _a: AgentId, _g: GroupId, _h: f64) {
+        self.0.push(now);
+    }
+}
+
+/// Answer times of three replayed calls — at 0 (149 s), 1 (300 s) and 200 s (10 s) — on two
+/// agents, down to one at 100 s, under `rule`.
+fn answers_when_one_of_two_leaves(rule: &str) -> Vec<f64> {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("cxsim-staffing-{}-{call}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("calls.csv");
+    std::fs::write(&file, "time,handle_time\n0,149\n1,300\n200,10\n").unwrap();
+    let sc = scenario(&format!(
+        r#"
+[simulation]
+horizon = "300s"
+interval = "100s"
+replications = 1
+
+[[contact_types]]
+name = "calls"
+arrivals = {{ replay = "{}" }}
+handle_time = {{ dist = "constant", value = 60 }}
+
+[[agent_groups]]
+name = "a"
+serves = ["calls"]
+headcount = [2, 1, 1]
+leave_rule = "{rule}"
+"#,
+        file.display()
+    ));
+    let _ = std::fs::remove_dir_all(dir);
+    let mut engine = Engine::with(&sc, Policy::default(), Answers::default());
+    engine.run(0);
+    engine.into_observer().0
+}
+
+#[test]
+fn first_free_sends_home_whoever_finishes_first_and_marked_the_agent_marked_worked_by_hand() {
+    // The first call (149 s, ends at 149) goes to agent 0, the second (300 s, ends at 301)
+    // to agent 1. At 100 s the group falls to one. Marked: the highest-numbered busy agent is
+    // marked — agent 1 — and leaves at 301; agent 0 is free at 149 and answers the third call
+    // at once, at 200. First free: agent 0, finishing first, leaves at 149; the third call
+    // waits for agent 1, until 301.
+    assert_eq!(answers_when_one_of_two_leaves("marked"), vec![0.0, 1.0, 200.0]);
+    assert_eq!(answers_when_one_of_two_leaves("first_free"), vec![0.0, 1.0, 301.0]);
+}
+
+#[test]
+fn shrinkage_takes_its_share_of_the_scheduled_agents_off_the_phones() {
+    // 10 agents scheduled, 30% shrinkage: 7 on the phones, an M/M/7 queue at 5 Erlangs.
+    let sc = scenario(
+        r#"
+[simulation]
+horizon = "400h"
+warmup = "10h"
+seed = 41
+replications = 80
+
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "60/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+
+[[agent_groups]]
+name = "a"
+serves = ["calls"]
+headcount = 10
+shrinkage = 0.3
+"#,
+    );
+    assert_eq!(sc.agent_groups[0].headcount[0], 7);
+    let exact = cxsim::erlang::erlang_c(7, 60.0 / 3600.0, 300.0).unwrap();
+    let s = run(&sc, 2);
+    let figure = |scope: ScopeKind, name: &str, figure: &str| {
+        s.scope(scope, name)
+            .and_then(|x| x.get(figure))
+            .expect("a figure")
+            .estimate
+    };
+    assert_near_exact(
+        "mean wait",
+        figure(ScopeKind::Type, "calls", "asa_all_s"),
+        1.0,
+        exact.asa,
+        0.05,
+    );
+    assert_eq!(figure(ScopeKind::Group, "a", "mean_agents").mean, 7.0);
+    assert_eq!(figure(ScopeKind::Group, "a", "scheduled_agents").mean, 10.0);
+    // Per interval, rounded to the nearest agent: 10 × 0.75 = 7.5 → 8, 10 × 0.65 = 6.5 → 7.
+    let by_interval = scenario(
+        "[simulation]\nhorizon = \"1h\"\n[[contact_types]]\nname = \"c\"\narrivals = { rate = \"1/min\" }\nhandle_time = { dist = \"exponential\", mean = \"3m\" }\n[[agent_groups]]\nname = \"a\"\nserves = [\"c\"]\nheadcount = 10\nshrinkage = [0.25, 0.35]\n",
+    );
+    assert_eq!(by_interval.agent_groups[0].headcount, vec![8, 7]);
+    assert_eq!(by_interval.agent_groups[0].scheduled, vec![10, 10]);
+    // Without shrinkage the figure is not reported.
+    let plain = scenario(&sc.raw_text().replace("shrinkage = 0.3\n", ""));
+    assert!(!plain.has_shrinkage);
+}
+
+trait RawText {
+    fn raw_text(&self) -> String;
+}
+
+impl RawText for cxsim::scenario::Scenario {
+    fn raw_text(&self) -> String {
+        toml::to_string(&self.raw).expect("serializes")
+    }
+}
