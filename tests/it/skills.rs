@@ -2,7 +2,7 @@
 //! proficiency against the exact queue it makes, the general policy against the default on
 //! the same rules, and random selection across thread counts.
 
-use super::support::{assert_near_exact, bits, run, scenario};
+use super::support::{assert_near_exact, bits, run, scenario, scenario_with_replay};
 use cxsim::engine::Engine;
 use cxsim::engine::event::AgentId;
 use cxsim::routing::{Policy, SkillsRouting};
@@ -22,15 +22,7 @@ impl Observer for Answers {
 
 /// A scenario whose `REPLAY` is replaced by a file holding `times` (one arrival each).
 fn with_replay(toml: &str, times: &str) -> Scenario {
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("cxsim-skills-{}-{call}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("arrivals.csv");
-    std::fs::write(&file, format!("time\n{times}")).unwrap();
-    let sc = scenario(&toml.replace("REPLAY", &file.display().to_string()));
-    let _ = std::fs::remove_dir_all(dir);
-    sc
+    scenario_with_replay(toml, &format!("time\n{times}"))
 }
 
 const OVERFLOW: &str = r#"

@@ -1,7 +1,7 @@
 //! Who is on the phones: shrinkage takes a share of the scheduled agents off them, and when
 //! the headcount falls while agents are busy, the scenario's leave rule says who goes.
 
-use super::support::{assert_near_exact, run, scenario};
+use super::support::{assert_near_exact, run, scenario, scenario_with_replay};
 use cxsim::engine::Engine;
 use cxsim::engine::event::AgentId;
 use cxsim::routing::Policy;
@@ -22,14 +22,9 @@ impl Observer for Answers {
 /// Answer times of three replayed calls — at 0 (149 s), 1 (300 s) and 200 s (10 s) — on two
 /// agents, down to one at 100 s, under `rule`.
 fn answers_when_one_of_two_leaves(rule: &str) -> Vec<f64> {
-    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!("cxsim-staffing-{}-{call}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("calls.csv");
-    std::fs::write(&file, "time,handle_time\n0,149\n1,300\n200,10\n").unwrap();
-    let sc = scenario(&format!(
-        r#"
+    let sc = scenario_with_replay(
+        &format!(
+            r#"
 [simulation]
 horizon = "300s"
 interval = "100s"
@@ -37,7 +32,7 @@ replications = 1
 
 [[contact_types]]
 name = "calls"
-arrivals = {{ replay = "{}" }}
+arrivals = {{ replay = "REPLAY" }}
 handle_time = {{ dist = "constant", value = 60 }}
 
 [[agent_groups]]
@@ -45,10 +40,10 @@ name = "a"
 serves = ["calls"]
 headcount = [2, 1, 1]
 leave_rule = "{rule}"
-"#,
-        file.display()
-    ));
-    let _ = std::fs::remove_dir_all(dir);
+"#
+        ),
+        "time,handle_time\n0,149\n1,300\n200,10\n",
+    );
     let mut engine = Engine::with(&sc, Policy::default(), Answers::default());
     engine.run(0);
     engine.into_observer().0

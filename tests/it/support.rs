@@ -9,6 +9,20 @@ pub fn scenario(toml: &str) -> Scenario {
     scenario::from_toml_str(toml, "test.toml", "test", Path::new(".")).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Compiles `toml` with `REPLAY` replaced by the path of a file holding `contents` (a replay
+/// file, written to a folder of its own and removed once the scenario has read it).
+pub fn scenario_with_replay(toml: &str, contents: &str) -> Scenario {
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("cxsim-replay-{}-{call}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let file = dir.join("arrivals.csv");
+    std::fs::write(&file, contents).expect("the replay file");
+    let sc = scenario(&toml.replace("REPLAY", &file.display().to_string()));
+    let _ = std::fs::remove_dir_all(dir);
+    sc
+}
+
 /// Every number of a summary as raw bits, for bit-exact comparison (NaN-safe).
 pub fn bits(s: &Summary) -> Vec<u64> {
     let mut out = Vec::new();
