@@ -95,6 +95,10 @@ fn staffing_plan(sc: &Scenario) -> (Vec<Vec<(f64, u32)>>, Vec<f64>) {
         .agent_groups
         .iter()
         .map(|g| {
+            if !g.staffing.is_empty() {
+                // Shifts: their own change points.
+                return g.staffing.iter().map(|(t, h)| (*t, h * g.sessions)).collect();
+            }
             let mut points: Vec<(f64, u32)> = Vec::new();
             for (i, h) in g.headcount.iter().enumerate() {
                 // An agent holding k chat sessions is k session slots.

@@ -16,6 +16,7 @@ use toml::Spanned;
 
 mod graph;
 mod routing;
+mod shifts;
 
 /// Longest horizon accepted, seconds (1,000 years).
 pub const MAX_HORIZON: f64 = 1000.0 * 365.25 * 86_400.0;
@@ -611,7 +612,11 @@ impl Cx<'_> {
                 .max_by_key(|(_, g)| g.max_headcount)
                 .expect("at least one group");
             return Err(self.err(
-                raw.agent_groups[gi].get_ref().headcount.span(),
+                {
+                    let rg = raw.agent_groups[gi].get_ref();
+                    let h = rg.headcount.as_ref().map(Spanned::span);
+                    h.or_else(|| rg.shifts.as_ref().map(Spanned::span)).unwrap_or(0..0)
+                },
                 format!("agent_groups[{gi}].headcount"),
                 format!(
                     "{total_agents} agents in all groups together (the sum of each group's largest headcount; the largest is \"{}\" with {}); at most {MAX_TOTAL_AGENTS} are simulated: lower the headcounts",
@@ -700,7 +705,9 @@ impl Cx<'_> {
             has_wrap_up: agent_groups.iter().any(|g| !g.wrap_up.is_empty()),
             has_priorities: contact_types.iter().any(|t| t.priority != 0 || t.queue_credit != 0.0),
             has_proficiency: agent_groups.iter().any(|g| !g.proficiency.is_empty()),
-            has_shrinkage: agent_groups.iter().any(|g| g.scheduled != g.headcount),
+            has_shrinkage: agent_groups.iter().any(|g| {
+                !g.staffing.is_empty() || g.scheduled.iter().zip(&g.headcount).any(|(s, h)| *s != f64::from(*h))
+            }),
             skills_routing: routing != RoutingRules::default()
                 || contact_types
                     .iter()
@@ -2092,6 +2099,28 @@ impl Cx<'_> {
         Ok(())
     }
 
+    /// A group's `headcount`: one whole number of agents, or one per interval (a cycle, like
+    /// rates), from 0 to [`MAX_HEADCOUNT`].
+    fn headcount(&self, h: &Spanned<OneOrMany<i64>>, field: &str, frame: &Frame) -> Result<Vec<u32>> {
+        let values = match h.get_ref() {
+            OneOrMany::One(v) => vec![*v],
+            OneOrMany::Many(v) => v.clone(),
+        };
+        if let Some(bad) = values.iter().find(|v| !(0..=MAX_HEADCOUNT).contains(*v)) {
+            return Err(self.err(
+                h.span(),
+                field,
+                format!("headcount must be a whole number of agents from 0 to {MAX_HEADCOUNT}, got {bad}"),
+            ));
+        }
+        let values: Vec<u32> = values.into_iter().map(|v| v as u32).collect();
+        if values.len() == 1 {
+            Ok(vec![values[0]; frame.n_intervals as usize])
+        } else {
+            frame.expand(values).map_err(|m| self.err(h.span(), field, m))
+        }
+    }
+
     fn agent_group(
         &self,
         g: &RawAgentGroup,
@@ -2134,28 +2163,9 @@ impl Cx<'_> {
             }
             serves.push(id);
         }
-        let field = format!("{path}.headcount");
-        let values = match g.headcount.get_ref() {
-            OneOrMany::One(v) => vec![*v],
-            OneOrMany::Many(v) => v.clone(),
-        };
-        if let Some(bad) = values.iter().find(|v| !(0..=MAX_HEADCOUNT).contains(*v)) {
-            return Err(self.err(
-                g.headcount.span(),
-                field,
-                format!("headcount must be a whole number of agents from 0 to {MAX_HEADCOUNT}, got {bad}"),
-            ));
-        }
-        let values: Vec<u32> = values.into_iter().map(|v| v as u32).collect();
-        let scheduled = if values.len() == 1 {
-            vec![values[0]; frame.n_intervals as usize]
-        } else {
-            frame
-                .expand(values)
-                .map_err(|m| self.err(g.headcount.span(), field, m))?
-        };
-        let headcount = match &g.shrinkage {
-            None => scheduled.clone(),
+        // The share off the phones in each interval, if any.
+        let shares = match &g.shrinkage {
+            None => None,
             Some(list) => {
                 let field = format!("{path}.shrinkage");
                 let values = match list.get_ref() {
@@ -2171,20 +2181,68 @@ impl Cx<'_> {
                         ),
                     ));
                 }
-                let shares = if values.len() == 1 {
+                Some(if values.len() == 1 {
                     vec![values[0]; frame.n_intervals as usize]
                 } else {
                     frame.expand(values).map_err(|m| self.err(list.span(), field, m))?
-                };
-                // On the phones: the scheduled agents less the share, to the nearest agent.
-                scheduled
-                    .iter()
-                    .zip(&shares)
-                    .map(|(h, s)| (f64::from(*h) * (1.0 - s)).round() as u32)
-                    .collect()
+                })
             }
         };
-        let max_headcount = headcount.iter().copied().max().unwrap_or(0);
+        // On the phones: the scheduled agents less the share, to the nearest agent.
+        let on_phones = |h: u32, share: f64| (f64::from(h) * (1.0 - share)).round() as u32;
+        let (scheduled, headcount, staffing): (Vec<f64>, Vec<u32>, Vec<(f64, u32)>) = match (&g.headcount, &g.shifts) {
+            (Some(h), None) => {
+                let scheduled = self.headcount(h, &format!("{path}.headcount"), frame)?;
+                let headcount: Vec<u32> = match &shares {
+                    None => scheduled.clone(),
+                    Some(shares) => scheduled.iter().zip(shares).map(|(h, s)| on_phones(*h, *s)).collect(),
+                };
+                (scheduled.iter().map(|h| f64::from(*h)).collect(), headcount, Vec::new())
+            }
+            (None, Some(shifts)) => {
+                let share = match shares.as_deref() {
+                    None => 0.0,
+                    Some([first, rest @ ..]) if rest.iter().all(|s| s == first) => *first,
+                    Some(_) => {
+                        let span = g.shrinkage.as_ref().map_or(0..0, Spanned::span);
+                        return Err(self.err(
+                            span,
+                            format!("{path}.shrinkage"),
+                            "with shifts, give one share for the whole horizon (breaks belong in the shifts)",
+                        ));
+                    }
+                };
+                let plan = self.shifts(shifts, &format!("{path}.shifts"), frame)?;
+                let points: Vec<(f64, u32)> = plan.on_phones.iter().map(|(t, h)| (*t, on_phones(*h, share))).collect();
+                let headcount = (0..frame.n_intervals as usize)
+                    .map(|i| {
+                        let a = frame.interval_start(i);
+                        shifts::level_max(&points, a, a + frame.interval_length(i))
+                    })
+                    .collect();
+                (plan.scheduled, headcount, points)
+            }
+            (Some(h), Some(_)) => {
+                return Err(self.err(
+                    h.span(),
+                    format!("{path}.headcount"),
+                    "give either `headcount` or `shifts`, not both",
+                ));
+            }
+            (None, None) => {
+                return Err(self.err(
+                    g.name.span(),
+                    path,
+                    "give the group a `headcount` (one number, or one per interval) or `shifts`",
+                ));
+            }
+        };
+        let max_headcount = headcount
+            .iter()
+            .copied()
+            .chain(staffing.iter().map(|(_, h)| *h))
+            .max()
+            .unwrap_or(0);
         let leave_rule = match g.leave_rule.as_ref().map(|r| (r, r.get_ref().trim())) {
             None | Some((_, "marked")) => LeaveRule::Marked,
             Some((_, "first_free")) => LeaveRule::FirstFree,
@@ -2290,6 +2348,7 @@ impl Cx<'_> {
             serves,
             headcount,
             scheduled,
+            staffing,
             leave_rule,
             max_headcount,
             resolution,

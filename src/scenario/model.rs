@@ -682,10 +682,15 @@ pub struct AgentGroup {
     /// Types this group serves, in file order (never empty).
     pub serves: Vec<TypeId>,
     /// Agents on the phones in each interval: the scheduled headcount less the shrinkage,
-    /// rounded to the nearest agent; `len() == n_intervals`.
+    /// rounded to the nearest agent (with shifts: the most on the phones at any time of the
+    /// interval); `len() == n_intervals`.
     pub headcount: Vec<u32>,
-    /// Agents scheduled in each interval, before shrinkage; `len() == n_intervals`.
-    pub scheduled: Vec<u32>,
+    /// Agents scheduled in each interval, before shrinkage and breaks (with shifts: the
+    /// interval's time-average); `len() == n_intervals`.
+    pub scheduled: Vec<f64>,
+    /// With shifts: the agents on the phones from each change time on (seconds, ascending,
+    /// the first at 0), which the engine follows instead of `headcount`. Empty otherwise.
+    pub staffing: Vec<(f64, u32)>,
     /// Who leaves when the headcount falls while agents are busy.
     pub leave_rule: LeaveRule,
     /// The largest headcount in any interval.
@@ -805,7 +810,8 @@ impl Scenario {
         {
             return None;
         }
-        if ct.handle_profile.is_some()
+        if !group.staffing.is_empty()
+            || ct.handle_profile.is_some()
             || ct.patience_profile.is_some()
             || ct.max_wait.is_some()
             || ct.balking.is_some()

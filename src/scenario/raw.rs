@@ -552,8 +552,12 @@ pub struct RawAgentGroup {
     pub name: Spanned<String>,
     /// Names of the contact types this group serves.
     pub serves: Spanned<Vec<Spanned<String>>>,
-    /// Agents on duty: one number, or one per reporting interval.
-    pub headcount: Spanned<OneOrMany<i64>>,
+    /// Agents on duty: one number, or one per reporting interval (or give `shifts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headcount: Option<Spanned<OneOrMany<i64>>>,
+    /// Shifts that make the staffing instead of `headcount`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shifts: Option<Spanned<Vec<Spanned<RawShift>>>>,
     /// First-contact resolution of this group's agents by contact type, overriding the type's
     /// `resolution.probability`: `{ billing = 0.65 }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -588,6 +592,30 @@ pub struct RawAgentGroup {
     /// (whichever agents finish first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave_rule: Option<Spanned<String>>,
+}
+
+/// One shift of a group: `agents` agents from the clock time `start` for `length`, on the
+/// listed `days` (default every day), each taking the listed `breaks`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawShift {
+    pub start: Spanned<String>,
+    pub length: Spanned<DurationValue>,
+    pub agents: Spanned<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaks: Option<Spanned<Vec<Spanned<RawBreak>>>>,
+}
+
+/// A break (or lunch) of `length` that each agent of a shift takes within the clock window
+/// `[from, to)`, staggered across the shift's agents.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBreak {
+    pub length: Spanned<DurationValue>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
 }
 
 /// A duration as written: a number of seconds or a string with units.

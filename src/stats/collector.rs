@@ -97,7 +97,7 @@ impl Collector {
             scheduled: sc
                 .agent_groups
                 .iter()
-                .flat_map(|g| g.scheduled.iter().map(|h| f64::from(*h)))
+                .flat_map(|g| g.scheduled.iter().copied())
                 .collect(),
         }
     }

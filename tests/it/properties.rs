@@ -629,7 +629,8 @@ type SkillsRules = (usize, usize, Vec<(u32, u32, f64, u32)>);
 /// serving groups split into up to three route steps opening 0, 30·delay and 60·delay seconds
 /// apart (some at the same time), an aging of `aging`/min, and a weight; the first group
 /// twice as fast on the first type and a third slower on the others, with 20% shrinkage; the
-/// second group (and every other one after it) on the first-free leave rule.
+/// second group (and every other one after it) on the first-free leave rule; the last of two
+/// or more groups on shifts with breaks.
 fn with_skills(toml: &str, (agents, contacts, per_type): SkillsRules) -> String {
     use toml::Value;
     let mut doc: toml::Table = toml.parse().expect("a generated scenario parses");
@@ -696,6 +697,20 @@ fn with_skills(toml: &str, (agents, contacts, per_type): SkillsRules) -> String 
         }
         first.insert("proficiency".into(), Value::Table(prof));
         first.insert("shrinkage".into(), Value::Float(0.2));
+    }
+    // With two groups or more, the last works shifts (t = 0 is 07:55) with staggered breaks.
+    let groups_table = doc["agent_groups"].as_array_mut().expect("groups");
+    if groups_table.len() > 1
+        && let Some(last) = groups_table.last_mut().and_then(|g| g.as_table_mut())
+    {
+        let shifts: toml::Table = r#"shifts = [
+            { start = "08:00", length = "15m", agents = 2, breaks = [{ length = "2m", from = "08:05", to = "08:12" }] },
+            { start = "08:10", length = "20m", agents = 1 },
+        ]"#
+        .parse()
+        .expect("shifts parse");
+        last.remove("headcount");
+        last.insert("shifts".into(), shifts["shifts"].clone());
     }
     // Every other group sends home whoever finishes first when its headcount falls.
     for g in doc["agent_groups"]

@@ -106,7 +106,7 @@ shrinkage = 0.3
         "[simulation]\nhorizon = \"1h\"\n[[contact_types]]\nname = \"c\"\narrivals = { rate = \"1/min\" }\nhandle_time = { dist = \"exponential\", mean = \"3m\" }\n[[agent_groups]]\nname = \"a\"\nserves = [\"c\"]\nheadcount = 10\nshrinkage = [0.25, 0.35]\n",
     );
     assert_eq!(by_interval.agent_groups[0].headcount, vec![8, 7]);
-    assert_eq!(by_interval.agent_groups[0].scheduled, vec![10, 10]);
+    assert_eq!(by_interval.agent_groups[0].scheduled, vec![10.0, 10.0]);
     // Without shrinkage the figure is not reported.
     let plain = scenario(&sc.raw_text().replace("shrinkage = 0.3\n", ""));
     assert!(!plain.has_shrinkage);
@@ -120,4 +120,96 @@ impl RawText for cxsim::scenario::Scenario {
     fn raw_text(&self) -> String {
         toml::to_string(&self.raw).expect("serializes")
     }
+}
+
+/// One group of `shifts` on a type with no arrivals, from 08:00 for `horizon`, 1 h intervals.
+fn shifts_only(shifts: &str, horizon: &str, extra: &str) -> cxsim::scenario::Scenario {
+    scenario(&format!(
+        "[simulation]\nhorizon = \"{horizon}\"\nstart = \"08:00\"\ninterval = \"1h\"\nreplications = 2\n[[contact_types]]\nname = \"c\"\narrivals = {{ rate = 0 }}\nhandle_time = {{ dist = \"exponential\", mean = \"3m\" }}\n[[agent_groups]]\nname = \"a\"\nserves = [\"c\"]\nshifts = {shifts}\n{extra}\n"
+    ))
+}
+
+#[test]
+fn a_shift_staggers_its_breaks_through_their_window_worked_by_hand() {
+    // Four agents 08:00–16:00, a 15-minute break each within 10:00–11:00: agent k starts at
+    // 10:00 + 45 min × (k + ½)/4 — 7,537.5 s, 8,212.5 s, 8,887.5 s and 9,562.5 s after 08:00.
+    let sc = shifts_only(
+        r#"[{ start = "08:00", length = "8h", agents = 4, breaks = [{ length = "15m", from = "10:00", to = "11:00" }] }]"#,
+        "10h",
+        "",
+    );
+    let g = &sc.agent_groups[0];
+    assert_eq!(
+        g.staffing,
+        vec![
+            (0.0, 4),
+            (7537.5, 3),
+            (8212.5, 2),
+            (8437.5, 3),
+            (8887.5, 2),
+            (9112.5, 3),
+            (9562.5, 2),
+            (9787.5, 3),
+            (10462.5, 4),
+            (28800.0, 0)
+        ]
+    );
+    assert_eq!(g.scheduled, [vec![4.0; 8], vec![0.0; 2]].concat());
+    assert_eq!(g.headcount[2], 4, "the most on the phones in 10:00–11:00");
+    assert!(sc.has_shrinkage && sc.erlang_model().is_none());
+    // The engine follows the points: on the phones (4 × 8 h − 4 × 15 min) / 10 h = 3.1 on
+    // average, scheduled 3.2.
+    let s = run(&sc, 1);
+    let figure = |name: &str| {
+        s.scope(ScopeKind::Group, "a")
+            .and_then(|x| x.get(name))
+            .expect("a figure")
+            .estimate
+            .mean
+    };
+    assert!((figure("mean_agents") - 3.1).abs() < 1e-9, "{}", figure("mean_agents"));
+    assert!(
+        (figure("scheduled_agents") - 3.2).abs() < 1e-9,
+        "{}",
+        figure("scheduled_agents")
+    );
+}
+
+#[test]
+fn shifts_follow_their_days_and_run_past_midnight() {
+    // From 08:00 on a Monday: a Tuesday shift 09:00–17:00 is 25–33 h after t = 0.
+    let tuesday = shifts_only(
+        r#"[{ start = "09:00", length = "8h", agents = 3, days = ["tuesday"] }]"#,
+        "3d",
+        "",
+    );
+    assert_eq!(
+        tuesday.agent_groups[0].staffing,
+        vec![(0.0, 0), (90000.0, 3), (118800.0, 0)]
+    );
+    // A night shift 22:00–06:00: from 08:00 (the one of the night before is over) it comes
+    // on 14 h later and goes off at 06:00, 22 h later.
+    let night = shifts_only(r#"[{ start = "22:00", length = "8h", agents = 2 }]"#, "1d", "");
+    assert_eq!(
+        night.agent_groups[0].staffing,
+        vec![(0.0, 0), (50400.0, 2), (79200.0, 0)]
+    );
+    // Starting at 04:00 instead, the shift of the day before is on at t = 0 until 06:00.
+    let early = scenario(
+        &toml::to_string(&night.raw)
+            .expect("serializes")
+            .replace("start = \"08:00\"", "start = \"04:00\""),
+    );
+    assert_eq!(
+        early.agent_groups[0].staffing,
+        vec![(0.0, 2), (7200.0, 0), (64800.0, 2)]
+    );
+    // Shrinkage applies to the agents on the phones: 10 × (1 − 0.25) = 7.5 → 8.
+    let shrunk = shifts_only(
+        r#"[{ start = "08:00", length = "8h", agents = 10 }]"#,
+        "10h",
+        "shrinkage = 0.25",
+    );
+    assert_eq!(shrunk.agent_groups[0].staffing, vec![(0.0, 8), (28800.0, 0)]);
+    assert_eq!(shrunk.agent_groups[0].scheduled[0], 10.0);
 }

@@ -1,0 +1,214 @@
+//! A group's `shifts` to the agents on the phones over time: each shift brings its agents on
+//! at its start on its days and takes them off at its end; each break takes every agent off
+//! once within its window, staggered evenly across the shift's agents.
+
+use super::{Cx, DAY, Frame, MAX_HEADCOUNT, Result};
+use crate::scenario::raw::RawShift;
+use toml::Spanned;
+
+/// What a group's shifts make.
+pub(super) struct ShiftPlan {
+    /// Agents on the phones (breaks taken off) from each change time on: ascending, the first
+    /// at 0, all before the horizon.
+    pub on_phones: Vec<(f64, u32)>,
+    /// Time-average of the agents scheduled (breaks included) in each interval.
+    pub scheduled: Vec<f64>,
+}
+
+/// The largest level of the step function `points` (ascending change times, the first at or
+/// before `a`) over `[a, b)`.
+pub(super) fn level_max(points: &[(f64, u32)], a: f64, b: f64) -> u32 {
+    let first = points.partition_point(|(t, _)| *t <= a).max(1) - 1;
+    points[first..]
+        .iter()
+        .take_while(|(t, _)| *t < b || *t <= a)
+        .map(|(_, h)| *h)
+        .max()
+        .unwrap_or(0)
+}
+
+/// The step function of the running sum of `deltas` (time, change), clipped to `[0, horizon)`.
+fn steps(mut deltas: Vec<(f64, i64)>, horizon: f64) -> Vec<(f64, u32)> {
+    deltas.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut level: i64 = deltas.iter().filter(|(t, _)| *t <= 0.0).map(|(_, d)| d).sum();
+    let mut points = vec![(0.0, level.max(0) as u32)];
+    for (t, d) in deltas.into_iter().filter(|(t, _)| *t > 0.0 && *t < horizon) {
+        level += d;
+        match points.last_mut() {
+            Some(last) if last.0 == t => last.1 = level.max(0) as u32,
+            _ => points.push((t, level.max(0) as u32)),
+        }
+    }
+    points.dedup_by(|b, a| a.1 == b.1);
+    points
+}
+
+/// ∫ of the step function `points` over `[a, b)`.
+fn integral(points: &[(f64, u32)], a: f64, b: f64) -> f64 {
+    let mut area = 0.0;
+    for (i, (t, h)) in points.iter().enumerate() {
+        let end = points.get(i + 1).map_or(f64::INFINITY, |p| p.0);
+        let (lo, hi) = (t.max(a), end.min(b));
+        if hi > lo {
+            area += f64::from(*h) * (hi - lo);
+        }
+    }
+    area
+}
+
+impl Cx<'_> {
+    /// A clock time `"HH:MM"` (or `"24:00"`) in seconds after midnight.
+    fn clock_time(&self, v: &Spanned<String>, field: &str) -> Result<f64> {
+        let text = v.get_ref().trim();
+        if text == "24:00" {
+            return Ok(DAY);
+        }
+        super::parse_clock(text).ok_or_else(|| {
+            self.err(
+                v.span(),
+                field,
+                format!(
+                    "invalid clock time \"{}\"; expected \"HH:MM\" or \"HH:MM:SS\" from \"00:00\" to \"24:00\"",
+                    text.escape_debug()
+                ),
+            )
+        })
+    }
+
+    /// A duration from zero (excluded) to one day.
+    fn shift_duration(&self, v: &Spanned<crate::scenario::raw::DurationValue>, field: &str) -> Result<f64> {
+        let d = self.duration(v, field)?;
+        if d > 0.0 && d <= DAY {
+            Ok(d)
+        } else {
+            Err(self.err(
+                v.span(),
+                field,
+                format!("must be longer than zero and at most 24h, got {d} s"),
+            ))
+        }
+    }
+
+    /// Compiles a group's shifts over the scenario's days.
+    pub(super) fn shifts(
+        &self,
+        list: &Spanned<Vec<Spanned<RawShift>>>,
+        path: &str,
+        frame: &Frame,
+    ) -> Result<ShiftPlan> {
+        if list.get_ref().is_empty() {
+            return Err(self.err(
+                list.span(),
+                path,
+                "give at least one shift: shifts = [{ start = \"08:00\", length = \"8h\", agents = 10 }]",
+            ));
+        }
+        let mut scheduled: Vec<(f64, i64)> = Vec::new();
+        let mut on_phones: Vec<(f64, i64)> = Vec::new();
+        // Clock day k starts at t = k·DAY − day_start; day −1 may run a shift past midnight.
+        let last_day = ((frame.horizon + frame.day_start_s) / DAY).ceil() as i64 + 1;
+        for (s, shift) in list.get_ref().iter().enumerate() {
+            let path = format!("{path}[{s}]");
+            let sh = shift.get_ref();
+            let start = self.clock_time(&sh.start, &format!("{path}.start"))?;
+            let length = self.shift_duration(&sh.length, &format!("{path}.length"))?;
+            let agents = *sh.agents.get_ref();
+            if !(0..=MAX_HEADCOUNT).contains(&agents) {
+                return Err(self.err(
+                    sh.agents.span(),
+                    format!("{path}.agents"),
+                    format!("must be a whole number of agents from 0 to {MAX_HEADCOUNT}, got {agents}"),
+                ));
+            }
+            let mut days = [sh.days.is_none(); 7];
+            if let Some(list) = &sh.days {
+                for (i, d) in list.get_ref().iter().enumerate() {
+                    days[self.weekday(d, &format!("{path}.days[{i}]"))?] = true;
+                }
+            }
+            // Each break as (length, window start, window end), seconds from the shift's start.
+            let mut breaks = Vec::new();
+            for (b, brk) in sh.breaks.iter().flat_map(|l| l.get_ref().iter()).enumerate() {
+                let field = format!("{path}.breaks[{b}]");
+                let r = brk.get_ref();
+                let len = self.shift_duration(&r.length, &format!("{field}.length"))?;
+                let mut from = self.clock_time(&r.from, &format!("{field}.from"))? - start;
+                if from < 0.0 {
+                    from += DAY; // after midnight in a shift that crosses it
+                }
+                let mut to = self.clock_time(&r.to, &format!("{field}.to"))? - start;
+                if to <= from {
+                    to += DAY;
+                }
+                if to > length || to - from < len {
+                    return Err(self.err(
+                        brk.span(),
+                        field,
+                        format!(
+                            "a break of {len} s must fit in its window, and the window in the shift ({} s from its start)",
+                            length
+                        ),
+                    ));
+                }
+                breaks.push((len, from, to));
+            }
+            let n = agents;
+            for k in -1..=last_day {
+                if !days[(frame.first_day as i64 + k).rem_euclid(7) as usize] {
+                    continue;
+                }
+                let base = k as f64 * DAY - frame.day_start_s + start;
+                if n == 0 || base >= frame.horizon || base + length <= 0.0 {
+                    continue;
+                }
+                for list in [&mut scheduled, &mut on_phones] {
+                    list.push((base, n));
+                    list.push((base + length, -n));
+                }
+                for &(len, from, to) in &breaks {
+                    for a in 0..n {
+                        // Agent a's break, staggered evenly through the window.
+                        let at = base + from + (to - from - len) * (a as f64 + 0.5) / n as f64;
+                        on_phones.push((at, -1));
+                        on_phones.push((at + len, 1));
+                    }
+                }
+            }
+        }
+        if on_phones.is_empty() {
+            return Err(self.err(
+                list.span(),
+                path,
+                "no shift works before the horizon; check the days and times",
+            ));
+        }
+        let scheduled = steps(scheduled, frame.horizon);
+        let averages = (0..frame.n_intervals as usize)
+            .map(|i| {
+                let (a, len) = (frame.interval_start(i), frame.interval_length(i));
+                integral(&scheduled, a, a + len) / len
+            })
+            .collect();
+        Ok(ShiftPlan {
+            on_phones: steps(on_phones, frame.horizon),
+            scheduled: averages,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_sum_changes_clip_to_the_horizon_and_merge_equal_levels() {
+        let s = steps(
+            vec![(-5.0, 2), (10.0, 3), (10.0, -1), (20.0, -4), (30.0, 0), (99.0, 5)],
+            50.0,
+        );
+        assert_eq!(s, vec![(0.0, 2), (10.0, 4), (20.0, 0)]);
+        assert_eq!(level_max(&s, 5.0, 15.0), 4);
+        assert_eq!(level_max(&s, 20.0, 40.0), 0);
+        assert_eq!(integral(&s, 0.0, 30.0), 2.0 * 10.0 + 4.0 * 10.0);
+    }
+}
