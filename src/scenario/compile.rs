@@ -1671,22 +1671,7 @@ impl Cx<'_> {
     /// deferred near the end finds its opening), from clock times and weekdays.
     fn hours(&self, h: &Spanned<RawHours>, path: &str, frame: &Frame) -> Result<Hours> {
         let raw = h.get_ref();
-        let clock = |v: &Spanned<String>, field: &str| -> Result<f64> {
-            let text = v.get_ref().trim();
-            if text == "24:00" {
-                return Ok(DAY);
-            }
-            parse_clock(text).ok_or_else(|| {
-                self.err(
-                    v.span(),
-                    format!("{path}.{field}"),
-                    format!(
-                        "invalid clock time \"{}\"; expected \"HH:MM\" or \"HH:MM:SS\" from \"00:00\" to \"24:00\"",
-                        text.escape_debug()
-                    ),
-                )
-            })
-        };
+        let clock = |v: &Spanned<String>, field: &str| self.clock_time(v, &format!("{path}.{field}"));
         let open = clock(&raw.open, "open")?;
         let mut close = clock(&raw.close, "close")?;
         if close == open {

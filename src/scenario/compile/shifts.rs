@@ -58,7 +58,7 @@ fn integral(points: &[(f64, u32)], a: f64, b: f64) -> f64 {
 
 impl Cx<'_> {
     /// A clock time `"HH:MM"` (or `"24:00"`) in seconds after midnight.
-    fn clock_time(&self, v: &Spanned<String>, field: &str) -> Result<f64> {
+    pub(super) fn clock_time(&self, v: &Spanned<String>, field: &str) -> Result<f64> {
         let text = v.get_ref().trim();
         if text == "24:00" {
             return Ok(DAY);
