@@ -291,7 +291,7 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
             GROUP_METRICS
                 .iter()
                 .filter(|m| sc.has_wrap_up || m.name != metrics::WRAP_UP_FIGURE)
-                .filter(|m| sc.has_shrinkage || m.name != metrics::SCHEDULED_FIGURE)
+                .filter(|m| sc.reports_scheduled || m.name != metrics::SCHEDULED_FIGURE)
                 .map(Figure::Group)
                 .collect(),
         ));

@@ -31,6 +31,21 @@ struct Candidate {
     sessions: bool,
 }
 
+/// What orders a type's oldest contact against the others' for a free agent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TypeRank {
+    /// Email: taken only when no live contact waits.
+    deferrable: bool,
+    /// Priority class.
+    class: f64,
+    /// Classes gained per second waited.
+    aging: f64,
+    /// Queue credit, seconds.
+    credit: f64,
+    /// Weight under weighted selection.
+    weight: f64,
+}
+
 /// The built-in routing on a scenario's `[routing]` rules, routes and aging. With the default
 /// rules and one tier it decides exactly as [`super::LongestIdleFifo`] (test
 /// `routing::the_skills_policy_on_default_rules_matches_longest_idle_fifo_bit_for_bit`).
@@ -42,8 +57,8 @@ pub struct SkillsRouting {
     candidates: Vec<Vec<Candidate>>,
     /// By group, aligned with the group's `serves`: the wait after which it may take each type.
     after: Vec<Vec<f64>>,
-    /// By type: `(deferrable, class, aging per second, credit seconds, weight)`.
-    types: Vec<(bool, f64, f64, f64, f64)>,
+    /// By type: what orders its contacts for a free agent.
+    types: Vec<TypeRank>,
     seed: u64,
     rng: Rng,
 }
@@ -107,14 +122,12 @@ impl SkillsRouting {
             .contact_types
             .iter()
             .enumerate()
-            .map(|(t, ct)| {
-                (
-                    ct.channel == Channel::Email,
-                    f64::from(ct.priority),
-                    ct.priority_aging,
-                    ct.queue_credit,
-                    rules.weights.get(t).copied().unwrap_or(1.0),
-                )
+            .map(|(t, ct)| TypeRank {
+                deferrable: ct.channel == Channel::Email,
+                class: f64::from(ct.priority),
+                aging: ct.priority_aging,
+                credit: ct.queue_credit,
+                weight: rules.weights.get(t).copied().unwrap_or(1.0),
             })
             .collect();
         Self {
@@ -225,7 +238,13 @@ impl RoutingPolicy for SkillsRouting {
             if queued + self.after[g.index()][k] > now {
                 continue; // not yet overflowed to this group
             }
-            let (deferrable, class, aging, credit, weight) = self.types[ty.index()];
+            let TypeRank {
+                deferrable,
+                class,
+                aging,
+                credit,
+                weight,
+            } = self.types[ty.index()];
             let wait = now - queued;
             let (first, second) = match self.contact_selection {
                 ContactSelection::Priority => (-(class + aging * wait), queued - credit),

@@ -705,7 +705,7 @@ impl Cx<'_> {
             has_wrap_up: agent_groups.iter().any(|g| !g.wrap_up.is_empty()),
             has_priorities: contact_types.iter().any(|t| t.priority != 0 || t.queue_credit != 0.0),
             has_proficiency: agent_groups.iter().any(|g| !g.proficiency.is_empty()),
-            has_shrinkage: agent_groups.iter().any(|g| {
+            reports_scheduled: agent_groups.iter().any(|g| {
                 !g.staffing.is_empty() || g.scheduled.iter().zip(&g.headcount).any(|(s, h)| *s != f64::from(*h))
             }),
             skills_routing: routing != RoutingRules::default()

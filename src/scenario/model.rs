@@ -92,8 +92,9 @@ pub struct Scenario {
     pub has_wrap_up: bool,
     /// Whether some type has a priority class or a queue credit.
     pub has_priorities: bool,
-    /// Whether some group's shrinkage takes scheduled agents off the phones in some interval.
-    pub has_shrinkage: bool,
+    /// Whether some group's scheduled agents differ from those on the phones (shrinkage, or
+    /// shifts with breaks): groups then report `scheduled_agents`.
+    pub reports_scheduled: bool,
     /// Whether some group has a proficiency other than standard on some type.
     pub has_proficiency: bool,
     /// The rules of the built-in routing.

@@ -109,7 +109,7 @@ shrinkage = 0.3
     assert_eq!(by_interval.agent_groups[0].scheduled, vec![10.0, 10.0]);
     // Without shrinkage the figure is not reported.
     let plain = scenario(&sc.raw_text().replace("shrinkage = 0.3\n", ""));
-    assert!(!plain.has_shrinkage);
+    assert!(!plain.reports_scheduled);
 }
 
 trait RawText {
@@ -156,7 +156,7 @@ fn a_shift_staggers_its_breaks_through_their_window_worked_by_hand() {
     );
     assert_eq!(g.scheduled, [vec![4.0; 8], vec![0.0; 2]].concat());
     assert_eq!(g.headcount[2], 4, "the most on the phones in 10:00–11:00");
-    assert!(sc.has_shrinkage && sc.erlang_model().is_none());
+    assert!(sc.reports_scheduled && sc.erlang_model().is_none());
     // The engine follows the points: on the phones (4 × 8 h − 4 × 15 min) / 10 h = 3.1 on
     // average, scheduled 3.2.
     let s = run(&sc, 1);
