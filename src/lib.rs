@@ -50,6 +50,7 @@
 
 pub mod arrivals;
 pub mod cli;
+pub mod cost;
 pub mod dist;
 pub mod engine;
 pub mod erlang;

@@ -10,6 +10,7 @@
 //! measured time. A count such as `offered` has denominator 1: its figure is the mean per
 //! replication. Its 95% interval is the delta-method one ([`RatioTally`]).
 
+use crate::cost::CostCounts;
 use crate::erlang;
 use crate::scenario::{Closing, ErlangKind, Scenario};
 use crate::stats::tally::RatioKind;
@@ -31,6 +32,10 @@ pub enum Unit {
     Agents,
     /// A score on its own scale (a 1–5 satisfaction score, NPS points from −100 to 100).
     Score,
+    /// An amount in the scenario's money unit (`costs.currency`).
+    Money,
+    /// Hours (of agents' paid time).
+    Hours,
 }
 
 impl Unit {
@@ -41,6 +46,8 @@ impl Unit {
             Unit::Seconds => "seconds",
             Unit::Agents => "agents",
             Unit::Score => "score",
+            Unit::Money => "money",
+            Unit::Hours => "hours",
         }
     }
 }
@@ -132,6 +139,18 @@ pub struct GroupMetric {
     pub estimator: Estimator,
     pub exact: Option<Exact>,
     pub value: fn(&GroupCounts) -> (f64, f64),
+}
+
+/// A cost figure, of the center or of one site ([`crate::cost::CostCounts`]).
+#[derive(Debug, Clone, Copy)]
+pub struct CostMetric {
+    pub name: &'static str,
+    pub unit: Unit,
+    pub definition: &'static str,
+    pub estimator: Estimator,
+    pub value: fn(&CostCounts) -> (f64, f64),
+    /// Whether the figure is reported for the center (`None`) or site `Some(s)` of `sc`.
+    pub applies: fn(&Scenario, Option<usize>) -> bool,
 }
 
 /// A ratio figure of the whole period and of each interval, with no exact counterpart.
@@ -701,6 +720,14 @@ pub const GROUP_METRICS: &[GroupMetric] = &[
         value: |g| (g.scheduled_time, g.measured),
     },
     GroupMetric {
+        name: LABOUR_FIGURE,
+        unit: Unit::Money,
+        definition: "paid (scheduled) agent-hours × the group's loaded hourly cost, per replication (reported where something has a price)",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        exact: None,
+        value: |g| (g.labour_cost, 1.0),
+    },
+    GroupMetric {
         name: "answered",
         unit: Unit::Contacts,
         definition: "contacts this group answered (by arrival interval), per replication",
@@ -709,6 +736,112 @@ pub const GROUP_METRICS: &[GroupMetric] = &[
         value: |g| (n(g.answered), 1.0),
     },
 ];
+
+/// Whether some group of the center (`None`) or of site `s` has a loaded hourly cost.
+fn has_labour(sc: &Scenario, site: Option<usize>) -> bool {
+    sc.agent_groups
+        .iter()
+        .any(|g| g.hourly_cost > 0.0 && (site.is_none() || g.site == site))
+}
+
+/// The contracts of the center's vendors (`None`) or of site `s`.
+fn contracts(sc: &Scenario, site: Option<usize>) -> impl Iterator<Item = &crate::scenario::Contract> {
+    sc.sites
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| site.is_none_or(|s| s == *i))
+        .filter_map(|(_, s)| s.contract.as_ref())
+}
+
+const fn money(
+    name: &'static str,
+    definition: &'static str,
+    value: fn(&CostCounts) -> (f64, f64),
+    applies: fn(&Scenario, Option<usize>) -> bool,
+) -> CostMetric {
+    CostMetric {
+        name,
+        unit: Unit::Money,
+        definition,
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        value,
+        applies,
+    }
+}
+
+/// The cost figures, in report order, for the center (scope `cost`, "all") and each site
+/// (scope `site`); each is reported where it applies.
+pub const COST_METRICS: &[CostMetric] = &[
+    money(
+        "total_cost",
+        "all costs per replication: labour, vendor charges and SLA bonuses, telephony and self-service, less SLA penalties",
+        |c| (c.total(), 1.0),
+        |_, _| true,
+    ),
+    money(
+        "labour_cost",
+        "paid (scheduled) agent-hours of in-house groups × their loaded hourly cost, per replication",
+        |c| (c.labour, 1.0),
+        has_labour,
+    ),
+    money(
+        "vendor_cost",
+        "vendors' charges under their contracts (per staffed hour, handled minute or contact, with bands and minimums per billing period), per replication",
+        |c| (c.vendor, 1.0),
+        |sc, s| contracts(sc, s).next().is_some(),
+    ),
+    money(
+        "sla_penalties",
+        "penalties vendors pay back for service levels below their contracts' targets, per replication",
+        |c| (c.penalties, 1.0),
+        |sc, s| contracts(sc, s).any(|c| !c.sla.is_empty()),
+    ),
+    money(
+        "sla_bonuses",
+        "bonuses paid to vendors for service levels at or above their contracts' bonus targets, per replication",
+        |c| (c.bonuses, 1.0),
+        |sc, s| contracts(sc, s).any(|c| !c.sla.is_empty()),
+    ),
+    money(
+        "telephony_cost",
+        "line minutes of voice contacts (self-service, waiting, talking; by arrival interval) × the price of a minute, per replication",
+        |c| (c.telephony, 1.0),
+        |sc, s| s.is_none() && sc.costs.telephony_per_minute > 0.0,
+    ),
+    money(
+        "self_service_cost",
+        "contacts self-service served to the end × its price per contact, per replication",
+        |c| (c.self_service, 1.0),
+        |sc, s| s.is_none() && sc.costs.self_service_per_contact > 0.0,
+    ),
+    CostMetric {
+        name: "paid_hours",
+        unit: Unit::Hours,
+        definition: "paid (scheduled) agent-hours, breaks and shrinkage included, per replication",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        value: |c| (c.paid_hours, 1.0),
+        applies: |_, _| true,
+    },
+    CostMetric {
+        name: "cost_per_contact",
+        unit: Unit::Money,
+        definition: "total cost / contacts handled (answered by agents, or served to the end by self-service)",
+        estimator: Estimator::Ratio(RatioKind::MeanPerContact),
+        value: |c| (c.total(), c.handled),
+        applies: |_, _| true,
+    },
+    CostMetric {
+        name: "cost_per_resolved_journey",
+        unit: Unit::Money,
+        definition: "total cost / journeys resolved (by their first arrival; each has one resolving contact)",
+        estimator: Estimator::Ratio(RatioKind::MeanPerContact),
+        value: |c| (c.total(), c.resolved),
+        applies: |sc, s| s.is_none() && sc.follow_journeys,
+    },
+];
+
+/// The group figure reported only where something has a price.
+pub const LABOUR_FIGURE: &str = "labour_cost";
 
 /// A service-level threshold as it appears in figure names: seconds (`20s`, `60s`).
 pub fn threshold_label(t: f64) -> String {
@@ -775,6 +908,7 @@ pub fn unit_of(name: &str) -> Option<Unit> {
         })
         .map(|m| m.unit)
         .or_else(|| GROUP_METRICS.iter().find(|m| m.name == name).map(|m| m.unit))
+        .or_else(|| COST_METRICS.iter().find(|m| m.name == name).map(|m| m.unit))
 }
 
 /// The definition of a figure by its name (threshold labels replaced by `T`), for documents.
@@ -790,14 +924,13 @@ pub fn definitions() -> Vec<(String, &'static str, &'static str, &'static str)> 
             (name, m.unit.as_str(), m.definition, m.estimator.describe())
         })
         .collect();
-    for m in GROUP_METRICS {
-        if out.iter().all(|(n, ..)| n != m.name) {
-            out.push((
-                m.name.to_string(),
-                m.unit.as_str(),
-                m.definition,
-                m.estimator.describe(),
-            ));
+    let more = GROUP_METRICS
+        .iter()
+        .map(|m| (m.name, m.unit, m.definition, m.estimator))
+        .chain(COST_METRICS.iter().map(|m| (m.name, m.unit, m.definition, m.estimator)));
+    for (name, unit, definition, estimator) in more {
+        if out.iter().all(|(n, ..)| n != name) {
+            out.push((name.to_string(), unit.as_str(), definition, estimator.describe()));
         }
     }
     out

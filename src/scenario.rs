@@ -13,9 +13,11 @@ pub mod compile;
 pub mod model;
 pub mod raw;
 pub mod self_service;
+pub mod sites;
 
 pub use model::*;
 pub use self_service::{Branches, Channel, Node, NodeKind, SelfService, Target};
+pub use sites::{BandPricing, Billed, Contract, Costs, Period, Site, SlaBase, SlaClause, Sourcing};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

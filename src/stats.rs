@@ -439,6 +439,14 @@ pub struct GroupCounts {
     pub scheduled_time: f64,
     /// Contacts answered by this group (by arrival interval).
     pub answered: u64,
+    /// Sum of the handle times of the contacts this group answered (by arrival interval),
+    /// seconds; after-call work excluded.
+    #[serde(default)]
+    pub handle: f64,
+    /// Paid agent-hours over the measured window times the group's loaded hourly cost:
+    /// set from the scenario, the same in every replication.
+    #[serde(default)]
+    pub labour_cost: f64,
     /// Measured length of the interval, seconds.
     pub measured: f64,
 }
@@ -450,6 +458,8 @@ impl GroupCounts {
         self.present_time += o.present_time;
         self.scheduled_time += o.scheduled_time;
         self.answered += o.answered;
+        self.handle += o.handle;
+        self.labour_cost += o.labour_cost;
         self.measured += o.measured;
     }
 }

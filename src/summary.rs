@@ -13,7 +13,8 @@
 //! Attribution: contacts count in the interval of their **arrival**, and only those arriving
 //! after the warm-up; time averages cover `[warmup, horizon)`.
 
-use crate::metrics::{self, Estimator, GROUP_METRICS, GroupMetric, Theory, TypeFigure};
+use crate::cost::{self, CostCounts};
+use crate::metrics::{self, COST_METRICS, CostMetric, Estimator, GROUP_METRICS, GroupMetric, Theory, TypeFigure};
 use crate::scenario::Channel;
 use crate::scenario::{ErlangKind, Scenario};
 use crate::stats::histogram::{COARSE, FINE, PooledQuantiles};
@@ -35,6 +36,10 @@ pub enum ScopeKind {
     Channel,
     /// One agent group.
     Group,
+    /// The costs of the whole center (named "all").
+    Cost,
+    /// The costs of one site.
+    Site,
 }
 
 impl ScopeKind {
@@ -44,6 +49,8 @@ impl ScopeKind {
             ScopeKind::All => "all",
             ScopeKind::Channel => "channel",
             ScopeKind::Group => "group",
+            ScopeKind::Cost => "cost",
+            ScopeKind::Site => "site",
         }
     }
 }
@@ -130,6 +137,9 @@ pub struct Summary {
     /// Whether the scenario has a self-service graph (its figures and CSAT terms apply).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub self_service: bool,
+    /// The money unit of the cost figures (`costs.currency`), where it is named.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub currency: String,
 }
 
 impl Summary {
@@ -144,6 +154,7 @@ impl Summary {
 enum Figure {
     Type(TypeFigure),
     Group(&'static GroupMetric),
+    Cost(&'static CostMetric),
 }
 
 impl Figure {
@@ -151,6 +162,7 @@ impl Figure {
         match self {
             Figure::Type(f) => &f.name,
             Figure::Group(m) => m.name,
+            Figure::Cost(m) => m.name,
         }
     }
 
@@ -158,13 +170,14 @@ impl Figure {
         match self {
             Figure::Type(f) => f.metric.estimator,
             Figure::Group(m) => m.estimator,
+            Figure::Cost(m) => m.estimator,
         }
     }
 
     fn per_interval(&self) -> bool {
         match self {
             Figure::Type(f) => f.metric.per_interval,
-            Figure::Group(_) => true,
+            Figure::Group(_) | Figure::Cost(_) => true,
         }
     }
 }
@@ -177,12 +190,15 @@ enum Source {
     /// The queue types (those without an IVR entry) of one channel.
     Channel,
     Group(usize),
+    /// Costs: 0 the center, `1 + s` site `s` (the scope's block of the ledger).
+    Cost(usize),
 }
 
-/// One replication's cell of a scope: type counts or group integrals.
+/// One replication's cell of a scope: type counts, group integrals or costs.
 enum Cell<'c> {
     Type(&'c TypeCounts, f64),
     Group(&'c GroupCounts),
+    Cost(&'c CostCounts),
 }
 
 impl Figure {
@@ -198,6 +214,7 @@ impl Figure {
                 }
             }
             (Figure::Group(m), Cell::Group(g)) => (m.value)(g),
+            (Figure::Cost(m), Cell::Cost(c)) => (m.value)(c),
             _ => (f64::NAN, f64::NAN),
         }
     }
@@ -221,12 +238,15 @@ pub struct ScopeLayout {
     type_counts: Vec<(TypeValue, usize)>,
     /// The same for a group scope.
     group_ratios: Vec<(GroupValue, usize)>,
+    /// The same for a cost scope.
+    cost_ratios: Vec<(CostValue, usize)>,
     /// The types a channel scope sums (empty for other scopes).
     members: Vec<usize>,
 }
 
 type TypeValue = fn(&TypeCounts, usize) -> (f64, f64);
 type GroupValue = fn(&GroupCounts) -> (f64, f64);
+type CostValue = fn(&CostCounts) -> (f64, f64);
 
 /// The scopes of a scenario's summary, in report order: each type, all types (with more than
 /// one type), each group.
@@ -292,9 +312,24 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
                 .iter()
                 .filter(|m| sc.has_wrap_up || m.name != metrics::WRAP_UP_FIGURE)
                 .filter(|m| sc.reports_scheduled || m.name != metrics::SCHEDULED_FIGURE)
+                .filter(|m| sc.has_costs || m.name != metrics::LABOUR_FIGURE)
                 .map(Figure::Group)
                 .collect(),
         ));
+    }
+    if sc.has_costs {
+        let cost_scope = |kind, name: String, site: Option<usize>| {
+            let figures = COST_METRICS
+                .iter()
+                .filter(|m| (m.applies)(sc, site))
+                .map(Figure::Cost)
+                .collect();
+            ScopeLayout::new(kind, name, Source::Cost(site.map_or(0, |s| s + 1)), figures)
+        };
+        scopes.push(cost_scope(ScopeKind::Cost, "all".into(), None));
+        for (s, site) in sc.sites.iter().enumerate() {
+            scopes.push(cost_scope(ScopeKind::Site, site.name.clone(), Some(s)));
+        }
     }
     scopes
 }
@@ -303,6 +338,7 @@ impl ScopeLayout {
     fn new(kind: ScopeKind, name: String, source: Source, figures: Vec<Figure>) -> Self {
         let interval_figures: Vec<usize> = (0..figures.len()).filter(|i| figures[*i].per_interval()).collect();
         let (mut type_ratios, mut type_counts, mut group_ratios) = (Vec::new(), Vec::new(), Vec::new());
+        let mut cost_ratios = Vec::new();
         for (pos, &f) in interval_figures.iter().enumerate() {
             match &figures[f] {
                 Figure::Type(t)
@@ -314,6 +350,7 @@ impl ScopeLayout {
                     type_ratios.push((t.metric.value, t.k, pos));
                 }
                 Figure::Group(g) if matches!(g.estimator, Estimator::Ratio(_)) => group_ratios.push((g.value, pos)),
+                Figure::Cost(c) => cost_ratios.push((c.value, pos)),
                 _ => {}
             }
         }
@@ -326,6 +363,7 @@ impl ScopeLayout {
             type_ratios,
             type_counts,
             group_ratios,
+            cost_ratios,
             members: Vec::new(),
         }
     }
@@ -340,17 +378,23 @@ impl ScopeLayout {
 
     /// The whole-period cell of this scope in `out`: counts summed over measured intervals
     /// `first..` (and over types for all types), with the contacts in the system at the end.
-    fn whole_period(&self, out: &RepOutput, first: usize, n_types: usize) -> (TypeCounts, GroupCounts, f64) {
-        let (mut t, mut g) = (TypeCounts::default(), GroupCounts::default());
+    fn whole_period(&self, sc: &Scenario, out: &RepOutput, first: usize) -> (TypeCounts, GroupCounts, CostCounts, f64) {
+        let (mut t, mut g, mut c) = (TypeCounts::default(), GroupCounts::default(), CostCounts::default());
+        let n_types = sc.contact_types.len();
+        let ledger = match self.source {
+            Source::Cost(_) => cost::ledger(sc, out),
+            _ => Vec::new(),
+        };
         for i in first..out.n_intervals as usize {
             match self.source {
                 Source::Type(ty) => t.add(&out.type_intervals(ty)[i]),
                 Source::AllTypes => t.add(&all_types_cell(out, i, n_types)),
                 Source::Channel => t.add(&types_cell(out, i, &self.members)),
                 Source::Group(gi) => g.add(&out.group_intervals(gi)[i]),
+                Source::Cost(k) => c.add(&ledger[k * out.n_intervals as usize + i]),
             }
         }
-        (t, g, self.in_system(out))
+        (t, g, c, self.in_system(out))
     }
 
     /// Measured contacts of this scope still in the system when the replication ended.
@@ -359,7 +403,7 @@ impl ScopeLayout {
             Source::Type(ty) => out.in_system_at_end[ty] as f64,
             Source::AllTypes => out.in_system_at_end.iter().sum::<u64>() as f64,
             Source::Channel => self.members.iter().map(|t| out.in_system_at_end[*t]).sum::<u64>() as f64,
-            Source::Group(_) => 0.0,
+            Source::Group(_) | Source::Cost(_) => 0.0,
         }
     }
 
@@ -368,9 +412,10 @@ impl ScopeLayout {
     /// estimated from pooled waits). `value` is NaN where the denominator is 0.
     pub fn replication_figures(&self, sc: &Scenario, out: &RepOutput) -> Vec<(&str, f64, f64, f64)> {
         let first = sc.interval_of(sc.warmup) as usize;
-        let (t, g, in_system) = self.whole_period(out, first, sc.contact_types.len());
+        let (t, g, c, in_system) = self.whole_period(sc, out, first);
         let cell = match self.source {
             Source::Group(_) => Cell::Group(&g),
+            Source::Cost(_) => Cell::Cost(&c),
             _ => Cell::Type(&t, in_system),
         };
         self.figures
@@ -548,6 +593,14 @@ impl<'a> SummaryBuilder<'a> {
         }
         let n_types = self.sc.contact_types.len();
         let first = self.first_interval as usize;
+        let n = self.sc.n_intervals as usize;
+        // Each replication's costs, once for all cost scopes.
+        let ledgers: Vec<Vec<CostCounts>> = if self.sc.has_costs {
+            outs.iter().map(|out| cost::ledger(self.sc, out)).collect()
+        } else {
+            Vec::new()
+        };
+        let mut cost_totals: Vec<CostCounts> = Vec::new();
         let (type_totals, group_totals) = (&mut self.type_totals, &mut self.group_totals);
         for scope in &mut self.scopes {
             let layout = &scope.layout;
@@ -558,6 +611,8 @@ impl<'a> SummaryBuilder<'a> {
             type_totals.resize(outs.len(), TypeCounts::default());
             group_totals.clear();
             group_totals.resize(outs.len(), GroupCounts::default());
+            cost_totals.clear();
+            cost_totals.resize(outs.len(), CostCounts::default());
             for (row, i) in (first..self.sc.n_intervals as usize).enumerate() {
                 let tallies = &mut scope.intervals[row * m..(row + 1) * m];
                 for (j, out) in outs.iter().enumerate() {
@@ -567,6 +622,15 @@ impl<'a> SummaryBuilder<'a> {
                             let c = &out.group_intervals(gi)[i];
                             group_totals[j].add(c);
                             for &(value, pos) in &layout.group_ratios {
+                                let (x, y) = value(c);
+                                tallies[pos].add(x, y);
+                            }
+                            continue;
+                        }
+                        Source::Cost(k) => {
+                            let c = &ledgers[j][k * n + i];
+                            cost_totals[j].add(c);
+                            for &(value, pos) in &layout.cost_ratios {
                                 let (x, y) = value(c);
                                 tallies[pos].add(x, y);
                             }
@@ -598,6 +662,7 @@ impl<'a> SummaryBuilder<'a> {
                 let in_system = layout.in_system(out);
                 let cell = match layout.source {
                     Source::Group(_) => Cell::Group(&group_totals[j]),
+                    Source::Cost(_) => Cell::Cost(&cost_totals[j]),
                     _ => Cell::Type(&type_totals[j], in_system),
                 };
                 for (tally, figure) in scope.totals.iter_mut().zip(&layout.figures) {
@@ -630,6 +695,7 @@ impl<'a> SummaryBuilder<'a> {
                     match f {
                         Figure::Type(t) => th.value(t.metric.exact?, t.threshold),
                         Figure::Group(g) => th.value(g.exact?, None),
+                        Figure::Cost(_) => None,
                     }
                 };
                 let metrics = layout
@@ -699,6 +765,7 @@ impl<'a> SummaryBuilder<'a> {
             total_events: self.events,
             csat_model: sc.follow_journeys.then_some(sc.csat),
             self_service: !sc.self_service.nodes.is_empty(),
+            currency: sc.costs.currency.clone(),
         }
     }
 

@@ -18,7 +18,8 @@ fn format_value(name: &str, v: f64) -> String {
         Some(Unit::Probability) => format!("{:.2}%", 100.0 * v),
         Some(Unit::Seconds) => format!("{v:.1}s"),
         Some(Unit::Agents) => format!("{v:.1}"),
-        Some(Unit::Score) => format!("{v:.2}"),
+        Some(Unit::Score) | Some(Unit::Money) => format!("{v:.2}"),
+        Some(Unit::Hours) => format!("{v:.1}"),
         _ if name.starts_with("mean_") => format!("{v:.3}"),
         _ => format!("{v:.1}"),
     }
@@ -220,6 +221,9 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
             ScopeKind::All => "all contact types".into(),
             ScopeKind::Channel => format!("{} queues", scope.name),
             ScopeKind::Group => format!("agent group \"{}\"", scope.name),
+            ScopeKind::Cost if s.currency.is_empty() => "costs of the center".into(),
+            ScopeKind::Cost => format!("costs of the center ({})", s.currency),
+            ScopeKind::Site => format!("costs of site \"{}\"", scope.name),
         };
         let has_theory = scope.metrics.iter().any(|m| m.theory.is_some());
         let _ = writeln!(out);

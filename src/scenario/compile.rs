@@ -4,6 +4,7 @@
 
 use super::model::*;
 use super::raw::*;
+use super::sites::Site;
 use super::{Channel, Location, ScenarioError};
 use crate::dist::Dist;
 use crate::time::{Human, parse_duration, parse_rate};
@@ -17,6 +18,7 @@ use toml::Spanned;
 mod graph;
 mod routing;
 mod shifts;
+mod sites;
 
 /// Longest horizon accepted, seconds (1,000 years).
 pub const MAX_HORIZON: f64 = 1000.0 * 365.25 * 86_400.0;
@@ -589,6 +591,7 @@ impl Cx<'_> {
             )));
         }
         let channels: Vec<Channel> = contact_types.iter().map(|t| t.channel).collect();
+        let site_drafts = self.sites(raw, &frame)?;
         let mut agent_groups = raw
             .agent_groups
             .iter()
@@ -598,9 +601,12 @@ impl Cx<'_> {
                     g.get_ref(),
                     &format!("agent_groups[{i}]"),
                     &frame,
-                    &type_names,
-                    &type_ids,
-                    &channels,
+                    &Types {
+                        names: &type_names,
+                        ids: &type_ids,
+                        channels: &channels,
+                    },
+                    &site_drafts,
                 )
             })
             .collect::<Result<Vec<_>>>()?;
@@ -691,6 +697,10 @@ impl Cx<'_> {
         self.retry_switches(raw, &mut contact_types)?;
         self.wrap_ups(raw, &contact_types, &mut agent_groups)?;
         let routing = self.routing(raw, &mut contact_types, &mut agent_groups)?;
+        let mut sites: Vec<Site> = site_drafts.into_iter().map(|d| d.site).collect();
+        self.clauses(raw, &mut sites, &agent_groups, &mut contact_types)?;
+        apply_site_multipliers(&sites, &mut agent_groups, contact_types.len());
+        let costs = self.costs(raw)?;
         let csat = self.csat(raw)?;
         let follow_journeys = raw.csat.is_some() || contact_types.iter().any(ContactType::journey_decides);
         self.shocks(raw, &mut contact_types, &frame)?;
@@ -705,6 +715,12 @@ impl Cx<'_> {
             has_wrap_up: agent_groups.iter().any(|g| !g.wrap_up.is_empty()),
             has_priorities: contact_types.iter().any(|t| t.priority != 0 || t.queue_credit != 0.0),
             has_proficiency: agent_groups.iter().any(|g| !g.proficiency.is_empty()),
+            has_costs: raw.costs.is_some()
+                || agent_groups.iter().any(|g| g.hourly_cost > 0.0)
+                || sites.iter().any(|s| s.contract.is_some()),
+            sites,
+            costs,
+            first_day: first_day as u8,
             reports_scheduled: agent_groups.iter().any(|g| {
                 !g.staffing.is_empty() || g.scheduled.iter().zip(&g.headcount).any(|(s, h)| *s != f64::from(*h))
             }),
@@ -2111,10 +2127,56 @@ impl Cx<'_> {
         g: &RawAgentGroup,
         path: &str,
         frame: &Frame,
-        type_names: &[String],
-        type_ids: &HashMap<&str, TypeId>,
-        channels: &[Channel],
+        types: &Types<'_>,
+        sites: &[sites::SiteDraft],
     ) -> Result<AgentGroup> {
+        let (type_names, type_ids, channels) = (types.names, types.ids, types.channels);
+        let site = match &g.site {
+            None => None,
+            Some(n) => {
+                let name = n.get_ref().trim();
+                match sites.iter().position(|s| s.site.name == name) {
+                    Some(i) => Some(i),
+                    None => {
+                        let known: Vec<&str> = sites.iter().map(|s| s.site.name.as_str()).collect();
+                        return Err(self.err(
+                            n.span(),
+                            format!("{path}.site"),
+                            if known.is_empty() {
+                                format!(
+                                    "unknown site \"{}\": the scenario has no [[sites]]",
+                                    name.escape_debug()
+                                )
+                            } else {
+                                format!("unknown site \"{}\" (known: {})", name.escape_debug(), known.join(", "))
+                            },
+                        ));
+                    }
+                }
+            }
+        };
+        let draft = site.map(|i| &sites[i]);
+        let hourly_cost = match (&g.hourly_cost, draft) {
+            (Some(c), Some(d)) if d.site.contract.is_some() => {
+                return Err(self.err(
+                    c.span(),
+                    format!("{path}.hourly_cost"),
+                    format!(
+                        "the group works for vendor \"{}\", billed by its contract: drop hourly_cost",
+                        d.site.name
+                    ),
+                ));
+            }
+            (Some(c), _) => self.money(
+                c,
+                &format!("{path}.hourly_cost"),
+                "the loaded cost of a paid agent hour",
+            )?,
+            (None, Some(d)) => d.site.hourly_cost,
+            (None, None) => 0.0,
+        };
+        // Shifts read the site's clock.
+        let frame = draft.map_or(frame, |d| &d.frame);
         let mut serves = Vec::new();
         let mut listed = std::collections::HashSet::new();
         if g.serves.get_ref().is_empty() {
@@ -2175,14 +2237,21 @@ impl Cx<'_> {
         };
         // On the phones: the scheduled agents less the share, to the nearest agent.
         let on_phones = |h: u32, share: f64| (f64::from(h) * (1.0 - share)).round() as u32;
-        let (scheduled, headcount, staffing): (Vec<f64>, Vec<u32>, Vec<(f64, u32)>) = match (&g.headcount, &g.shifts) {
+        type Staffing = (Vec<f64>, Vec<u32>, Vec<(f64, u32)>, Vec<(f64, u32)>);
+        let (mut scheduled, mut headcount, mut staffing, scheduled_steps): Staffing = match (&g.headcount, &g.shifts) {
             (Some(h), None) => {
                 let scheduled = self.headcount(h, &format!("{path}.headcount"), frame)?;
                 let headcount: Vec<u32> = match &shares {
                     None => scheduled.clone(),
                     Some(shares) => scheduled.iter().zip(shares).map(|(h, s)| on_phones(*h, *s)).collect(),
                 };
-                (scheduled.iter().map(|h| f64::from(*h)).collect(), headcount, Vec::new())
+                let steps = shifts::interval_steps(&scheduled, frame);
+                (
+                    scheduled.iter().map(|h| f64::from(*h)).collect(),
+                    headcount,
+                    Vec::new(),
+                    steps,
+                )
             }
             (None, Some(shifts)) => {
                 let share = match shares.as_deref() {
@@ -2205,7 +2274,12 @@ impl Cx<'_> {
                         shifts::level_max(&points, a, a + frame.interval_length(i))
                     })
                     .collect();
-                (plan.scheduled, headcount, points)
+                (
+                    shifts::averages(&plan.scheduled, frame),
+                    headcount,
+                    points,
+                    plan.scheduled,
+                )
             }
             (Some(h), Some(_)) => {
                 return Err(self.err(
@@ -2222,6 +2296,22 @@ impl Cx<'_> {
                 ));
             }
         };
+        // A site's opening hours: its agents are on the phones, and paid, only while it is open.
+        if let Some(windows) = draft.and_then(|d| d.open.as_deref()) {
+            let on = if staffing.is_empty() {
+                shifts::interval_steps(&headcount, frame)
+            } else {
+                staffing
+            };
+            staffing = sites::mask(&on, windows, frame.horizon);
+            headcount = (0..frame.n_intervals as usize)
+                .map(|i| {
+                    let a = frame.interval_start(i);
+                    shifts::level_max(&staffing, a, a + frame.interval_length(i))
+                })
+                .collect();
+            scheduled = shifts::averages(&sites::mask(&scheduled_steps, windows, frame.horizon), frame);
+        }
         let max_headcount = headcount
             .iter()
             .copied()
@@ -2343,6 +2433,8 @@ impl Cx<'_> {
             wrap_up: Vec::new(),
             wrap_up_under_load: Vec::new(),
             proficiency: Vec::new(),
+            site,
+            hourly_cost,
         })
     }
 
@@ -2754,6 +2846,30 @@ impl Cx<'_> {
         }
         Ok(out)
     }
+}
+
+/// Folds each site's handle-time and resolution multipliers into its groups' proficiency, so
+/// that the engine and the routing see one multiplier per type × group.
+fn apply_site_multipliers(sites: &[Site], groups: &mut [AgentGroup], n_types: usize) {
+    for site in sites.iter().filter(|s| s.handle_time != 1.0 || s.resolution != 1.0) {
+        for &g in &site.groups {
+            let group = &mut groups[g];
+            if group.proficiency.is_empty() {
+                group.proficiency = vec![Proficiency::default(); n_types];
+            }
+            for p in &mut group.proficiency {
+                p.handle_time *= site.handle_time;
+                p.resolution *= site.resolution;
+            }
+        }
+    }
+}
+
+/// The contact types as a group's fields refer to them.
+struct Types<'a> {
+    names: &'a [String],
+    ids: &'a HashMap<&'a str, TypeId>,
+    channels: &'a [Channel],
 }
 
 /// The interval grid, for expanding per-interval tables.

@@ -102,6 +102,14 @@ pub struct Scenario {
     /// Whether the built-in routing needs its general form ([`crate::routing::SkillsRouting`]):
     /// rules other than the defaults, a route on some type, or aging.
     pub skills_routing: bool,
+    /// Where groups work; empty without `[[sites]]`.
+    pub sites: Vec<super::Site>,
+    /// Center-wide prices (zero without `[costs]`).
+    pub costs: super::Costs,
+    /// Whether anything has a price, so that cost figures are reported.
+    pub has_costs: bool,
+    /// Weekday of the first day from t = 0: 0 = Monday … 6 = Sunday.
+    pub first_day: u8,
     /// The self-service graph (IVR and bot nodes); empty when no type has `ivr`.
     pub self_service: super::SelfService,
     /// The file as written, for `run.toml`: with command-line overrides applied, the name
@@ -720,6 +728,11 @@ pub struct AgentGroup {
     pub wrap_up_under_load: Vec<(f64, f64)>,
     /// Proficiency by type index; empty: standard (1, 1) on every type.
     pub proficiency: Vec<Proficiency>,
+    /// The site the group works from (index in [`Scenario::sites`]).
+    pub site: Option<usize>,
+    /// Loaded cost of one paid (scheduled) agent hour, money per hour: the group's own, else
+    /// its site's, else 0. 0 for a vendor's group, billed by the contract.
+    pub hourly_cost: f64,
 }
 
 impl AgentGroup {

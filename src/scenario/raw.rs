@@ -43,6 +43,124 @@ pub struct RawScenario {
     /// How the built-in routing chooses agents and contacts (`[routing]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing: Option<Spanned<RawRouting>>,
+    /// Where agent groups work (`[[sites]]`): time zone, opening hours, cost, multipliers and,
+    /// for an outsourced vendor, its contract.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<Spanned<RawSite>>,
+    /// Center-wide prices (`[costs]`): telephony and self-service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<Spanned<RawCosts>>,
+}
+
+/// `[[sites]]`: a place agent groups work from.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSite {
+    pub name: Spanned<String>,
+    /// `"onshore"` (default), `"nearshore"`, `"offshore"` or `"vendor"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sourcing: Option<Spanned<String>>,
+    /// Hours the site's clock is ahead of UTC (may be negative or fractional).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset: Option<Spanned<f64>>,
+    /// Opening hours on the site's own clock; its agents are on the phones only then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Spanned<RawHours>>,
+    /// Loaded cost of one paid agent hour (money per hour).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hourly_cost: Option<Spanned<f64>>,
+    /// Multiplier of the handle time of every contact the site's agents handle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_time: Option<Spanned<f64>>,
+    /// Multiplier of the probability that the site's agents resolve a contact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Spanned<f64>>,
+    /// What an outsourced vendor charges, instead of `hourly_cost`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<Spanned<RawContract>>,
+}
+
+/// A vendor's contract: its price, per staffed hour, handled minute or contact, with optional
+/// volume bands and a minimum per billing period, and its service-level clauses.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContract {
+    /// `"staffed_hour"`, `"handled_minute"` or `"contact"`.
+    pub per: Spanned<String>,
+    /// Price of one unit (or give `bands`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Spanned<f64>>,
+    /// Prices by volume within the billing period: `[{ from = 0, rate = 5.0 }, { from = 10000,
+    /// rate = 4.2 }]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bands: Option<Spanned<Vec<Spanned<RawBand>>>>,
+    /// `"tiered"` (default: each band's units at its price) or `"all_units"` (every unit of the
+    /// period at the price of the band its total volume reaches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band_pricing: Option<Spanned<String>>,
+    /// Least charge per billing period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<Spanned<f64>>,
+    /// `"interval"`, `"day"`, `"week"` or `"month"` (default; 30 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<Spanned<String>>,
+    /// Service-level clauses (`[[sites.contract.sla]]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sla: Vec<Spanned<RawSla>>,
+}
+
+/// A volume band of a contract: units from `from` on (within a billing period) cost `rate`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBand {
+    pub from: Spanned<f64>,
+    pub rate: Spanned<f64>,
+}
+
+/// A service-level clause: the share of contacts answered within `within`, per period, against
+/// `target`, with a penalty below it and a bonus at or above `bonus_target`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSla {
+    /// Contact types measured (default: those the site's groups serve).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<Spanned<Vec<Spanned<String>>>>,
+    pub within: Spanned<DurationValue>,
+    pub target: Spanned<f64>,
+    /// `"interval"`, `"day"` (default), `"week"` or `"month"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<Spanned<String>>,
+    /// `"offered"` (default: answered within / offered) or `"answered"` (within / answered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<Spanned<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub penalty_per_point: Option<Spanned<f64>>,
+    /// The most a period's penalty can be (contracts cap service credits).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_penalty: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bonus: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bonus_per_point: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bonus_target: Option<Spanned<f64>>,
+}
+
+/// `[costs]`: prices that belong to the center rather than to a site.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCosts {
+    /// Label of the money unit in reports (default none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Spanned<String>>,
+    /// Price of one minute a voice contact holds a line: in self-service, waiting and talking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub telephony_per_minute: Option<Spanned<f64>>,
+    /// Price of each contact the self-service graph serves to the end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_service_per_contact: Option<Spanned<f64>>,
 }
 
 /// `[routing]`: the rules of the built-in routing policy.
@@ -265,6 +383,10 @@ pub struct RawSimulation {
     /// to "sunday".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_day: Option<Spanned<String>>,
+    /// Hours the scenario's clock is ahead of UTC (default 0), against which sites' offsets
+    /// are read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub utc_offset: Option<Spanned<f64>>,
     /// Most contacts in the system at once before a replication is stopped as a runaway
     /// (default 10,000,000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -592,6 +714,12 @@ pub struct RawAgentGroup {
     /// (whichever agents finish first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave_rule: Option<Spanned<String>>,
+    /// The `[[sites]]` entry the group works from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<Spanned<String>>,
+    /// Loaded cost of one paid agent hour, overriding the site's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hourly_cost: Option<Spanned<f64>>,
 }
 
 /// One shift of a group: `agents` agents from the clock time `start` for `length`, on the

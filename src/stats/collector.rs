@@ -53,6 +53,8 @@ pub struct Collector {
     per_slot: Vec<f64>,
     /// Agents scheduled (before shrinkage) by group and interval, `[g * n_intervals + i]`.
     scheduled: Vec<f64>,
+    /// Loaded cost of a paid agent hour, by group.
+    hourly_cost: Vec<f64>,
 }
 
 impl Collector {
@@ -94,6 +96,7 @@ impl Collector {
             end_time: 0.0,
             csat: sc.csat,
             per_slot: sc.agent_groups.iter().map(|g| 1.0 / f64::from(g.sessions)).collect(),
+            hourly_cost: sc.agent_groups.iter().map(|g| g.hourly_cost).collect(),
             scheduled: sc
                 .agent_groups
                 .iter()
@@ -249,6 +252,7 @@ impl Observer for Collector {
                 self.groups[g * n + i] = GroupCounts {
                     measured,
                     scheduled_time: measured * self.scheduled[g * n + i],
+                    labour_cost: measured * self.scheduled[g * n + i] * self.hourly_cost[g] / 3600.0,
                     ..GroupCounts::default()
                 };
             }
@@ -366,7 +370,9 @@ impl Observer for Collector {
         let cell = (c.ty.index() * self.n_intervals as usize + c.interval as usize) * COARSE.bins();
         let bin = &mut self.interval_waits[cell + COARSE.index(wait)];
         *bin = bin.saturating_add(1);
-        self.groups[group.index() * self.n_intervals as usize + c.interval as usize].answered += 1;
+        let cell = &mut self.groups[group.index() * self.n_intervals as usize + c.interval as usize];
+        cell.answered += 1;
+        cell.handle += handle;
         self.waits[c.ty.index()].record(wait);
     }
 

@@ -11,8 +11,29 @@ pub(super) struct ShiftPlan {
     /// Agents on the phones (breaks taken off) from each change time on: ascending, the first
     /// at 0, all before the horizon.
     pub on_phones: Vec<(f64, u32)>,
-    /// Time-average of the agents scheduled (breaks included) in each interval.
-    pub scheduled: Vec<f64>,
+    /// Agents scheduled (breaks included) from each change time on, like `on_phones`.
+    pub scheduled: Vec<(f64, u32)>,
+}
+
+/// The time-average of the step function `points` over each interval of `frame`.
+pub(super) fn averages(points: &[(f64, u32)], frame: &Frame) -> Vec<f64> {
+    (0..frame.n_intervals as usize)
+        .map(|i| {
+            let (a, len) = (frame.interval_start(i), frame.interval_length(i));
+            integral(points, a, a + len) / len
+        })
+        .collect()
+}
+
+/// The step function of per-interval `levels` (one per interval of `frame`).
+pub(super) fn interval_steps(levels: &[u32], frame: &Frame) -> Vec<(f64, u32)> {
+    let mut points: Vec<(f64, u32)> = Vec::new();
+    for (i, h) in levels.iter().enumerate() {
+        if points.last().is_none_or(|l| l.1 != *h) {
+            points.push((frame.interval_start(i), *h));
+        }
+    }
+    points
 }
 
 /// The largest level of the step function `points` (ascending change times, the first at or
@@ -182,16 +203,9 @@ impl Cx<'_> {
                 "no shift works before the horizon; check the days and times",
             ));
         }
-        let scheduled = steps(scheduled, frame.horizon);
-        let averages = (0..frame.n_intervals as usize)
-            .map(|i| {
-                let (a, len) = (frame.interval_start(i), frame.interval_length(i));
-                integral(&scheduled, a, a + len) / len
-            })
-            .collect();
         Ok(ShiftPlan {
             on_phones: steps(on_phones, frame.horizon),
-            scheduled: averages,
+            scheduled: steps(scheduled, frame.horizon),
         })
     }
 }
