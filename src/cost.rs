@@ -103,14 +103,11 @@ pub fn ledger(sc: &Scenario, out: &RepOutput) -> Vec<CostCounts> {
             .collect();
         for rows in periods(sc, contract.billing, &measured) {
             let total: f64 = rows.intervals.iter().map(|&i| units[i]).sum();
-            let charge = contract.charge(total, rows.share);
+            let volume = contract.volume_charge(total, rows.share);
+            let top_up = contract.charge(total, rows.share) - volume;
             for &i in &rows.intervals {
-                let weight = if total > 0.0 {
-                    units[i] / total
-                } else {
-                    measured[i] / rows.measured
-                };
-                let amount = charge * weight;
+                let by_units = if total > 0.0 { units[i] / total } else { 0.0 };
+                let amount = volume * by_units + top_up * measured[i] / rows.measured;
                 cells[(s + 1) * n + i].vendor += amount;
                 cells[i].vendor += amount;
             }

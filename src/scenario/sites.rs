@@ -134,9 +134,15 @@ impl Contract {
     /// was simulated: band limits and the minimum are pro-rated by it, so that a period cut by
     /// the warm-up or the horizon is billed as its part of a whole one.
     pub fn charge(&self, units: f64, share: f64) -> f64 {
+        self.volume_charge(units, share).max(self.minimum * share)
+    }
+
+    /// The charge for `units` by the bands alone, before the minimum (see
+    /// [`Contract::charge`]).
+    pub fn volume_charge(&self, units: f64, share: f64) -> f64 {
         let bands = &self.bands;
         let from = |k: usize| bands[k].0 * share;
-        let volume = match self.band_pricing {
+        match self.band_pricing {
             BandPricing::Tiered => (0..bands.len())
                 .map(|k| {
                     let hi = if k + 1 < bands.len() {
@@ -151,8 +157,7 @@ impl Contract {
                 let k = (0..bands.len()).rev().find(|&k| units >= from(k)).unwrap_or(0);
                 units * bands[k].1
             }
-        };
-        volume.max(self.minimum * share)
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod builds;
 mod callbacks;
 mod chat;
 mod cli;
+mod costs;
 mod demand;
 mod determinism;
 mod email;
