@@ -509,6 +509,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             context_lost: c.path.context_lost,
             bot_failed: c.path.bot_failed,
             contained: false,
+            csat_shift: f64::from(c.path.csat_shift),
         }
     }
 
@@ -1896,6 +1897,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[inline(never)]
     fn after_service(&mut self, mut c: contact::Contact, group: GroupId, loss: f64) {
         c.path.handled = c.path.handled.saturating_add(1);
+        c.path.csat_shift = self.sc.agent_groups[group.index()].csat_shift as f32;
         let Some(res) = &self.sc.contact_types[c.ty.index()].resolution else {
             return self.end_journey(&c, JourneyOutcome::Resolved);
         };

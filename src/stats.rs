@@ -117,6 +117,8 @@ pub struct JourneyEnd {
     pub bot_failed: bool,
     /// A bot served the customer to the end.
     pub contained: bool,
+    /// Shift of the latent CSAT score from the site that handled the last contact.
+    pub csat_shift: f64,
 }
 
 /// Receives the engine's state changes. `now` is the simulated time in seconds and never

@@ -145,6 +145,8 @@ pub struct JourneyPath {
     pub bot_failed: bool,
     /// Times the customer came back after a bot's false containment.
     pub recontacts: u8,
+    /// The CSAT shift of the site whose agent handled the last contact (0 before any).
+    pub csat_shift: f32,
 }
 
 /// Where a node sends a contact: on to another node, or out of the graph.
@@ -224,6 +226,7 @@ impl ContactSlab {
                 context_lost: 0,
                 bot_failed: false,
                 recontacts: 0,
+                csat_shift: 0.0,
             },
             reoffer: false,
             deferred: false,

@@ -570,6 +570,7 @@ impl CsatModel {
     /// its grace. 0 for a journey that met none of them.
     pub fn effort(&self, j: &crate::stats::JourneyEnd) -> f64 {
         let mut e = 0.0;
+        e += j.csat_shift;
         if j.transfers | j.switches | j.context_lost != 0 || j.bot_failed {
             e += self.transfer * f64::from(j.transfers)
                 + self.switch * f64::from(j.switches)
@@ -733,6 +734,9 @@ pub struct AgentGroup {
     /// Loaded cost of one paid (scheduled) agent hour, money per hour: the group's own, else
     /// its site's, else 0. 0 for a vendor's group, billed by the contract.
     pub hourly_cost: f64,
+    /// Shift of the latent CSAT score of a journey whose last handled contact this group
+    /// handled: `ln` of its site's `csat` odds multiplier (0 without one).
+    pub csat_shift: f64,
 }
 
 impl AgentGroup {

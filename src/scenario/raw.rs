@@ -75,6 +75,9 @@ pub struct RawSite {
     /// Multiplier of the probability that the site's agents resolve a contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Spanned<f64>>,
+    /// Multiplier of the odds that a customer whose last contact the site handled is satisfied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csat: Option<Spanned<f64>>,
     /// What an outsourced vendor charges, instead of `hourly_cost`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract: Option<Spanned<RawContract>>,

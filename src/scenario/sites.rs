@@ -46,6 +46,10 @@ pub struct Site {
     /// contact the site's agents handle (folded into the groups' proficiency).
     pub handle_time: f64,
     pub resolution: f64,
+    /// Multiplier of the odds that a customer is satisfied (top-2-box) after a journey whose
+    /// last handled contact the site's agents handled: the journey's latent CSAT score moves
+    /// by `ln(csat)`, and every CSAT figure follows from it.
+    pub csat: f64,
     /// What the site charges, for a vendor.
     pub contract: Option<Contract>,
     /// The groups working here, ascending.

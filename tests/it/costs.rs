@@ -437,3 +437,45 @@ fn self_service_is_priced_per_contact_it_serves_to_the_end() {
     let cost = center(&s, "self_service_cost");
     assert!(close(cost, 0.25 * contained), "{cost} vs {}", 0.25 * contained);
 }
+
+#[test]
+fn a_site_csat_multiplier_multiplies_the_odds_that_its_customers_are_satisfied() {
+    // Ample agents: nobody waits, every journey is one resolved contact, its latent score
+    // 1.73; handled at a site with csat = 0.5, the odds of satisfaction halve exactly.
+    let s = run(
+        &scenario(
+            r#"
+[simulation]
+horizon = "2h"
+replications = 2
+
+[csat]
+
+[[contact_types]]
+name = "calls"
+arrivals = { rate = "120/h" }
+handle_time = { dist = "exponential", mean = "3m" }
+
+[[agent_groups]]
+name = "a"
+serves = ["calls"]
+headcount = 200
+site = "far"
+
+[[sites]]
+name = "far"
+csat = 0.5
+"#,
+        ),
+        1,
+    );
+    let csat = s
+        .scope(ScopeKind::Type, "calls")
+        .unwrap()
+        .get("csat")
+        .unwrap()
+        .estimate
+        .mean;
+    let odds = 0.5 * 1.73f64.exp();
+    assert!(close(csat, odds / (1.0 + odds)), "{csat} vs {}", odds / (1.0 + odds));
+}

@@ -165,6 +165,7 @@ impl Cx<'_> {
         };
         let handle_time = multiplier(&s.handle_time, "handle_time", false)?;
         let resolution = multiplier(&s.resolution, "resolution", true)?;
+        let csat = multiplier(&s.csat, "csat", false)?;
         let hourly_cost = match &s.hourly_cost {
             None => 0.0,
             Some(c) => self.money(
@@ -202,6 +203,7 @@ impl Cx<'_> {
                 hourly_cost,
                 handle_time,
                 resolution,
+                csat,
                 contract,
                 groups: Vec::new(),
             },
