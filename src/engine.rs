@@ -53,7 +53,7 @@ use crate::rng::{self, Rng, Source, StreamId, Substream};
 use crate::routing::{ContactChoice, Policy, RoutingPolicy, View};
 use crate::scenario::{Channel, Closing, GroupId, LeaveRule, NodeKind, Scenario, Target, TypeId};
 use crate::stats::{CallbackEvent, Collector, ContactInfo, JourneyEnd, JourneyOutcome, Observer, SelfServiceEnd};
-use agent::{Agent, AgentStatus, Roster, Share};
+use agent::{Agent, AgentStatus, Recent, Roster, Share};
 use contact::{ContactKey, ContactSlab, ContactState, Exit, NO_TRANSFER};
 use event::{ARRIVAL_RANK, AgentId, EventKind, EventQueue, Key, NO_KEY, key_time};
 use queue::{Queued, WaitQueue};
@@ -213,8 +213,13 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     tickets: Vec<WaitQueue>,
     /// Whether some group's agents share their time between chat sessions.
     shares: bool,
-    /// Some group does after-call work.
+    /// Some group does after-call work, or has an occupancy cap: a service end takes the
+    /// slower path that may keep the agent from being free at once.
     wraps: bool,
+    /// Some group has an occupancy cap.
+    capped: bool,
+    /// Each slot's recent occupancy (one per agent slot when `capped`, else none).
+    recent: Vec<Recent>,
     /// Each slot's shared session (one per agent slot when `shares`, else none).
     sessions: Vec<Share>,
     /// Index of each replayed type's next recorded arrival.
@@ -304,7 +309,13 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 Vec::new()
             },
             shares: sc.agent_groups.iter().any(Self::shares_time),
-            wraps: sc.has_wrap_up,
+            wraps: sc.has_wrap_up || sc.has_occupancy_cap,
+            capped: sc.has_occupancy_cap,
+            recent: if sc.has_occupancy_cap {
+                vec![Recent::default(); total_agents]
+            } else {
+                Vec::new()
+            },
             sessions: if sc.agent_groups.iter().any(Self::shares_time) {
                 vec![Share::default(); total_agents]
             } else {
@@ -565,6 +576,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.interval = 0;
         self.line_use.fill(0);
         self.replay_next.fill(0);
+        self.recent.fill(Recent::default());
         self.next_journey = 0;
         self.processed = 0;
     }
@@ -689,7 +701,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[inline]
     fn report_group(&mut self, g: GroupId) {
         let r = &self.rosters[g.index()];
-        self.observer.on_group(self.now, g, r.busy, r.present());
+        self.observer.on_group(self.now, g, r.busy - r.pausing, r.present());
     }
 
     /// The one door through which an agent's duty state changes: sets its status and
@@ -700,6 +712,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn set_agent(&mut self, agent: AgentId, to: AgentStatus, leaving: bool, report: bool) {
         debug_assert!(!leaving || to == AgentStatus::Busy, "only a busy agent can be leaving");
         let a = self.agents[agent.index()];
+        if self.capped {
+            self.advance_recent(agent, a.status == AgentStatus::Busy && !a.pausing);
+        }
         let roster = &mut self.rosters[a.group.index()];
         match a.status {
             AgentStatus::Idle => roster.idle.remove(&mut self.agents, agent),
@@ -1755,6 +1770,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         if a.wrapping {
             return self.wrap_up_ended(agent);
         }
+        if a.pausing {
+            return self.pause_ended(agent);
+        }
         let (key, g, leaving) = (a.contact, a.group, a.leaving);
         let mut c = self.contacts.remove(key);
         let wrap_up = if !c.ghost && !c.unreached {
@@ -1792,6 +1810,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn agent_freed(&mut self, agent: AgentId, leaving: bool) {
         if leaving || (self.first_free && self.owes_departure(agent)) {
             self.set_agent(agent, AgentStatus::Off, false, true);
+        } else if self.capped && self.over_cap(agent) {
+            self.start_pause(agent);
         } else if self.take_next(agent) {
             self.set_agent(agent, AgentStatus::Busy, false, true);
         } else {
@@ -1845,6 +1865,66 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.observer.on_wrap_up(self.now, g, wrapping);
         self.events
             .push(self.now + seconds, EventKind::ServiceEnd { agent, serial });
+    }
+
+    /// Brings `agent`'s recent occupancy up to now: it was `working` (serving or after-call
+    /// work) since it was last brought up to date, else idle, paused or off.
+    #[cold]
+    #[inline(never)]
+    fn advance_recent(&mut self, agent: AgentId, working: bool) {
+        let g = self.agents[agent.index()].group;
+        let Some(cap) = self.sc.agent_groups[g.index()].occupancy_cap else {
+            return;
+        };
+        let r = &mut self.recent[agent.index()];
+        let decay = (-(self.now - r.at) / cap.window).exp();
+        r.occupancy = if working {
+            1.0 - (1.0 - r.occupancy) * decay
+        } else {
+            r.occupancy * decay
+        };
+        r.at = self.now;
+    }
+
+    /// Whether `agent`, just done working, is above its group's occupancy cap.
+    #[cold]
+    #[inline(never)]
+    fn over_cap(&mut self, agent: AgentId) -> bool {
+        let g = self.agents[agent.index()].group;
+        let Some(cap) = self.sc.agent_groups[g.index()].occupancy_cap else {
+            return false;
+        };
+        self.advance_recent(agent, true);
+        self.recent[agent.index()].occupancy > cap.max
+    }
+
+    /// `agent` pauses for its group's cap pause: it stays unavailable (busy to the routing)
+    /// but is reported as not busy, and the end of the pause is a service end of its own.
+    #[cold]
+    #[inline(never)]
+    fn start_pause(&mut self, agent: AgentId) {
+        let a = &mut self.agents[agent.index()];
+        a.pausing = true;
+        a.serial = a.serial.wrapping_add(1);
+        let (serial, g) = (a.serial, a.group);
+        let pause = self.sc.agent_groups[g.index()].occupancy_cap.map_or(0.0, |c| c.pause);
+        self.rosters[g.index()].pausing += 1;
+        self.report_group(g);
+        self.events
+            .push(self.now + pause, EventKind::ServiceEnd { agent, serial });
+    }
+
+    /// `agent`'s pause is over: it leaves if it was marked to, pauses again if it is still
+    /// above the cap, else it is free.
+    #[cold]
+    #[inline(never)]
+    fn pause_ended(&mut self, agent: AgentId) {
+        self.advance_recent(agent, false);
+        let a = &mut self.agents[agent.index()];
+        a.pausing = false;
+        let (g, leaving) = (a.group, a.leaving);
+        self.rosters[g.index()].pausing -= 1;
+        self.agent_freed(agent, leaving);
     }
 
     /// `agent`'s after-call work is over: it leaves if it was marked to, else it is free.

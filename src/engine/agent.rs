@@ -40,6 +40,9 @@ pub struct Agent {
     pub leaving: bool,
     /// Doing after-call work (while `Busy`): the contact has gone, the agent is not free yet.
     pub wrapping: bool,
+    /// Pausing under its group's occupancy cap (while `Busy`): present, unavailable, and not
+    /// working.
+    pub pausing: bool,
     /// When the agent last became idle (seconds); meaningful while `Idle`.
     pub idle_since: f64,
     /// The contact in service; meaningful while `Busy`.
@@ -61,6 +64,7 @@ impl Agent {
             status: AgentStatus::Off,
             leaving: false,
             wrapping: false,
+            pausing: false,
             idle_since: 0.0,
             contact: ContactKey {
                 index: u32::MAX,
@@ -71,6 +75,14 @@ impl Agent {
             next: NIL,
         }
     }
+}
+
+/// An agent's recent occupancy under its group's cap: an exponentially weighted average of
+/// its working time, brought up to date at `at` (seconds).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Recent {
+    pub occupancy: f64,
+    pub at: f64,
 }
 
 /// A doubly linked list of agents threaded through [`Agent`] records: O(1) push and pop at
@@ -229,6 +241,8 @@ pub struct Roster {
     pub leaving: u32,
     /// Busy agents doing after-call work (counted in `busy` too).
     pub wrapping: u32,
+    /// Busy agents pausing under the occupancy cap (counted in `busy`, reported as not busy).
+    pub pausing: u32,
     /// Departures owed under the first-free leave rule: the next this many agents to finish
     /// a contact leave.
     pub owed: u32,
@@ -262,6 +276,7 @@ impl Roster {
         self.busy = 0;
         self.leaving = 0;
         self.wrapping = 0;
+        self.pausing = 0;
         self.owed = 0;
         // Reverse order so that agents come on duty lowest index first.
         for i in (self.start..self.start + self.size).rev() {

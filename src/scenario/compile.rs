@@ -713,6 +713,7 @@ impl Cx<'_> {
             has_email,
             has_sessions: agent_groups.iter().any(|g| g.sessions > 1),
             has_wrap_up: agent_groups.iter().any(|g| !g.wrap_up.is_empty()),
+            has_occupancy_cap: agent_groups.iter().any(|g| g.occupancy_cap.is_some()),
             has_priorities: contact_types.iter().any(|t| t.priority != 0 || t.queue_credit != 0.0),
             has_proficiency: agent_groups.iter().any(|g| !g.proficiency.is_empty()),
             has_costs: raw.costs.is_some()
@@ -2418,6 +2419,39 @@ impl Cx<'_> {
                 ));
             }
         };
+        let occupancy_cap = match &g.occupancy_cap {
+            None => None,
+            Some(c) => {
+                let field = format!("{path}.occupancy_cap");
+                let r = c.get_ref();
+                let max = *r.max.get_ref();
+                if !(max > 0.0 && max <= 1.0) {
+                    return Err(self.err(
+                        r.max.span(),
+                        format!("{field}.max"),
+                        format!(
+                            "must be a share of the agent's recent time above 0 and at most 1 (0.85: 85%), got {max}"
+                        ),
+                    ));
+                }
+                if sessions > 1 {
+                    return Err(self.err(
+                        c.span(),
+                        field,
+                        "applies to agents holding one contact at a time; this group's agents hold several chat sessions",
+                    ));
+                }
+                let duration = |v: &Option<Spanned<DurationValue>>, name: &str, default: f64| {
+                    v.as_ref()
+                        .map_or(Ok(default), |v| self.positive_duration(v, &format!("{field}.{name}")))
+                };
+                Some(OccupancyCap {
+                    max,
+                    window: duration(&r.window, "window", 1800.0)?,
+                    pause: duration(&r.pause, "pause", 120.0)?,
+                })
+            }
+        };
         Ok(AgentGroup {
             name: g.name.get_ref().trim().to_owned(),
             serves,
@@ -2436,6 +2470,7 @@ impl Cx<'_> {
             site,
             hourly_cost,
             csat_shift: 0.0,
+            occupancy_cap,
         })
     }
 

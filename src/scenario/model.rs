@@ -90,6 +90,8 @@ pub struct Scenario {
     pub has_sessions: bool,
     /// Whether some group does after-call work on some type it serves.
     pub has_wrap_up: bool,
+    /// Some group has an occupancy cap.
+    pub has_occupancy_cap: bool,
     /// Whether some type has a priority class or a queue credit.
     pub has_priorities: bool,
     /// Whether some group's scheduled agents differ from those on the phones (shrinkage, or
@@ -737,6 +739,23 @@ pub struct AgentGroup {
     /// Shift of the latent CSAT score of a journey whose last handled contact this group
     /// handled: `ln` of its site's `csat` odds multiplier (0 without one).
     pub csat_shift: f64,
+    /// The group's occupancy cap, if any.
+    pub occupancy_cap: Option<OccupancyCap>,
+}
+
+/// An occupancy cap: each agent's recent occupancy is an exponentially weighted average of
+/// its working time (serving or after-call work = 1, idle, paused or off = 0) with time
+/// constant `window`. An agent finishing a contact (and its after-call work) with a recent
+/// occupancy above `max` pauses for `pause` — present, unavailable, not working — and checks
+/// again at its end, until it is back at or under the cap.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OccupancyCap {
+    /// The cap, a share in (0, 1].
+    pub max: f64,
+    /// Seconds.
+    pub window: f64,
+    /// Seconds.
+    pub pause: f64,
 }
 
 impl AgentGroup {

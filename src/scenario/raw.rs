@@ -717,12 +717,29 @@ pub struct RawAgentGroup {
     /// (whichever agents finish first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave_rule: Option<Spanned<String>>,
+    /// An occupancy cap: `{ max = 0.85, window = "30m", pause = "2m" }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupancy_cap: Option<Spanned<RawOccupancyCap>>,
     /// The `[[sites]]` entry the group works from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<Spanned<String>>,
     /// Loaded cost of one paid agent hour, overriding the site's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hourly_cost: Option<Spanned<f64>>,
+}
+
+/// A group's occupancy cap: an agent whose recent occupancy is above `max` as a contact ends
+/// pauses for `pause` before taking another.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOccupancyCap {
+    pub max: Spanned<f64>,
+    /// Time constant of the recent occupancy (default 30m).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Spanned<DurationValue>>,
+    /// Length of one pause (default 2m).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause: Option<Spanned<DurationValue>>,
 }
 
 /// One shift of a group: `agents` agents from the clock time `start` for `length`, on the

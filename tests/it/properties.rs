@@ -628,7 +628,8 @@ type SkillsRules = (usize, usize, Vec<(u32, u32, f64, u32)>);
 /// contact selection, and per type (by index, drawn as `(tiers, aging, weight, delay)`): its
 /// serving groups split into up to three route steps opening 0, 30·delay and 60·delay seconds
 /// apart (some at the same time), an aging of `aging`/min, and a weight; the first group
-/// twice as fast on the first type and a third slower on the others, with 20% shrinkage; the
+/// twice as fast on the first type and a third slower on the others, with 20% shrinkage and an
+/// occupancy cap of 60% (pauses of 20 s); the
 /// second group (and every other one after it) on the first-free leave rule; the last of two
 /// or more groups on shifts with breaks.
 fn with_skills(toml: &str, (agents, contacts, per_type): SkillsRules) -> String {
@@ -697,6 +698,10 @@ fn with_skills(toml: &str, (agents, contacts, per_type): SkillsRules) -> String 
         }
         first.insert("proficiency".into(), Value::Table(prof));
         first.insert("shrinkage".into(), Value::Float(0.2));
+        let cap: toml::Table = r#"occupancy_cap = { max = 0.6, window = "5m", pause = "20s" }"#
+            .parse()
+            .expect("a cap parses");
+        first.insert("occupancy_cap".into(), cap["occupancy_cap"].clone());
     }
     // With two groups or more, the last works shifts (t = 0 is 07:55) with staggered breaks.
     let groups_table = doc["agent_groups"].as_array_mut().expect("groups");

@@ -19,9 +19,9 @@ impl Observer for Answers {
     }
 }
 
-/// Answer times of three replayed calls — at 0 (149 s), 1 (300 s) and 200 s (10 s) — on two
-/// agents, down to one at 100 s, under `rule`.
-fn answers_when_one_of_two_leaves(rule: &str) -> Vec<f64> {
+/// Answer times of calls replayed from `calls` (a CSV with `time,handle_time`) over 300 s
+/// in intervals of 100 s, on one group "a" given `group` (its headcount and rules).
+fn replayed_answers(group: &str, calls: &str) -> Vec<f64> {
     let sc = scenario_with_replay(
         &format!(
             r#"
@@ -38,15 +38,23 @@ handle_time = {{ dist = "constant", value = 60 }}
 [[agent_groups]]
 name = "a"
 serves = ["calls"]
-headcount = [2, 1, 1]
-leave_rule = "{rule}"
+{group}
 "#
         ),
-        "time,handle_time\n0,149\n1,300\n200,10\n",
+        calls,
     );
     let mut engine = Engine::with(&sc, Policy::default(), Answers::default());
     engine.run(0);
     engine.into_observer().0
+}
+
+/// Answer times of three replayed calls — at 0 (149 s), 1 (300 s) and 200 s (10 s) — on two
+/// agents, down to one at 100 s, under `rule`.
+fn answers_when_one_of_two_leaves(rule: &str) -> Vec<f64> {
+    replayed_answers(
+        &format!("headcount = [2, 1, 1]\nleave_rule = \"{rule}\""),
+        "time,handle_time\n0,149\n1,300\n200,10\n",
+    )
 }
 
 #[test]
@@ -212,4 +220,82 @@ fn shifts_follow_their_days_and_run_past_midnight() {
     );
     assert_eq!(shrunk.agent_groups[0].staffing, vec![(0.0, 8), (28800.0, 0)]);
     assert_eq!(shrunk.agent_groups[0].scheduled[0], 10.0);
+}
+
+/// Answer times of three replayed calls on one agent — at 0 (60 s), 61 (10 s) and 100.5
+/// (5 s) — with `cap` added to the group.
+fn answers_under_a_cap(cap: &str) -> Vec<f64> {
+    replayed_answers(
+        &format!("headcount = 1\n{cap}"),
+        "time,handle_time\n0,60\n61,10\n100.5,5\n",
+    )
+}
+
+#[test]
+fn an_agent_above_its_occupancy_cap_pauses_until_it_is_back_under_it_worked_by_hand() {
+    // Window 60 s: after the first call (0–60 s) the recent occupancy is 1 − e^−1 = 0.632,
+    // above the cap of 0.5, so the agent pauses 30 s; the second call, arrived at 61, waits.
+    // At 90 the occupancy has decayed to 0.632·e^−0.5 = 0.383: the agent answers it. After it
+    // (90–100 s) the occupancy is 1 − 0.617·e^(−1/6) = 0.478, under the cap: the third call is
+    // answered on arrival.
+    let cap = r#"occupancy_cap = { max = 0.5, window = "60s", pause = "30s" }"#;
+    assert_eq!(answers_under_a_cap(cap), vec![0.0, 90.0, 100.5]);
+    assert_eq!(answers_under_a_cap(""), vec![0.0, 61.0, 100.5]);
+    // A cap of 0.65 is above 0.632: no pause after the first call, the second is answered at
+    // 61. At its end (71 s) the occupancy is 1 − (1 − 0.632·e^(−1/60))·e^(−1/6) = 0.680, above
+    // 0.65: a pause to 101 holds the third call back a half second.
+    let cap = r#"occupancy_cap = { max = 0.65, window = "60s", pause = "30s" }"#;
+    assert_eq!(answers_under_a_cap(cap), vec![0.0, 61.0, 101.0]);
+}
+
+/// M/M/10+M at 10.8 Erlangs over 100 hours, with `cap` on the group.
+fn heavy_load(cap: &str) -> cxsim::summary::Summary {
+    run(
+        &scenario(&format!(
+            r#"
+[simulation]
+horizon = "100h"
+warmup = "2h"
+seed = 8
+replications = 20
+
+[[contact_types]]
+name = "calls"
+arrivals = {{ rate = "130/h" }}
+handle_time = {{ dist = "exponential", mean = "5m" }}
+patience = {{ dist = "exponential", mean = "10m" }}
+
+[[agent_groups]]
+name = "a"
+serves = ["calls"]
+headcount = 10
+{cap}
+"#
+        )),
+        2,
+    )
+}
+
+#[test]
+fn an_occupancy_cap_holds_occupancy_down_at_the_cost_of_waiting_and_a_cap_of_one_changes_nothing() {
+    let figure = |s: &cxsim::summary::Summary, scope, name: &str, f: &str| {
+        s.scope(scope, name).unwrap().get(f).unwrap().estimate
+    };
+    let free = heavy_load("");
+    let capped = heavy_load(r#"occupancy_cap = { max = 0.8, window = "30m", pause = "2m" }"#);
+    let occ = |s| figure(s, ScopeKind::Group, "a", "occupancy");
+    let wait = |s| figure(s, ScopeKind::Type, "calls", "p_wait");
+    // Overloaded, the agents work over 90% of their time without the cap; with it, well under.
+    assert!(occ(&free).mean > 0.9, "{:?}", occ(&free));
+    assert!(
+        occ(&capped).mean + occ(&capped).half_width < occ(&free).mean - occ(&free).half_width - 0.03,
+        "{:?} vs {:?}",
+        occ(&capped),
+        occ(&free)
+    );
+    assert!(wait(&capped).mean - wait(&capped).half_width > wait(&free).mean + wait(&free).half_width);
+    // A cap nobody can exceed takes the slower path through every service end, and gives the
+    // same bits.
+    let never = heavy_load(r#"occupancy_cap = { max = 1.0 }"#);
+    assert_eq!(super::support::bits(&free), super::support::bits(&never));
 }
