@@ -94,7 +94,7 @@ pub fn ledger(sc: &Scenario, out: &RepOutput) -> Vec<CostCounts> {
                         let c = &out.group_intervals(g)[i];
                         match contract.per {
                             Billed::StaffedHour => c.scheduled_time / 3600.0,
-                            Billed::HandledMinute => c.handle / 60.0,
+                            Billed::HandledMinute => (c.busy_time - c.wrap_time) / 60.0,
                             Billed::Contact => c.answered as f64,
                         }
                     })

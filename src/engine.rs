@@ -194,6 +194,13 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     proficient: bool,
     /// Whether some group's agents leave by the first-free rule ([`LeaveRule::FirstFree`]).
     first_free: bool,
+    /// Whether a freed agent may be held back from taking the next contact: by a departure
+    /// its group owes (first-free rule) or by an occupancy cap. One flag, so that the common
+    /// case tests one.
+    held: bool,
+    /// Whether a slot's change of state has more to bring up to date: shared chat sessions,
+    /// or a recent occupancy (`shares || capped`).
+    slot_hooks: bool,
     /// Whether the policy reads queue times or asks for re-offers
     /// ([`RoutingPolicy::follows_waits`]); when not, the engine keeps neither.
     waits: bool,
@@ -293,6 +300,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             hours: sc.contact_types.iter().any(|t| t.hours.is_some()),
             proficient: sc.has_proficiency,
             first_free: sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree),
+            held: sc.has_occupancy_cap || sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree),
+            slot_hooks: sc.has_occupancy_cap || sc.agent_groups.iter().any(Self::shares_time),
             waits,
             waiting_rules: sc
                 .contact_types
@@ -496,13 +505,13 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
             if self.follow {
                 self.observer
-                    .on_journey_end(self.now, &Self::journey_end(c, JourneyOutcome::Open));
+                    .on_journey_end(self.now, &Self::journey_end(self.sc, c, JourneyOutcome::Open));
             }
         }
         self.observer.on_end(self.now);
     }
 
-    fn journey_end(c: &contact::Contact, outcome: JourneyOutcome) -> JourneyEnd {
+    fn journey_end(sc: &Scenario, c: &contact::Contact, outcome: JourneyOutcome) -> JourneyEnd {
         JourneyEnd {
             journey: c.journey,
             ty: c.path.ty,
@@ -520,14 +529,18 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             context_lost: c.path.context_lost,
             bot_failed: c.path.bot_failed,
             contained: false,
-            csat_shift: f64::from(c.path.csat_shift),
+            csat_shift: match c.path.last_site {
+                0 => 0.0,
+                s => sc.sites[usize::from(s) - 1].csat.ln(),
+            },
         }
     }
 
     /// The journey of `c` (which has left the slab) ends with `outcome`.
     #[inline(never)]
     fn end_journey(&mut self, c: &contact::Contact, outcome: JourneyOutcome) {
-        self.observer.on_journey_end(self.now, &Self::journey_end(c, outcome));
+        self.observer
+            .on_journey_end(self.now, &Self::journey_end(self.sc, c, outcome));
     }
 
     /// One more failed attempt (abandoned, blocked, refused, balked, cleared, or a message)
@@ -701,7 +714,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[inline]
     fn report_group(&mut self, g: GroupId) {
         let r = &self.rosters[g.index()];
-        self.observer.on_group(self.now, g, r.busy - r.pausing, r.present());
+        self.observer.on_group(self.now, g, r.busy, r.present());
     }
 
     /// The one door through which an agent's duty state changes: sets its status and
@@ -712,9 +725,6 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     fn set_agent(&mut self, agent: AgentId, to: AgentStatus, leaving: bool, report: bool) {
         debug_assert!(!leaving || to == AgentStatus::Busy, "only a busy agent can be leaving");
         let a = self.agents[agent.index()];
-        if self.capped {
-            self.advance_recent(agent, a.status == AgentStatus::Busy && !a.pausing);
-        }
         let roster = &mut self.rosters[a.group.index()];
         match a.status {
             AgentStatus::Idle => roster.idle.remove(&mut self.agents, agent),
@@ -734,11 +744,24 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let rec = &mut self.agents[agent.index()];
         rec.status = to;
         rec.leaving = leaving;
-        if self.shares {
-            self.reshare(agent);
+        if self.slot_hooks {
+            self.slot_changed(agent, a);
         }
         if report {
             self.report_group(a.group);
+        }
+    }
+
+    /// Slot `agent`, which was `before`, has changed state: its recent occupancy is brought up
+    /// to date (under a cap), and its sessions reshared (with shared chat sessions).
+    #[cold]
+    #[inline(never)]
+    fn slot_changed(&mut self, agent: AgentId, before: Agent) {
+        if self.capped {
+            self.advance_recent(agent, before.status == AgentStatus::Busy && !before.pausing);
+        }
+        if self.shares {
+            self.reshare(agent);
         }
     }
 
@@ -1559,7 +1582,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.events.push(at, EventKind::Retry { contact: key });
             return;
         }
-        let mut end = Self::journey_end(&c, JourneyOutcome::Resolved);
+        let mut end = Self::journey_end(self.sc, &c, JourneyOutcome::Resolved);
         end.contained = true;
         self.observer.on_journey_end(self.now, &end);
     }
@@ -1808,14 +1831,31 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// was marked to leave, else takes the next contact or waits idle.
     #[inline(always)]
     fn agent_freed(&mut self, agent: AgentId, leaving: bool) {
-        if leaving || (self.first_free && self.owes_departure(agent)) {
+        if leaving {
             self.set_agent(agent, AgentStatus::Off, false, true);
-        } else if self.capped && self.over_cap(agent) {
-            self.start_pause(agent);
+        } else if self.held && self.held_back(agent) {
+            // Gone off duty, or pausing.
         } else if self.take_next(agent) {
             self.set_agent(agent, AgentStatus::Busy, false, true);
         } else {
             self.set_agent(agent, AgentStatus::Idle, false, true);
+        }
+    }
+
+    /// Whether `agent`, just free, is held back from the next contact: it goes off duty to
+    /// settle a departure its group owes (first-free rule), or pauses above its group's
+    /// occupancy cap.
+    #[cold]
+    #[inline(never)]
+    fn held_back(&mut self, agent: AgentId) -> bool {
+        if self.first_free && self.owes_departure(agent) {
+            self.set_agent(agent, AgentStatus::Off, false, true);
+            true
+        } else if self.capped && self.over_cap(agent) {
+            self.start_pause(agent);
+            true
+        } else {
+            false
         }
     }
 
@@ -1908,8 +1948,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         a.serial = a.serial.wrapping_add(1);
         let (serial, g) = (a.serial, a.group);
         let pause = self.sc.agent_groups[g.index()].occupancy_cap.map_or(0.0, |c| c.pause);
-        self.rosters[g.index()].pausing += 1;
-        self.report_group(g);
+        let roster = &mut self.rosters[g.index()];
+        roster.pausing += 1;
+        let pausing = roster.pausing;
+        self.observer.on_pause(self.now, g, pausing);
         self.events
             .push(self.now + pause, EventKind::ServiceEnd { agent, serial });
     }
@@ -1923,7 +1965,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let a = &mut self.agents[agent.index()];
         a.pausing = false;
         let (g, leaving) = (a.group, a.leaving);
-        self.rosters[g.index()].pausing -= 1;
+        let roster = &mut self.rosters[g.index()];
+        roster.pausing -= 1;
+        let pausing = roster.pausing;
+        self.observer.on_pause(self.now, g, pausing);
         self.agent_freed(agent, leaving);
     }
 
@@ -1977,7 +2022,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[inline(never)]
     fn after_service(&mut self, mut c: contact::Contact, group: GroupId, loss: f64) {
         c.path.handled = c.path.handled.saturating_add(1);
-        c.path.csat_shift = self.sc.agent_groups[group.index()].csat_shift as f32;
+        c.path.last_site = self.sc.agent_groups[group.index()].site.map_or(0, |s| s as u8 + 1);
         let Some(res) = &self.sc.contact_types[c.ty.index()].resolution else {
             return self.end_journey(&c, JourneyOutcome::Resolved);
         };

@@ -690,10 +690,10 @@ pub const GROUP_METRICS: &[GroupMetric] = &[
     GroupMetric {
         name: "occupancy",
         unit: Unit::Probability,
-        definition: "busy agent-time (serving, or after-call work) / on-duty agent-time",
+        definition: "working agent-time (serving, or after-call work) / on-duty agent-time",
         estimator: Estimator::Ratio(RatioKind::PerReplication),
         exact: Some(Exact::Occupancy),
-        value: |g| (g.busy_time, g.present_time),
+        value: |g| (g.busy_time - g.pause_time, g.present_time),
     },
     GroupMetric {
         name: WRAP_UP_FIGURE,
@@ -701,7 +701,15 @@ pub const GROUP_METRICS: &[GroupMetric] = &[
         definition: "agent-time serving contacts, after-call work left out / on-duty agent-time (reported where the group does after-call work)",
         estimator: Estimator::Ratio(RatioKind::PerReplication),
         exact: None,
-        value: |g| (g.busy_time - g.wrap_time, g.present_time),
+        value: |g| (g.busy_time - g.wrap_time - g.pause_time, g.present_time),
+    },
+    GroupMetric {
+        name: PAUSE_FIGURE,
+        unit: Unit::Probability,
+        definition: "agent-time pausing under the occupancy cap (present, unavailable, not working) / on-duty agent-time (reported where some group has a cap)",
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        exact: None,
+        value: |g| (g.pause_time, g.present_time),
     },
     GroupMetric {
         name: "mean_agents",
@@ -839,6 +847,9 @@ pub const COST_METRICS: &[CostMetric] = &[
         applies: |sc, s| s.is_none() && sc.follow_journeys,
     },
 ];
+
+/// The group figure reported only where some group has an occupancy cap.
+pub const PAUSE_FIGURE: &str = "paused";
 
 /// The group figure reported only where something has a price.
 pub const LABOUR_FIGURE: &str = "labour_cost";

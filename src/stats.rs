@@ -168,6 +168,9 @@ pub trait Observer {
     fn on_group(&mut self, now: f64, group: GroupId, busy: u32, present: u32) {}
     /// Group `group` now has `wrapping` agents doing after-call work (of its `busy` ones).
     fn on_wrap_up(&mut self, now: f64, group: GroupId, wrapping: u32) {}
+    /// Group `group` now has `pausing` agents pausing under its occupancy cap (of its `busy`
+    /// ones: unavailable, but not working).
+    fn on_pause(&mut self, now: f64, group: GroupId, pausing: u32) {}
     /// Reporting interval `index` begins at `now`.
     fn on_interval(&mut self, now: f64, index: u32) {}
     /// The horizon is reached: arrivals stop.
@@ -215,6 +218,7 @@ forward_pair! {
     on_queue_len(now: f64, ty: TypeId, len: u32);
     on_group(now: f64, group: GroupId, busy: u32, present: u32);
     on_wrap_up(now: f64, group: GroupId, wrapping: u32);
+    on_pause(now: f64, group: GroupId, pausing: u32);
     on_interval(now: f64, index: u32);
     on_close(now: f64);
     on_in_system_at_end(now: f64, c: &ContactInfo);
@@ -433,6 +437,10 @@ pub struct GroupCounts {
     /// ∫ (agents doing after-call work) dt, agent·seconds (included in `busy_time`).
     #[serde(default)]
     pub wrap_time: f64,
+    /// ∫ (agents pausing under an occupancy cap) dt, agent·seconds (included in `busy_time`,
+    /// which counts every agent unavailable; occupancy leaves it out).
+    #[serde(default)]
+    pub pause_time: f64,
     /// ∫ (agents on duty) dt, agent·seconds.
     pub present_time: f64,
     /// ∫ (agents scheduled, before shrinkage) dt over the measured window, agent·seconds:
@@ -441,10 +449,6 @@ pub struct GroupCounts {
     pub scheduled_time: f64,
     /// Contacts answered by this group (by arrival interval).
     pub answered: u64,
-    /// Sum of the handle times of the contacts this group answered (by arrival interval),
-    /// seconds; after-call work excluded.
-    #[serde(default)]
-    pub handle: f64,
     /// Paid agent-hours over the measured window times the group's loaded hourly cost:
     /// set from the scenario, the same in every replication.
     #[serde(default)]
@@ -457,10 +461,10 @@ impl GroupCounts {
     pub fn add(&mut self, o: &GroupCounts) {
         self.busy_time += o.busy_time;
         self.wrap_time += o.wrap_time;
+        self.pause_time += o.pause_time;
         self.present_time += o.present_time;
         self.scheduled_time += o.scheduled_time;
         self.answered += o.answered;
-        self.handle += o.handle;
         self.labour_cost += o.labour_cost;
         self.measured += o.measured;
     }

@@ -313,6 +313,7 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
                 .filter(|m| sc.has_wrap_up || m.name != metrics::WRAP_UP_FIGURE)
                 .filter(|m| sc.reports_scheduled || m.name != metrics::SCHEDULED_FIGURE)
                 .filter(|m| sc.has_costs || m.name != metrics::LABOUR_FIGURE)
+                .filter(|m| sc.has_occupancy_cap || m.name != metrics::PAUSE_FIGURE)
                 .map(Figure::Group)
                 .collect(),
         ));

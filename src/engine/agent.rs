@@ -241,7 +241,7 @@ pub struct Roster {
     pub leaving: u32,
     /// Busy agents doing after-call work (counted in `busy` too).
     pub wrapping: u32,
-    /// Busy agents pausing under the occupancy cap (counted in `busy`, reported as not busy).
+    /// Busy agents pausing under the occupancy cap (counted in `busy` too).
     pub pausing: u32,
     /// Departures owed under the first-free leave rule: the next this many agents to finish
     /// a contact leave.

@@ -145,8 +145,9 @@ pub struct JourneyPath {
     pub bot_failed: bool,
     /// Times the customer came back after a bot's false containment.
     pub recontacts: u8,
-    /// The CSAT shift of the site whose agent handled the last contact (0 before any).
-    pub csat_shift: f32,
+    /// The site whose agent handled the last contact, plus 1 (0: none yet, or no site). One
+    /// byte: it fills the struct's padding, so that contacts stay 128 bytes.
+    pub last_site: u8,
 }
 
 /// Where a node sends a contact: on to another node, or out of the graph.
@@ -226,7 +227,7 @@ impl ContactSlab {
                 context_lost: 0,
                 bot_failed: false,
                 recontacts: 0,
-                csat_shift: 0.0,
+                last_site: 0,
             },
             reoffer: false,
             deferred: false,

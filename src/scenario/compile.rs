@@ -2469,7 +2469,6 @@ impl Cx<'_> {
             proficiency: Vec::new(),
             site,
             hourly_cost,
-            csat_shift: 0.0,
             occupancy_cap,
         })
     }
@@ -2887,11 +2886,6 @@ impl Cx<'_> {
 /// Folds each site's handle-time and resolution multipliers into its groups' proficiency, so
 /// that the engine and the routing see one multiplier per type × group.
 fn apply_site_multipliers(sites: &[Site], groups: &mut [AgentGroup], n_types: usize) {
-    for site in sites {
-        for &g in &site.groups {
-            groups[g].csat_shift = site.csat.ln();
-        }
-    }
     for site in sites.iter().filter(|s| s.handle_time != 1.0 || s.resolution != 1.0) {
         for &g in &site.groups {
             let group = &mut groups[g];

@@ -736,9 +736,6 @@ pub struct AgentGroup {
     /// Loaded cost of one paid (scheduled) agent hour, money per hour: the group's own, else
     /// its site's, else 0. 0 for a vendor's group, billed by the contract.
     pub hourly_cost: f64,
-    /// Shift of the latent CSAT score of a journey whose last handled contact this group
-    /// handled: `ln` of its site's `csat` odds multiplier (0 without one).
-    pub csat_shift: f64,
     /// The group's occupancy cap, if any.
     pub occupancy_cap: Option<OccupancyCap>,
 }

@@ -61,7 +61,8 @@ pub struct Site {
 pub enum Billed {
     /// An hour of an agent scheduled (paid), breaks and shrinkage included.
     StaffedHour,
-    /// A minute of handle time of the contacts its agents answered (after-call work excluded).
+    /// A minute its agents spent serving contacts (agent-time, as it accrues; after-call work
+    /// excluded).
     HandledMinute,
     /// A contact its agents answered.
     Contact,

@@ -42,6 +42,8 @@ pub struct Collector {
     present: Vec<Level>,
     /// Agents doing after-call work, per group; empty when no group does any.
     wrapping: Vec<Level>,
+    /// Agents pausing under an occupancy cap, per group; empty when no group has a cap.
+    pausing: Vec<Level>,
     current: u32,
     in_system_at_end: Vec<u64>,
     replication: u32,
@@ -85,6 +87,11 @@ impl Collector {
             busy: vec![Level::default(); ng],
             present: vec![Level::default(); ng],
             wrapping: if sc.has_wrap_up {
+                vec![Level::default(); ng]
+            } else {
+                Vec::new()
+            },
+            pausing: if sc.has_occupancy_cap {
                 vec![Level::default(); ng]
             } else {
                 Vec::new()
@@ -156,6 +163,16 @@ impl Collector {
         self.wrapping[g.index()].since = now;
     }
 
+    /// Brings group `g`'s pause integral up to `now`, like [`Collector::flush_wrap_up`].
+    fn flush_pause(&mut self, g: GroupId, now: f64) {
+        let w = self.pausing[g.index()];
+        let dt = self.measured_span(w.since, now);
+        if dt > 0.0 && w.value > 0 {
+            self.group_slot(g).pause_time += f64::from(w.value) * dt;
+        }
+        self.pausing[g.index()].since = now;
+    }
+
     fn flush_all(&mut self, now: f64) {
         for t in 0..self.queue.len() {
             self.flush_queue(TypeId(t as u16), now);
@@ -165,6 +182,9 @@ impl Collector {
         }
         for g in 0..self.wrapping.len() {
             self.flush_wrap_up(GroupId(g as u16), now);
+        }
+        for g in 0..self.pausing.len() {
+            self.flush_pause(GroupId(g as u16), now);
         }
     }
 
@@ -232,6 +252,7 @@ impl Observer for Collector {
         self.busy.fill(Level::default());
         self.present.fill(Level::default());
         self.wrapping.fill(Level::default());
+        self.pausing.fill(Level::default());
         self.current = 0;
         self.in_system_at_end.fill(0);
         self.arrivals = 0;
@@ -370,9 +391,7 @@ impl Observer for Collector {
         let cell = (c.ty.index() * self.n_intervals as usize + c.interval as usize) * COARSE.bins();
         let bin = &mut self.interval_waits[cell + COARSE.index(wait)];
         *bin = bin.saturating_add(1);
-        let cell = &mut self.groups[group.index() * self.n_intervals as usize + c.interval as usize];
-        cell.answered += 1;
-        cell.handle += handle;
+        self.groups[group.index() * self.n_intervals as usize + c.interval as usize].answered += 1;
         self.waits[c.ty.index()].record(wait);
     }
 
@@ -408,6 +427,11 @@ impl Observer for Collector {
     fn on_wrap_up(&mut self, now: f64, group: GroupId, wrapping: u32) {
         self.flush_wrap_up(group, now);
         self.wrapping[group.index()].value = wrapping;
+    }
+
+    fn on_pause(&mut self, now: f64, group: GroupId, pausing: u32) {
+        self.flush_pause(group, now);
+        self.pausing[group.index()].value = pausing;
     }
 
     #[inline]

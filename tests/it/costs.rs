@@ -3,7 +3,7 @@
 //! minimums, SLA clauses at and around their targets, telephony, self-service — adds up to
 //! what a hand computation gives.
 
-use super::support::{bits, run, scenario, scenario_with_replay};
+use super::support::{assert_figures_of_a_identical_in_b, bits, run, scenario, scenario_with_replay};
 use cxsim::summary::{ScopeKind, Summary};
 
 /// Five calls on one vendor agent, 24 hours in four 6-hour intervals: at 0 (100 s), 50 (10 s,
@@ -377,15 +377,7 @@ fn prices_and_neutral_sites_leave_the_simulated_contacts_bit_identical() {
         ),
         2,
     );
-    let number =
-        |m: &cxsim::summary::Metric| (m.estimate.mean.to_bits(), m.estimate.half_width.to_bits(), m.estimate.n);
-    for scope in &plain.scopes {
-        let other = priced.scope(scope.kind, &scope.name).expect("same scopes");
-        for m in &scope.metrics {
-            let same = other.get(&m.name).map(number);
-            assert_eq!(same, Some(number(m)), "{} {}", scope.name, m.name);
-        }
-    }
+    assert_figures_of_a_identical_in_b(&plain, &priced);
     assert!(priced.scope(ScopeKind::Cost, "all").is_some());
 }
 

@@ -297,5 +297,8 @@ fn an_occupancy_cap_holds_occupancy_down_at_the_cost_of_waiting_and_a_cap_of_one
     // A cap nobody can exceed takes the slower path through every service end, and gives the
     // same bits.
     let never = heavy_load(r#"occupancy_cap = { max = 1.0 }"#);
-    assert_eq!(super::support::bits(&free), super::support::bits(&never));
+    super::support::assert_figures_of_a_identical_in_b(&free, &never);
+    let paused = |s| figure(s, ScopeKind::Group, "a", "paused");
+    assert_eq!(paused(&never).mean, 0.0);
+    assert!(paused(&capped).mean > 0.02, "{:?}", paused(&capped));
 }

@@ -41,6 +41,26 @@ pub fn bits(s: &Summary) -> Vec<u64> {
     out
 }
 
+/// Asserts that every figure of `a` (whole period and intervals) has the same bits in `b`,
+/// which may have more figures and scopes.
+pub fn assert_figures_of_a_identical_in_b(a: &Summary, b: &Summary) {
+    let number = |e: &cxsim::stats::tally::Estimate| (e.mean.to_bits(), e.half_width.to_bits(), e.n);
+    for scope in &a.scopes {
+        let other = b.scope(scope.kind, &scope.name).expect("the same scopes");
+        for m in &scope.metrics {
+            let same = other.get(&m.name).map(|o| number(&o.estimate));
+            assert_eq!(same, Some(number(&m.estimate)), "{} {}", scope.name, m.name);
+        }
+        for (row, values) in scope.intervals.iter().enumerate() {
+            for (name, e) in scope.interval_metrics.iter().zip(values) {
+                let same = other.interval(row, name).map(|o| number(&o));
+                assert_eq!(same, Some(number(e)), "{} {name} row {row}", scope.name);
+            }
+        }
+    }
+    assert_eq!((a.total_arrivals, a.total_events), (b.total_arrivals, b.total_events));
+}
+
 /// Runs a sweep with `threads` threads.
 pub fn run(sc: &Scenario, threads: usize) -> Summary {
     cxsim::sweep::run(sc, cxsim::sweep::SweepOptions { threads }, &|| {}).expect("sweep runs")

@@ -8,6 +8,9 @@ use crate::scenario::raw::{RawContract, RawScenario, RawSite};
 use crate::scenario::sites::{BandPricing, Billed, Contract, Costs, Period, Site, SlaBase, SlaClause, Sourcing};
 use toml::Spanned;
 
+/// Most sites accepted (a contact remembers the site that served it last in one byte).
+const MAX_SITES: usize = 255;
+
 /// Widest clock offset accepted, hours either side of UTC.
 const MAX_UTC_OFFSET: f64 = 14.0;
 
@@ -79,6 +82,13 @@ impl Cx<'_> {
 
     /// The scenario's `[[sites]]`, groups not yet attached and clauses not yet read.
     pub(super) fn sites(&self, raw: &RawScenario, frame: &Frame) -> Result<Vec<SiteDraft>> {
+        if raw.sites.len() > MAX_SITES {
+            return Err(self.err(
+                raw.sites[MAX_SITES].span(),
+                "sites",
+                format!("{} sites; at most {MAX_SITES} are accepted", raw.sites.len()),
+            ));
+        }
         let names = self.unique_names(raw.sites.iter().map(|s| &s.get_ref().name), "sites", "site")?;
         let base = match &raw.simulation.utc_offset {
             None => 0.0,
