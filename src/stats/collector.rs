@@ -152,25 +152,23 @@ impl Collector {
         self.present[g.index()].since = now;
     }
 
-    /// Brings group `g`'s after-call work integral up to `now` (kept apart from the busy and
-    /// present levels, so that groups without after-call work never look at it).
-    fn flush_wrap_up(&mut self, g: GroupId, now: f64) {
-        let w = self.wrapping[g.index()];
+    /// Brings group `g`'s after-call work integral (`pause` false) or its cap-pause integral
+    /// (`pause` true) up to `now` — kept apart from the busy and present levels, so that
+    /// groups with neither never look at them.
+    fn flush_side(&mut self, g: GroupId, now: f64, pause: bool) {
+        let levels = if pause { &mut self.pausing } else { &mut self.wrapping };
+        let w = levels[g.index()];
+        levels[g.index()].since = now;
         let dt = self.measured_span(w.since, now);
         if dt > 0.0 && w.value > 0 {
-            self.group_slot(g).wrap_time += f64::from(w.value) * dt;
+            let slot = self.group_slot(g);
+            let area = f64::from(w.value) * dt;
+            if pause {
+                slot.pause_time += area;
+            } else {
+                slot.wrap_time += area;
+            }
         }
-        self.wrapping[g.index()].since = now;
-    }
-
-    /// Brings group `g`'s pause integral up to `now`, like [`Collector::flush_wrap_up`].
-    fn flush_pause(&mut self, g: GroupId, now: f64) {
-        let w = self.pausing[g.index()];
-        let dt = self.measured_span(w.since, now);
-        if dt > 0.0 && w.value > 0 {
-            self.group_slot(g).pause_time += f64::from(w.value) * dt;
-        }
-        self.pausing[g.index()].since = now;
     }
 
     fn flush_all(&mut self, now: f64) {
@@ -181,10 +179,10 @@ impl Collector {
             self.flush_group(GroupId(g as u16), now);
         }
         for g in 0..self.wrapping.len() {
-            self.flush_wrap_up(GroupId(g as u16), now);
+            self.flush_side(GroupId(g as u16), now, false);
         }
         for g in 0..self.pausing.len() {
-            self.flush_pause(GroupId(g as u16), now);
+            self.flush_side(GroupId(g as u16), now, true);
         }
     }
 
@@ -425,12 +423,12 @@ impl Observer for Collector {
     }
 
     fn on_wrap_up(&mut self, now: f64, group: GroupId, wrapping: u32) {
-        self.flush_wrap_up(group, now);
+        self.flush_side(group, now, false);
         self.wrapping[group.index()].value = wrapping;
     }
 
     fn on_pause(&mut self, now: f64, group: GroupId, pausing: u32) {
-        self.flush_pause(group, now);
+        self.flush_side(group, now, true);
         self.pausing[group.index()].value = pausing;
     }
 
