@@ -2269,12 +2269,7 @@ impl Cx<'_> {
                 };
                 let plan = self.shifts(shifts, &format!("{path}.shifts"), frame)?;
                 let points: Vec<(f64, u32)> = plan.on_phones.iter().map(|(t, h)| (*t, on_phones(*h, share))).collect();
-                let headcount = (0..frame.n_intervals as usize)
-                    .map(|i| {
-                        let a = frame.interval_start(i);
-                        shifts::level_max(&points, a, a + frame.interval_length(i))
-                    })
-                    .collect();
+                let headcount = shifts::interval_max(&points, frame);
                 (
                     shifts::averages(&plan.scheduled, frame),
                     headcount,
@@ -2297,6 +2292,17 @@ impl Cx<'_> {
                 ));
             }
         };
+        // Activities take agents off the phones; they stay scheduled.
+        if let Some(list) = &g.activities {
+            let deltas = self.activities(list, &format!("{path}.activities"), frame)?;
+            let on = if staffing.is_empty() {
+                shifts::interval_steps(&headcount, frame)
+            } else {
+                staffing
+            };
+            staffing = shifts::add_deltas(&on, deltas, frame.horizon);
+            headcount = shifts::interval_max(&staffing, frame);
+        }
         // A site's opening hours: its agents are on the phones, and paid, only while it is open.
         if let Some(windows) = draft.and_then(|d| d.open.as_deref()) {
             let on = if staffing.is_empty() {
@@ -2305,12 +2311,7 @@ impl Cx<'_> {
                 staffing
             };
             staffing = sites::mask(&on, windows, frame.horizon);
-            headcount = (0..frame.n_intervals as usize)
-                .map(|i| {
-                    let a = frame.interval_start(i);
-                    shifts::level_max(&staffing, a, a + frame.interval_length(i))
-                })
-                .collect();
+            headcount = shifts::interval_max(&staffing, frame);
             scheduled = shifts::averages(&sites::mask(&scheduled_steps, windows, frame.horizon), frame);
         }
         let max_headcount = headcount

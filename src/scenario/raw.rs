@@ -717,6 +717,10 @@ pub struct RawAgentGroup {
     /// (whichever agents finish first).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave_rule: Option<Spanned<String>>,
+    /// Scheduled activities off the phones (meetings, training, coaching): agents stay
+    /// scheduled and paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activities: Option<Spanned<Vec<Spanned<RawActivity>>>>,
     /// An occupancy cap: `{ max = 0.85, window = "30m", pause = "2m" }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occupancy_cap: Option<Spanned<RawOccupancyCap>>,
@@ -726,6 +730,19 @@ pub struct RawAgentGroup {
     /// Loaded cost of one paid agent hour, overriding the site's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hourly_cost: Option<Spanned<f64>>,
+}
+
+/// An activity that takes `agents` of a group off the phones from the clock time `start` for
+/// `length`, on the listed `days` (default every day).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawActivity {
+    pub name: Spanned<String>,
+    pub start: Spanned<String>,
+    pub length: Spanned<DurationValue>,
+    pub agents: Spanned<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// A group's occupancy cap: an agent whose recent occupancy is above `max` as a contact ends

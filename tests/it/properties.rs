@@ -631,7 +631,7 @@ type SkillsRules = (usize, usize, Vec<(u32, u32, f64, u32)>);
 /// twice as fast on the first type and a third slower on the others, with 20% shrinkage and an
 /// occupancy cap of 60% (pauses of 20 s); the
 /// second group (and every other one after it) on the first-free leave rule; the last of two
-/// or more groups on shifts with breaks.
+/// or more groups on shifts with breaks and a meeting.
 fn with_skills(toml: &str, (agents, contacts, per_type): SkillsRules) -> String {
     use toml::Value;
     let mut doc: toml::Table = toml.parse().expect("a generated scenario parses");
@@ -716,6 +716,10 @@ fn with_skills(toml: &str, (agents, contacts, per_type): SkillsRules) -> String 
         .expect("shifts parse");
         last.remove("headcount");
         last.insert("shifts".into(), shifts["shifts"].clone());
+        let meeting: toml::Table = r#"activities = [{ name = "meeting", start = "08:04", length = "5m", agents = 1 }]"#
+            .parse()
+            .expect("an activity parses");
+        last.insert("activities".into(), meeting["activities"].clone());
     }
     // Every other group sends home whoever finishes first when its headcount falls.
     for g in doc["agent_groups"]

@@ -302,3 +302,67 @@ fn an_occupancy_cap_holds_occupancy_down_at_the_cost_of_waiting_and_a_cap_of_one
     assert_eq!(paused(&never).mean, 0.0);
     assert!(paused(&capped).mean > 0.02, "{:?}", paused(&capped));
 }
+
+#[test]
+fn activities_take_agents_off_the_phones_on_their_days_and_keep_them_scheduled() {
+    // From 08:00 on a Monday, two days in hours. Five agents; training takes two off from
+    // 10:00 to 11:30 on Mondays, a meeting takes six (more than are on) from 15:00 for 30 min
+    // every day; a group on a shift 09:00–13:00 of 4 agents loses one to coaching 12:00–12:30.
+    let s = run(
+        &scenario(
+            r#"
+[simulation]
+horizon = "32h"
+interval = "1h"
+start = "08:00"
+replications = 1
+
+[[contact_types]]
+name = "calls"
+arrivals = { rate = 0 }
+handle_time = { dist = "exponential", mean = "4m" }
+
+[[agent_groups]]
+name = "a"
+serves = ["calls"]
+headcount = 5
+activities = [
+  { name = "training", start = "10:00", length = "1h30m", agents = 2, days = ["monday"] },
+  { name = "meeting", start = "15:00", length = "30m", agents = 6 },
+]
+
+[[agent_groups]]
+name = "b"
+serves = ["calls"]
+shifts = [{ start = "09:00", length = "4h", agents = 4 }]
+activities = [{ name = "coaching", start = "12:00", length = "30m", agents = 1 }]
+"#,
+        ),
+        1,
+    );
+    let rows = |group: &str, figure: &str| -> Vec<f64> {
+        let g = s.scope(ScopeKind::Group, group).expect("group");
+        (0..32).map(|r| g.interval(r, figure).expect("row").mean).collect()
+    };
+    // Hour h from 08:00 Monday. Training: 10:00-11:30 Monday (rows 2 and 3, 1.5 h of 2
+    // agents); the meeting at 15:00 every day (rows 7 and 31, half an hour of all five).
+    let mut a = vec![5.0; 32];
+    a[2] = 3.0;
+    a[3] = 4.0;
+    a[7] = 2.5;
+    a[31] = 2.5;
+    assert_eq!(rows("a", "mean_agents"), a);
+    assert_eq!(rows("a", "scheduled_agents"), vec![5.0; 32]);
+    // The shift on both days (rows 1-4 and 25-28), coaching at 12:00 (rows 4 and 28).
+    let mut b = vec![0.0; 32];
+    for r in [1, 2, 3, 25, 26, 27] {
+        b[r] = 4.0;
+    }
+    b[4] = 3.5;
+    b[28] = 3.5;
+    assert_eq!(rows("b", "mean_agents"), b);
+    let mut scheduled = b.clone();
+    scheduled[4] = 4.0;
+    scheduled[28] = 4.0;
+    assert_eq!(rows("b", "scheduled_agents"), scheduled);
+}

@@ -3,7 +3,7 @@
 //! once within its window, staggered evenly across the shift's agents.
 
 use super::{Cx, DAY, Frame, MAX_HEADCOUNT, Result};
-use crate::scenario::raw::RawShift;
+use crate::scenario::raw::{RawActivity, RawShift};
 use toml::Spanned;
 
 /// What a group's shifts make.
@@ -25,6 +25,16 @@ pub(super) fn averages(points: &[(f64, u32)], frame: &Frame) -> Vec<f64> {
         .collect()
 }
 
+/// The most of the step function `points` at any time of each interval of `frame`.
+pub(super) fn interval_max(points: &[(f64, u32)], frame: &Frame) -> Vec<u32> {
+    (0..frame.n_intervals as usize)
+        .map(|i| {
+            let a = frame.interval_start(i);
+            level_max(points, a, a + frame.interval_length(i))
+        })
+        .collect()
+}
+
 /// The step function of per-interval `levels` (one per interval of `frame`).
 pub(super) fn interval_steps(levels: &[u32], frame: &Frame) -> Vec<(f64, u32)> {
     let mut points: Vec<(f64, u32)> = Vec::new();
@@ -38,7 +48,7 @@ pub(super) fn interval_steps(levels: &[u32], frame: &Frame) -> Vec<(f64, u32)> {
 
 /// The largest level of the step function `points` (ascending change times, the first at or
 /// before `a`) over `[a, b)`.
-pub(super) fn level_max(points: &[(f64, u32)], a: f64, b: f64) -> u32 {
+fn level_max(points: &[(f64, u32)], a: f64, b: f64) -> u32 {
     let first = points.partition_point(|(t, _)| *t <= a).max(1) - 1;
     points[first..]
         .iter()
@@ -46,6 +56,17 @@ pub(super) fn level_max(points: &[(f64, u32)], a: f64, b: f64) -> u32 {
         .map(|(_, h)| *h)
         .max()
         .unwrap_or(0)
+}
+
+/// `points` (a step function, ascending, the first at 0) with `deltas` (time, change) added,
+/// never below 0: an activity that asks for more agents than are on the phones takes them all.
+pub(super) fn add_deltas(points: &[(f64, u32)], mut deltas: Vec<(f64, i64)>, horizon: f64) -> Vec<(f64, u32)> {
+    let mut prev = 0i64;
+    for &(t, h) in points {
+        deltas.push((t, i64::from(h) - prev));
+        prev = i64::from(h);
+    }
+    steps(deltas, horizon)
 }
 
 /// The step function of the running sum of `deltas` (time, change), clipped to `[0, horizon)`.
@@ -110,6 +131,62 @@ impl Cx<'_> {
         }
     }
 
+    /// The weekdays listed at `{path}.days` (Monday first), or every day when none are.
+    fn days(&self, list: &Option<Spanned<Vec<Spanned<String>>>>, path: &str) -> Result<[bool; 7]> {
+        let mut days = [list.is_none(); 7];
+        if let Some(list) = list {
+            for (i, d) in list.get_ref().iter().enumerate() {
+                days[self.weekday(d, &format!("{path}.days[{i}]"))?] = true;
+            }
+        }
+        Ok(days)
+    }
+
+    /// A group's `activities` as changes of its agents on the phones: each takes its agents off
+    /// at its start on its days and gives them back at its end.
+    pub(super) fn activities(
+        &self,
+        list: &Spanned<Vec<Spanned<RawActivity>>>,
+        path: &str,
+        frame: &Frame,
+    ) -> Result<Vec<(f64, i64)>> {
+        let mut deltas = Vec::new();
+        let last_day = ((frame.horizon + frame.day_start_s) / DAY).ceil() as i64 + 1;
+        for (i, a) in list.get_ref().iter().enumerate() {
+            let path = format!("{path}[{i}]");
+            let r = a.get_ref();
+            if r.name.get_ref().trim().is_empty() {
+                return Err(self.err(
+                    r.name.span(),
+                    format!("{path}.name"),
+                    "an activity needs a name (\"training\", \"team meeting\")",
+                ));
+            }
+            let start = self.clock_time(&r.start, &format!("{path}.start"))?;
+            let length = self.shift_duration(&r.length, &format!("{path}.length"))?;
+            let agents = *r.agents.get_ref();
+            if !(1..=MAX_HEADCOUNT).contains(&agents) {
+                return Err(self.err(
+                    r.agents.span(),
+                    format!("{path}.agents"),
+                    format!("must be a whole number of agents from 1 to {MAX_HEADCOUNT}, got {agents}"),
+                ));
+            }
+            let days = self.days(&r.days, &path)?;
+            for k in -1..=last_day {
+                if !days[(frame.first_day as i64 + k).rem_euclid(7) as usize] {
+                    continue;
+                }
+                let base = k as f64 * DAY - frame.day_start_s + start;
+                if base < frame.horizon && base + length > 0.0 {
+                    deltas.push((base, -agents));
+                    deltas.push((base + length, agents));
+                }
+            }
+        }
+        Ok(deltas)
+    }
+
     /// Compiles a group's shifts over the scenario's days.
     pub(super) fn shifts(
         &self,
@@ -141,12 +218,7 @@ impl Cx<'_> {
                     format!("must be a whole number of agents from 0 to {MAX_HEADCOUNT}, got {agents}"),
                 ));
             }
-            let mut days = [sh.days.is_none(); 7];
-            if let Some(list) = &sh.days {
-                for (i, d) in list.get_ref().iter().enumerate() {
-                    days[self.weekday(d, &format!("{path}.days[{i}]"))?] = true;
-                }
-            }
+            let days = self.days(&sh.days, &path)?;
             // Each break as (length, window start, window end), seconds from the shift's start.
             let mut breaks = Vec::new();
             for (b, brk) in sh.breaks.iter().flat_map(|l| l.get_ref().iter()).enumerate() {
