@@ -15,6 +15,38 @@ pub(super) struct ShiftPlan {
     pub scheduled: Vec<(f64, u32)>,
 }
 
+/// A shift's or an activity's `start`, `length`, `agents` and `days` as written.
+type RecurringFields<'a> = (
+    &'a Spanned<String>,
+    &'a Spanned<crate::scenario::raw::DurationValue>,
+    &'a Spanned<i64>,
+    &'a Option<Spanned<Vec<Spanned<String>>>>,
+);
+
+/// Something that recurs on its days: a shift, or an activity.
+struct Recurring {
+    /// Clock time, seconds after midnight.
+    start: f64,
+    /// Seconds, at most a day.
+    length: f64,
+    agents: i64,
+    /// Monday first.
+    days: [bool; 7],
+}
+
+impl Recurring {
+    /// The start of each occurrence (seconds from t = 0) that overlaps `[0, horizon)`. Clock
+    /// day k starts at t = k·DAY − day_start; day −1 may run past midnight into the first.
+    fn occurrences(&self, frame: &Frame) -> Vec<f64> {
+        let last_day = ((frame.horizon + frame.day_start_s) / DAY).ceil() as i64 + 1;
+        (-1..=last_day)
+            .filter(|k| self.days[(frame.first_day as i64 + k).rem_euclid(7) as usize])
+            .map(|k| k as f64 * DAY - frame.day_start_s + self.start)
+            .filter(|base| *base < frame.horizon && base + self.length > 0.0)
+            .collect()
+    }
+}
+
 /// The time-average of the step function `points` over each interval of `frame`.
 pub(super) fn averages(points: &[(f64, u32)], frame: &Frame) -> Vec<f64> {
     (0..frame.n_intervals as usize)
@@ -131,6 +163,26 @@ impl Cx<'_> {
         }
     }
 
+    /// The fields a shift and an activity share: a clock `start`, a `length` up to a day, a
+    /// number of `agents` (at least `least`) and the weekdays it recurs on, at `path`.
+    fn recurring(&self, fields: RecurringFields<'_>, path: &str, least: i64) -> Result<Recurring> {
+        let (start, length, agents, days) = fields;
+        let n = *agents.get_ref();
+        if !(least..=MAX_HEADCOUNT).contains(&n) {
+            return Err(self.err(
+                agents.span(),
+                format!("{path}.agents"),
+                format!("must be a whole number of agents from {least} to {MAX_HEADCOUNT}, got {n}"),
+            ));
+        }
+        Ok(Recurring {
+            start: self.clock_time(start, &format!("{path}.start"))?,
+            length: self.shift_duration(length, &format!("{path}.length"))?,
+            agents: n,
+            days: self.days(days, path)?,
+        })
+    }
+
     /// The weekdays listed at `{path}.days` (Monday first), or every day when none are.
     fn days(&self, list: &Option<Spanned<Vec<Spanned<String>>>>, path: &str) -> Result<[bool; 7]> {
         let mut days = [list.is_none(); 7];
@@ -151,7 +203,6 @@ impl Cx<'_> {
         frame: &Frame,
     ) -> Result<Vec<(f64, i64)>> {
         let mut deltas = Vec::new();
-        let last_day = ((frame.horizon + frame.day_start_s) / DAY).ceil() as i64 + 1;
         for (i, a) in list.get_ref().iter().enumerate() {
             let path = format!("{path}[{i}]");
             let r = a.get_ref();
@@ -162,26 +213,10 @@ impl Cx<'_> {
                     "an activity needs a name (\"training\", \"team meeting\")",
                 ));
             }
-            let start = self.clock_time(&r.start, &format!("{path}.start"))?;
-            let length = self.shift_duration(&r.length, &format!("{path}.length"))?;
-            let agents = *r.agents.get_ref();
-            if !(1..=MAX_HEADCOUNT).contains(&agents) {
-                return Err(self.err(
-                    r.agents.span(),
-                    format!("{path}.agents"),
-                    format!("must be a whole number of agents from 1 to {MAX_HEADCOUNT}, got {agents}"),
-                ));
-            }
-            let days = self.days(&r.days, &path)?;
-            for k in -1..=last_day {
-                if !days[(frame.first_day as i64 + k).rem_euclid(7) as usize] {
-                    continue;
-                }
-                let base = k as f64 * DAY - frame.day_start_s + start;
-                if base < frame.horizon && base + length > 0.0 {
-                    deltas.push((base, -agents));
-                    deltas.push((base + length, agents));
-                }
+            let act = self.recurring((&r.start, &r.length, &r.agents, &r.days), &path, 1)?;
+            for base in act.occurrences(frame) {
+                deltas.push((base, -act.agents));
+                deltas.push((base + act.length, act.agents));
             }
         }
         Ok(deltas)
@@ -203,22 +238,11 @@ impl Cx<'_> {
         }
         let mut scheduled: Vec<(f64, i64)> = Vec::new();
         let mut on_phones: Vec<(f64, i64)> = Vec::new();
-        // Clock day k starts at t = k·DAY − day_start; day −1 may run a shift past midnight.
-        let last_day = ((frame.horizon + frame.day_start_s) / DAY).ceil() as i64 + 1;
         for (s, shift) in list.get_ref().iter().enumerate() {
             let path = format!("{path}[{s}]");
             let sh = shift.get_ref();
-            let start = self.clock_time(&sh.start, &format!("{path}.start"))?;
-            let length = self.shift_duration(&sh.length, &format!("{path}.length"))?;
-            let agents = *sh.agents.get_ref();
-            if !(0..=MAX_HEADCOUNT).contains(&agents) {
-                return Err(self.err(
-                    sh.agents.span(),
-                    format!("{path}.agents"),
-                    format!("must be a whole number of agents from 0 to {MAX_HEADCOUNT}, got {agents}"),
-                ));
-            }
-            let days = self.days(&sh.days, &path)?;
+            let shift = self.recurring((&sh.start, &sh.length, &sh.agents, &sh.days), &path, 0)?;
+            let (start, length) = (shift.start, shift.length);
             // Each break as (length, window start, window end), seconds from the shift's start.
             let mut breaks = Vec::new();
             for (b, brk) in sh.breaks.iter().flat_map(|l| l.get_ref().iter()).enumerate() {
@@ -245,15 +269,8 @@ impl Cx<'_> {
                 }
                 breaks.push((len, from, to));
             }
-            let n = agents;
-            for k in -1..=last_day {
-                if !days[(frame.first_day as i64 + k).rem_euclid(7) as usize] {
-                    continue;
-                }
-                let base = k as f64 * DAY - frame.day_start_s + start;
-                if n == 0 || base >= frame.horizon || base + length <= 0.0 {
-                    continue;
-                }
+            let n = shift.agents;
+            for base in shift.occurrences(frame).into_iter().filter(|_| n > 0) {
                 for list in [&mut scheduled, &mut on_phones] {
                     list.push((base, n));
                     list.push((base + length, -n));
