@@ -213,6 +213,9 @@ of = "answered""#,
     );
     assert!(close(site(&s, "sla_penalties"), 10.0), "{}", site(&s, "sla_penalties"));
     assert!(close(site(&s, "sla_bonuses"), 101_000.0), "{}", site(&s, "sla_bonuses"));
+    // The center carries its vendors' clauses.
+    assert!(close(center(&s, "sla_penalties"), 10.0));
+    assert!(close(center(&s, "sla_bonuses"), 101_000.0));
     // Total: 25 charged, 101,000 in bonuses, 10 back in penalties.
     assert!(close(site(&s, "total_cost"), 25.0 + 101_000.0 - 10.0));
     // The clause's threshold joined the type's: 30 s is now reported beside 20 s.
