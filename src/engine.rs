@@ -1895,14 +1895,32 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[cold]
     #[inline(never)]
     fn start_wrap_up(&mut self, agent: AgentId, seconds: f64) {
+        self.hold(agent, seconds, false);
+    }
+
+    /// `agent`, whose contact has just ended, is held unavailable for `seconds`: after-call
+    /// work (`pause` false) or a pause under its group's occupancy cap (`pause` true). It stays
+    /// busy to the routing, its group's count of the kind goes up and is reported, and its
+    /// service serial moves on, so that the end of the hold is a service end of its own.
+    fn hold(&mut self, agent: AgentId, seconds: f64, pause: bool) {
         let a = &mut self.agents[agent.index()];
-        a.wrapping = true;
+        if pause {
+            a.pausing = true;
+        } else {
+            a.wrapping = true;
+        }
         a.serial = a.serial.wrapping_add(1);
         let (serial, g) = (a.serial, a.group);
         let roster = &mut self.rosters[g.index()];
-        roster.wrapping += 1;
-        let wrapping = roster.wrapping;
-        self.observer.on_wrap_up(self.now, g, wrapping);
+        if pause {
+            roster.pausing += 1;
+            let pausing = roster.pausing;
+            self.observer.on_pause(self.now, g, pausing);
+        } else {
+            roster.wrapping += 1;
+            let wrapping = roster.wrapping;
+            self.observer.on_wrap_up(self.now, g, wrapping);
+        }
         self.events
             .push(self.now + seconds, EventKind::ServiceEnd { agent, serial });
     }
@@ -1938,22 +1956,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.recent[agent.index()].occupancy > cap.max
     }
 
-    /// `agent` pauses for its group's cap pause: it stays unavailable (busy to the routing)
-    /// but is reported as not busy, and the end of the pause is a service end of its own.
+    /// `agent` pauses for its group's cap pause (see [`Engine::hold`]); the collector counts
+    /// the pause apart, so occupancy leaves it out.
     #[cold]
     #[inline(never)]
     fn start_pause(&mut self, agent: AgentId) {
-        let a = &mut self.agents[agent.index()];
-        a.pausing = true;
-        a.serial = a.serial.wrapping_add(1);
-        let (serial, g) = (a.serial, a.group);
+        let g = self.agents[agent.index()].group;
         let pause = self.sc.agent_groups[g.index()].occupancy_cap.map_or(0.0, |c| c.pause);
-        let roster = &mut self.rosters[g.index()];
-        roster.pausing += 1;
-        let pausing = roster.pausing;
-        self.observer.on_pause(self.now, g, pausing);
-        self.events
-            .push(self.now + pause, EventKind::ServiceEnd { agent, serial });
+        self.hold(agent, pause, true);
     }
 
     /// `agent`'s pause is over: it leaves if it was marked to, pauses again if it is still

@@ -2293,25 +2293,24 @@ impl Cx<'_> {
             }
         };
         // Activities take agents off the phones; they stay scheduled.
-        if let Some(list) = &g.activities {
-            let deltas = self.activities(list, &format!("{path}.activities"), frame)?;
+        // Both reshape the agents on the phones as change points (a headcount per interval
+        // becomes its steps), from which the headcount per interval is read again.
+        let mut reshape = |f: &Reshape<'_>| {
             let on = if staffing.is_empty() {
                 shifts::interval_steps(&headcount, frame)
             } else {
-                staffing
+                std::mem::take(&mut staffing)
             };
-            staffing = shifts::add_deltas(&on, deltas, frame.horizon);
+            staffing = f(&on);
             headcount = shifts::interval_max(&staffing, frame);
+        };
+        if let Some(list) = &g.activities {
+            let deltas = self.activities(list, &format!("{path}.activities"), frame)?;
+            reshape(&|on| shifts::add_deltas(on, deltas.clone(), frame.horizon));
         }
         // A site's opening hours: its agents are on the phones, and paid, only while it is open.
         if let Some(windows) = draft.and_then(|d| d.open.as_deref()) {
-            let on = if staffing.is_empty() {
-                shifts::interval_steps(&headcount, frame)
-            } else {
-                staffing
-            };
-            staffing = sites::mask(&on, windows, frame.horizon);
-            headcount = shifts::interval_max(&staffing, frame);
+            reshape(&|on| sites::mask(on, windows, frame.horizon));
             scheduled = shifts::averages(&sites::mask(&scheduled_steps, windows, frame.horizon), frame);
         }
         let max_headcount = headcount
@@ -2900,6 +2899,9 @@ fn apply_site_multipliers(sites: &[Site], groups: &mut [AgentGroup], n_types: us
         }
     }
 }
+
+/// A change to a group's agents on the phones, as a step function to a step function.
+type Reshape<'a> = dyn Fn(&[(f64, u32)]) -> Vec<(f64, u32)> + 'a;
 
 /// The contact types as a group's fields refer to them.
 struct Types<'a> {

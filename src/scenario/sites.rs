@@ -25,12 +25,6 @@ impl Sourcing {
     pub fn as_str(self) -> &'static str {
         Self::NAMES[self as usize]
     }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Onshore, Self::Nearshore, Self::Offshore, Self::Vendor]
-            .into_iter()
-            .find(|s| s.as_str() == name)
-    }
 }
 
 /// A compiled site.
@@ -97,14 +91,6 @@ pub enum Period {
 
 impl Period {
     pub const NAMES: [&'static str; 4] = ["interval", "day", "week", "month"];
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        [Self::Interval, Self::Day, Self::Week, Self::Month]
-            .into_iter()
-            .zip(Self::NAMES)
-            .find(|(_, n)| *n == name)
-            .map(|(p, _)| p)
-    }
 
     /// The period holding time `t` (seconds from t = 0) and its length in seconds, given the
     /// reporting interval, the clock time of t = 0 and the weekday of the first day
