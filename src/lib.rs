@@ -63,3 +63,4 @@ pub mod stats;
 pub mod summary;
 pub mod sweep;
 pub mod time;
+pub mod workforce;

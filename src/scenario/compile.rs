@@ -19,6 +19,7 @@ mod graph;
 mod routing;
 mod shifts;
 mod sites;
+mod workforce;
 
 /// Longest horizon accepted, seconds (1,000 years).
 pub const MAX_HORIZON: f64 = 1000.0 * 365.25 * 86_400.0;
@@ -701,6 +702,7 @@ impl Cx<'_> {
         self.clauses(raw, &mut sites, &agent_groups, &mut contact_types)?;
         apply_site_multipliers(&sites, &mut agent_groups, contact_types.len());
         let costs = self.costs(raw)?;
+        let workforce = self.workforce(raw, &mut agent_groups)?;
         let csat = self.csat(raw)?;
         let follow_journeys = raw.csat.is_some() || contact_types.iter().any(ContactType::journey_decides);
         self.shocks(raw, &mut contact_types, &frame)?;
@@ -721,6 +723,7 @@ impl Cx<'_> {
                 || sites.iter().any(|s| s.contract.is_some()),
             sites,
             costs,
+            workforce,
             first_day: first_day as u8,
             reports_scheduled: agent_groups.iter().any(|g| {
                 !g.staffing.is_empty() || g.scheduled.iter().zip(&g.headcount).any(|(s, h)| *s != f64::from(*h))
@@ -2460,6 +2463,7 @@ impl Cx<'_> {
             staffing,
             leave_rule,
             max_headcount,
+            employees: max_headcount,
             resolution,
             sessions,
             slowdown,

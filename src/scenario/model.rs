@@ -110,6 +110,8 @@ pub struct Scenario {
     pub costs: super::Costs,
     /// Whether anything has a price, so that cost figures are reported.
     pub has_costs: bool,
+    /// Agent fatigue, strain, absence, attrition and learning; `None` without `[workforce]`.
+    pub workforce: Option<crate::workforce::Workforce>,
     /// Weekday of the first day from t = 0: 0 = Monday … 6 = Sunday.
     pub first_day: u8,
     /// The self-service graph (IVR and bot nodes); empty when no type has `ivr`.
@@ -707,6 +709,9 @@ pub struct AgentGroup {
     pub leave_rule: LeaveRule,
     /// The largest headcount in any interval.
     pub max_headcount: u32,
+    /// Agents on the payroll: agent records the engine keeps for the group (at least
+    /// `max_headcount`; more only under `[workforce]`, where they take days off in turn).
+    pub employees: u32,
     /// This group's probability of resolving a contact, by type index, where it overrides the
     /// type's `resolution.probability`; empty: no override.
     pub resolution: Vec<Option<f64>>,

@@ -50,6 +50,116 @@ pub struct RawScenario {
     /// Center-wide prices (`[costs]`): telephony and self-service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub costs: Option<Spanned<RawCosts>>,
+    /// Agent fatigue, strain, absence, attrition and learning (`[workforce]`); its presence
+    /// turns them on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workforce: Option<Spanned<RawWorkforce>>,
+}
+
+/// `[workforce]`: the coefficients of MODEL.md §1, each defaulting to its value there.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkforce {
+    /// Occupancy at which the input handle times and resolution were measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_occupancy: Option<Spanned<f64>>,
+    /// The reference state, instead of the one computed at `reference_occupancy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<Spanned<RawEffect>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build_up: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_recovery: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub break_recovery: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off_recovery: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub break_max: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficult: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficult_jump: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficult_weight: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strain_memory: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burnout_sd: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_time: Option<Spanned<RawEffect>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Spanned<RawEffect>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absence: Option<Spanned<RawAbsence>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attrition: Option<Spanned<RawAttrition>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learning: Option<Spanned<RawLearning>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hiring: Option<Spanned<RawHiring>>,
+}
+
+/// A pair of fatigue and strain figures: effect sizes, or the reference state.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEffect {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fatigue: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strain: Option<Spanned<f64>>,
+}
+
+/// `[workforce.absence]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAbsence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_shift: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rr_per_sd: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spell_rr_per_sd: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_spell: Option<Spanned<DurationValue>>,
+}
+
+/// `[workforce.attrition]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAttrition {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rr_per_sd: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_hire: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_hire_period: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Spanned<DurationValue>>,
+}
+
+/// `[workforce.learning]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLearning {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_constant: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_deficit: Option<Spanned<f64>>,
+}
+
+/// `[workforce.hiring]`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawHiring {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requisition: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training: Option<Spanned<DurationValue>>,
 }
 
 /// `[[sites]]`: a place agent groups work from.
@@ -687,6 +797,10 @@ pub struct RawAgentGroup {
     /// `resolution.probability`: `{ billing = 0.65 }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<Spanned<std::collections::BTreeMap<String, Spanned<f64>>>>,
+    /// Agents on the group's payroll under `[workforce]` (default: its largest headcount);
+    /// more than the headcount gives them days off in turn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employees: Option<Spanned<i64>>,
     /// Chat sessions one agent holds at once (default 1; above 1 only for chat types).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sessions: Option<Spanned<i64>>,
