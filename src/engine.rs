@@ -47,6 +47,7 @@ pub mod agent;
 pub mod contact;
 pub mod event;
 pub mod queue;
+mod workforce;
 
 use crate::arrivals::ArrivalProcess;
 use crate::rng::{self, Rng, Source, StreamId, Substream};
@@ -58,6 +59,7 @@ use contact::{ContactKey, ContactSlab, ContactState, Exit, NO_TRANSFER};
 use event::{ARRIVAL_RANK, AgentId, EventKind, EventQueue, Key, NO_KEY, key_time};
 use queue::{Queued, WaitQueue};
 use rand::{Rng as _, RngCore as _};
+use workforce::Crew;
 
 /// Most contact types whose next arrivals are kept off the heap (a linear scan finds the
 /// earliest); with more types, arrivals go on the heap.
@@ -229,6 +231,10 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     recent: Vec<Recent>,
     /// Each slot's shared session (one per agent slot when `shares`, else none).
     sessions: Vec<Share>,
+    /// Whether the scenario has `[workforce]`: agents tire, strain, fall absent and quit.
+    staffed: bool,
+    /// Each agent's workforce state (empty without `[workforce]`).
+    crew: Crew,
     /// Index of each replayed type's next recorded arrival.
     replay_next: Vec<usize>,
     /// Mean base handle time of each type, seconds (for announced waits).
@@ -254,7 +260,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let mut rosters = Vec::new();
         for (gi, g) in sc.agent_groups.iter().enumerate() {
             let start = agents.len() as u32;
-            let slots = g.max_headcount * g.sessions;
+            let slots = g.employees.max(g.max_headcount) * g.sessions;
             let mut roster = Roster::new(start, slots);
             agents.resize(agents.len() + slots as usize, Agent::off_duty(GroupId(gi as u16)));
             roster.reset(&mut agents, GroupId(gi as u16));
@@ -301,7 +307,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             proficient: sc.has_proficiency,
             first_free: sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree),
             held: sc.has_occupancy_cap || sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree),
-            slot_hooks: sc.has_occupancy_cap || sc.agent_groups.iter().any(Self::shares_time),
+            slot_hooks: sc.has_occupancy_cap || sc.agent_groups.iter().any(Self::shares_time) || sc.workforce.is_some(),
             waits,
             waiting_rules: sc
                 .contact_types
@@ -331,6 +337,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 Vec::new()
             },
             replay_next: vec![0; n_types],
+            staffed: sc.workforce.is_some(),
+            crew: Crew::new(
+                sc.seed,
+                if sc.workforce.is_some() { total_agents } else { 0 },
+                sc.agent_groups.len(),
+            ),
             processed: 0,
             max_in_system: sc.max_in_system,
             overflow: None,
@@ -440,6 +452,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.policy.on_start(replication);
         self.observer.on_start(replication);
         self.apply_staffing(0.0);
+        if self.staffed {
+            for g in 0..self.rosters.len() {
+                self.report_crew(GroupId(g as u16));
+            }
+        }
         if let Some(first) = self.staffing_times.first() {
             self.events.push(*first, EventKind::Staffing { index: 0 });
         }
@@ -493,6 +510,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             EventKind::Shut { ty } => self.on_shut(ty),
             EventKind::Step { contact } => self.on_step(contact),
             EventKind::Offer { contact } => self.on_offer(contact),
+            EventKind::Day { index } => self.on_day(index),
         }
         self.overflow.is_none()
     }
@@ -592,6 +610,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         self.recent.fill(Recent::default());
         self.next_journey = 0;
         self.processed = 0;
+        self.reset_crew(replication);
     }
 
     /// Scales each type's rates by this replication's busyness factors: one gamma draw (mean
@@ -730,6 +749,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             AgentStatus::Idle => roster.idle.remove(&mut self.agents, agent),
             AgentStatus::Off => roster.off.remove(&mut self.agents, agent),
             AgentStatus::Busy => roster.busy -= 1,
+            AgentStatus::Away => roster.away.remove(&mut self.agents, agent),
         }
         roster.leaving -= u32::from(a.leaving);
         match to {
@@ -739,6 +759,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
             AgentStatus::Off => roster.off.push_back(&mut self.agents, agent),
             AgentStatus::Busy => roster.busy += 1,
+            AgentStatus::Away => roster.away.push_back(&mut self.agents, agent),
         }
         roster.leaving += u32::from(leaving);
         let rec = &mut self.agents[agent.index()];
@@ -762,6 +783,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
         if self.shares {
             self.reshare(agent);
+        }
+        if self.staffed {
+            self.crew_changed(agent, before);
         }
     }
 
@@ -1684,6 +1708,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             let g = self.agents[agent.index()].group;
             handle *= self.sc.agent_groups[g.index()].proficiency_on(info.ty).handle_time;
         }
+        if self.staffed {
+            handle *= self.crew_handle_factor(agent);
+        }
         handle += dial;
         let group = self.occupy(agent, key, handle);
         self.observer.on_answer(self.now, &info, agent, group, handle);
@@ -1903,6 +1930,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// busy to the routing, its group's count of the kind goes up and is reported, and its
     /// service serial moves on, so that the end of the hold is a service end of its own.
     fn hold(&mut self, agent: AgentId, seconds: f64, pause: bool) {
+        if self.staffed && pause {
+            self.wear(agent, crate::workforce::Activity::Working);
+        }
         let a = &mut self.agents[agent.index()];
         if pause {
             a.pausing = true;
@@ -1972,6 +2002,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[inline(never)]
     fn pause_ended(&mut self, agent: AgentId) {
         self.advance_recent(agent, false);
+        if self.staffed {
+            self.wear(agent, crate::workforce::Activity::Pausing);
+        }
         let a = &mut self.agents[agent.index()];
         a.pausing = false;
         let (g, leaving) = (a.group, a.leaving);
@@ -2003,9 +2036,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.release_line(c.ty); // a callback gave up its line when it was accepted
         }
         self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
+        let worn = if self.staffed {
+            self.crew_after_contact(agent)
+        } else {
+            1.0
+        };
         if self.follow {
             if c.transfer_to == NO_TRANSFER {
-                let loss = self.concurrency_loss(agent, g);
+                let loss = self.concurrency_loss(agent, g) * worn;
                 self.after_service(c, g, loss);
             } else {
                 self.transfer(key, c);
@@ -2364,10 +2402,19 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                     }
                 }
                 while committed < target {
-                    let Some(agent) = self.rosters[gi].off.back() else {
+                    let next = if self.staffed {
+                        self.next_on_duty(gi)
+                    } else {
+                        self.rosters[gi].off.back()
+                    };
+                    let Some(agent) = next else {
                         break;
                     };
                     committed += 1;
+                    if self.staffed && self.stays_away(agent) {
+                        self.set_agent(agent, AgentStatus::Away, false, false);
+                        continue;
+                    }
                     let to = if self.take_next(agent) {
                         AgentStatus::Busy
                     } else {
@@ -2397,6 +2444,15 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                         self.set_agent(AgentId(i), AgentStatus::Busy, true, false);
                         committed -= 1;
                     }
+                }
+                // Agents away go last: an absent agent is absent for its whole shift, and a
+                // break is taken by an agent who is there.
+                while committed > target {
+                    let Some(agent) = self.rosters[gi].away.back() else {
+                        break;
+                    };
+                    self.set_agent(agent, AgentStatus::Off, false, false);
+                    committed -= 1;
                 }
             }
             self.report_group(g);

@@ -743,7 +743,153 @@ pub const GROUP_METRICS: &[GroupMetric] = &[
         exact: None,
         value: |g| (n(g.answered), 1.0),
     },
+    workforce(
+        "fatigue",
+        Unit::Probability,
+        "mean acute fatigue (0–1) of the agents on duty, time-weighted (MODEL.md §1.2)",
+        |g| (g.fatigue_time, g.present_time),
+    ),
+    STRAIN,
+    BURNOUT_SHARE,
+    workforce(
+        "absent_agents",
+        Unit::Agents,
+        "time-average number of scheduled agents absent",
+        |g| (g.absent_time, g.measured),
+    ),
+    ABSENCE_RATE,
+    workforce(
+        "vacant_agents",
+        Unit::Agents,
+        "time-average number of scheduled places missing an agent because it is vacant (a leaver not yet replaced)",
+        |g| (g.vacant_time, g.measured),
+    ),
+    workforce(
+        "employed_agents",
+        Unit::Agents,
+        "time-average number of agents on the payroll (vacancies left out): the headcount trajectory",
+        |g| (g.employed_time, g.measured),
+    ),
+    workforce(
+        "new_hire_share",
+        Unit::Probability,
+        "share of employed agents in their new-hire period, time-weighted",
+        |g| (g.new_hire_time, g.employed_time),
+    ),
+    GroupMetric {
+        name: "quits",
+        unit: Unit::Agents,
+        definition: "agents who gave notice, per replication",
+        estimator: Estimator::Ratio(RatioKind::Count),
+        exact: None,
+        value: |g| (n(g.quits), 1.0),
+    },
+    GroupMetric {
+        name: "hires",
+        unit: Unit::Agents,
+        definition: "new hires who started in production, per replication",
+        estimator: Estimator::Ratio(RatioKind::Count),
+        exact: None,
+        value: |g| (n(g.hires), 1.0),
+    },
+    workforce(
+        "quits_per_agent_year",
+        Unit::Score,
+        "notices per employed agent-year: the quit hazard on a yearly scale (annual attrition a gives −ln(1 − a), 0.43 for 35%)",
+        |g| (n(g.quits), g.employed_time / (365.0 * 86_400.0)),
+    ),
 ];
+
+/// Mean chronic strain of a group's employed agents (also a week's).
+const STRAIN: GroupMetric = workforce(
+    "strain",
+    Unit::Probability,
+    "mean chronic strain (0–1) of the employed agents, time-weighted (MODEL.md §1.2)",
+    |g| (g.strain_time, g.employed_time),
+);
+
+/// Share of employed agents burnt out (also a week's).
+const BURNOUT_SHARE: GroupMetric = workforce(
+    "burnout_share",
+    Unit::Probability,
+    "share of employed agents whose strain is at least one burnout SD above the reference, time-weighted",
+    |g| (g.burnt_out_time, g.employed_time),
+);
+
+/// Share of scheduled agent-time lost to absence (also a week's).
+const ABSENCE_RATE: GroupMetric = workforce(
+    "absence_rate",
+    Unit::Probability,
+    "scheduled agent-time lost to absence / scheduled agent-time (on duty, absent or vacant)",
+    |g| (g.absent_time, g.present_time + g.absent_time + g.vacant_time),
+);
+
+/// Agent-hours in a full-time week: one FTE.
+const FTE_HOURS: f64 = 40.0;
+
+/// The figures of a week of the whole center under `[workforce]`: FTE are agent-hours per
+/// 40-hour week, over the week's measured length (a partial week is scaled to a whole one).
+pub const WEEK_METRICS: &[GroupMetric] = &[
+    workforce(
+        "required_fte",
+        Unit::Agents,
+        "agent-hours the staffing plan puts on the phones (on duty, or scheduled but absent or vacant) / 40 h per week",
+        |g| (g.present_time + g.absent_time + g.vacant_time, fte_weeks(g.measured)),
+    ),
+    workforce(
+        "available_fte",
+        Unit::Agents,
+        "agent-hours on duty / 40 h per week",
+        |g| (g.present_time, fte_weeks(g.measured)),
+    ),
+    workforce(
+        "fte_gap",
+        Unit::Agents,
+        "required less available FTE: the hours lost to absence and vacancies / 40 h per week",
+        |g| (g.absent_time + g.vacant_time, fte_weeks(g.measured)),
+    ),
+    ABSENCE_RATE,
+    STRAIN,
+    BURNOUT_SHARE,
+];
+
+/// The denominator of an FTE figure over `measured` seconds: FTE-hours of one full-time agent
+/// per week, scaled to the measured share of a week, in seconds.
+fn fte_weeks(measured: f64) -> f64 {
+    FTE_HOURS * 3600.0 * measured / (7.0 * 86_400.0)
+}
+
+/// The group figures reported only under `[workforce]`.
+pub const WORKFORCE_FIGURES: &[&str] = &[
+    "fatigue",
+    "strain",
+    "burnout_share",
+    "absent_agents",
+    "absence_rate",
+    "vacant_agents",
+    "employed_agents",
+    "new_hire_share",
+    "quits",
+    "hires",
+    "quits_per_agent_year",
+];
+
+/// A time-weighted workforce figure of a group.
+const fn workforce(
+    name: &'static str,
+    unit: Unit,
+    definition: &'static str,
+    value: fn(&GroupCounts) -> (f64, f64),
+) -> GroupMetric {
+    GroupMetric {
+        name,
+        unit,
+        definition,
+        estimator: Estimator::Ratio(RatioKind::PerReplication),
+        exact: None,
+        value,
+    }
+}
 
 /// Whether some group of the center (`None`) or of site `s` has a loaded hourly cost.
 fn has_labour(sc: &Scenario, site: Option<usize>) -> bool {
@@ -919,6 +1065,7 @@ pub fn unit_of(name: &str) -> Option<Unit> {
         })
         .map(|m| m.unit)
         .or_else(|| GROUP_METRICS.iter().find(|m| m.name == name).map(|m| m.unit))
+        .or_else(|| WEEK_METRICS.iter().find(|m| m.name == name).map(|m| m.unit))
         .or_else(|| COST_METRICS.iter().find(|m| m.name == name).map(|m| m.unit))
 }
 
@@ -938,6 +1085,7 @@ pub fn definitions() -> Vec<(String, &'static str, &'static str, &'static str)> 
     let more = GROUP_METRICS
         .iter()
         .map(|m| (m.name, m.unit, m.definition, m.estimator))
+        .chain(WEEK_METRICS.iter().map(|m| (m.name, m.unit, m.definition, m.estimator)))
         .chain(COST_METRICS.iter().map(|m| (m.name, m.unit, m.definition, m.estimator)));
     for (name, unit, definition, estimator) in more {
         if out.iter().all(|(n, ..)| n != name) {

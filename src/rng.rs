@@ -48,6 +48,9 @@ pub enum Source {
     Busyness = 5,
     /// Draws of the built-in routing (random agent selection), one stream per replication.
     Routing = 6,
+    /// Draws of the workforce model (difficult contacts, absences, quits), one stream per
+    /// replication.
+    Workforce = 7,
 }
 
 /// One stream: a source and the entity it belongs to — a small index, or a stable hash of a

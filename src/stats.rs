@@ -121,6 +121,24 @@ pub struct JourneyEnd {
     pub csat_shift: f64,
 }
 
+/// A group's workforce levels under `[workforce]`, set at each day's end and whenever an
+/// agent goes away or comes back: piecewise constant in between.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WorkforceLevels {
+    /// Σ strain over the employed agents.
+    pub strain: f64,
+    /// Employed agents whose strain is at least one burnout SD above the reference.
+    pub burnt_out: u32,
+    /// Agents on the payroll (vacancies left out).
+    pub employed: u32,
+    /// Employed agents still in their new-hire period.
+    pub new_hires: u32,
+    /// Scheduled agents absent (sick).
+    pub absent: u32,
+    /// Scheduled agents missing because their place is vacant.
+    pub vacant: u32,
+}
+
 /// Receives the engine's state changes. `now` is the simulated time in seconds and never
 /// decreases within a replication.
 #[allow(unused_variables)]
@@ -171,6 +189,15 @@ pub trait Observer {
     /// Group `group` now has `pausing` agents pausing under its occupancy cap (of its `busy`
     /// ones: unavailable, but not working).
     fn on_pause(&mut self, now: f64, group: GroupId, pausing: u32) {}
+    /// Agents of `group` carried `area` fatigue-seconds (∫ f dt on duty) in reporting
+    /// interval `interval`, within the measured window (reported lazily: the interval may be
+    /// past).
+    fn on_fatigue(&mut self, group: GroupId, interval: u32, area: f64) {}
+    /// Group `group`'s workforce levels changed (under `[workforce]`).
+    fn on_workforce(&mut self, now: f64, group: GroupId, levels: &WorkforceLevels) {}
+    /// An agent of `group` gave notice (`quit`), or a new hire of the group started in
+    /// production (`!quit`).
+    fn on_turnover(&mut self, now: f64, group: GroupId, quit: bool) {}
     /// Reporting interval `index` begins at `now`.
     fn on_interval(&mut self, now: f64, index: u32) {}
     /// The horizon is reached: arrivals stop.
@@ -219,6 +246,9 @@ forward_pair! {
     on_group(now: f64, group: GroupId, busy: u32, present: u32);
     on_wrap_up(now: f64, group: GroupId, wrapping: u32);
     on_pause(now: f64, group: GroupId, pausing: u32);
+    on_fatigue(group: GroupId, interval: u32, area: f64);
+    on_workforce(now: f64, group: GroupId, levels: &WorkforceLevels);
+    on_turnover(now: f64, group: GroupId, quit: bool);
     on_interval(now: f64, index: u32);
     on_close(now: f64);
     on_in_system_at_end(now: f64, c: &ContactInfo);
@@ -455,10 +485,46 @@ pub struct GroupCounts {
     pub labour_cost: f64,
     /// Measured length of the interval, seconds.
     pub measured: f64,
+    /// Under `[workforce]`: ∫ Σ fatigue dt over agents on duty, fatigue·agent·seconds.
+    #[serde(default)]
+    pub fatigue_time: f64,
+    /// ∫ Σ strain dt over employed agents.
+    #[serde(default)]
+    pub strain_time: f64,
+    /// ∫ (employed agents at least one burnout SD above the reference strain) dt.
+    #[serde(default)]
+    pub burnt_out_time: f64,
+    /// ∫ (employed agents) dt.
+    #[serde(default)]
+    pub employed_time: f64,
+    /// ∫ (employed agents in their new-hire period) dt.
+    #[serde(default)]
+    pub new_hire_time: f64,
+    /// ∫ (scheduled agents absent) dt.
+    #[serde(default)]
+    pub absent_time: f64,
+    /// ∫ (scheduled agents missing to a vacancy) dt.
+    #[serde(default)]
+    pub vacant_time: f64,
+    /// Agents who gave notice.
+    #[serde(default)]
+    pub quits: u64,
+    /// New hires who started in production.
+    #[serde(default)]
+    pub hires: u64,
 }
 
 impl GroupCounts {
     pub fn add(&mut self, o: &GroupCounts) {
+        self.fatigue_time += o.fatigue_time;
+        self.strain_time += o.strain_time;
+        self.burnt_out_time += o.burnt_out_time;
+        self.employed_time += o.employed_time;
+        self.new_hire_time += o.new_hire_time;
+        self.absent_time += o.absent_time;
+        self.vacant_time += o.vacant_time;
+        self.quits += o.quits;
+        self.hires += o.hires;
         self.busy_time += o.busy_time;
         self.wrap_time += o.wrap_time;
         self.pause_time += o.pause_time;

@@ -40,6 +40,8 @@ pub enum ScopeKind {
     Cost,
     /// The costs of one site.
     Site,
+    /// The workforce of the whole center in one week (named "week 1", "week 2", …).
+    Week,
 }
 
 impl ScopeKind {
@@ -51,6 +53,7 @@ impl ScopeKind {
             ScopeKind::Group => "group",
             ScopeKind::Cost => "cost",
             ScopeKind::Site => "site",
+            ScopeKind::Week => "week",
         }
     }
 }
@@ -192,6 +195,11 @@ enum Source {
     Group(usize),
     /// Costs: 0 the center, `1 + s` site `s` (the scope's block of the ledger).
     Cost(usize),
+    /// All groups together over the intervals `from..to`.
+    Week {
+        from: usize,
+        to: usize,
+    },
 }
 
 /// One replication's cell of a scope: type counts, group integrals or costs.
@@ -314,9 +322,31 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
                 .filter(|m| sc.reports_scheduled || m.name != metrics::SCHEDULED_FIGURE)
                 .filter(|m| sc.has_costs || m.name != metrics::LABOUR_FIGURE)
                 .filter(|m| sc.has_occupancy_cap || m.name != metrics::PAUSE_FIGURE)
+                .filter(|m| sc.workforce.is_some() || !metrics::WORKFORCE_FIGURES.contains(&m.name))
                 .map(Figure::Group)
                 .collect(),
         ));
+    }
+    if sc.workforce.is_some() {
+        let first = sc.interval_of(sc.warmup) as usize;
+        let week_of = |i: usize| (sc.interval_start(i as u32) / (7.0 * crate::workforce::DAY)) as usize;
+        let mut from = first;
+        while from < sc.n_intervals as usize {
+            let w = week_of(from);
+            let to = (from..sc.n_intervals as usize)
+                .find(|i| week_of(*i) != w)
+                .unwrap_or(sc.n_intervals as usize);
+            let mut layout = ScopeLayout::new(
+                ScopeKind::Week,
+                format!("week {}", w + 1),
+                Source::Week { from, to },
+                metrics::WEEK_METRICS.iter().map(Figure::Group).collect(),
+            );
+            layout.interval_figures.clear();
+            layout.group_ratios.clear();
+            scopes.push(layout);
+            from = to;
+        }
     }
     if sc.has_costs {
         let cost_scope = |kind, name: String, site: Option<usize>| {
@@ -393,6 +423,11 @@ impl ScopeLayout {
                 Source::Channel => t.add(&types_cell(out, i, &self.members)),
                 Source::Group(gi) => g.add(&out.group_intervals(gi)[i]),
                 Source::Cost(k) => c.add(&ledger[k * out.n_intervals as usize + i]),
+                Source::Week { from, to } => {
+                    if (from..to).contains(&i) {
+                        g.add(&all_groups_cell(out, i, sc.agent_groups.len()));
+                    }
+                }
             }
         }
         (t, g, c, self.in_system(out))
@@ -404,7 +439,7 @@ impl ScopeLayout {
             Source::Type(ty) => out.in_system_at_end[ty] as f64,
             Source::AllTypes => out.in_system_at_end.iter().sum::<u64>() as f64,
             Source::Channel => self.members.iter().map(|t| out.in_system_at_end[*t]).sum::<u64>() as f64,
-            Source::Group(_) | Source::Cost(_) => 0.0,
+            Source::Group(_) | Source::Cost(_) | Source::Week { .. } => 0.0,
         }
     }
 
@@ -415,7 +450,7 @@ impl ScopeLayout {
         let first = sc.interval_of(sc.warmup) as usize;
         let (t, g, c, in_system) = self.whole_period(sc, out, first);
         let cell = match self.source {
-            Source::Group(_) => Cell::Group(&g),
+            Source::Group(_) | Source::Week { .. } => Cell::Group(&g),
             Source::Cost(_) => Cell::Cost(&c),
             _ => Cell::Type(&t, in_system),
         };
@@ -433,6 +468,17 @@ impl ScopeLayout {
 /// Interval `i` of all types together: the types' counts summed, over the interval's measured
 /// length (the same for every type).
 #[inline]
+/// Interval `i` of all groups together: their integrals summed, over the interval's measured
+/// length (the same for every group, so counted once).
+fn all_groups_cell(out: &RepOutput, i: usize, n_groups: usize) -> GroupCounts {
+    let mut c = GroupCounts::default();
+    for g in 0..n_groups {
+        c.add(&out.group_intervals(g)[i]);
+    }
+    c.measured = out.group_intervals(0)[i].measured;
+    c
+}
+
 /// Interval `i` of the types `members` together.
 fn types_cell(out: &RepOutput, i: usize, members: &[usize]) -> TypeCounts {
     let mut c = TypeCounts::default();
@@ -515,7 +561,7 @@ impl<'a> SummaryBuilder<'a> {
             .into_iter()
             .map(|layout| {
                 let waits = match layout.source {
-                    Source::Group(_) => None,
+                    Source::Group(_) | Source::Week { .. } => None,
                     source => Some(Waits {
                         whole: PooledQuantiles::new(FINE),
                         rows: vec![PooledQuantiles::new(COARSE); rows],
@@ -628,6 +674,12 @@ impl<'a> SummaryBuilder<'a> {
                             }
                             continue;
                         }
+                        Source::Week { from, to } => {
+                            if (from..to).contains(&i) {
+                                group_totals[j].add(&all_groups_cell(out, i, self.sc.agent_groups.len()));
+                            }
+                            continue;
+                        }
                         Source::Cost(k) => {
                             let c = &ledgers[j][k * n + i];
                             cost_totals[j].add(c);
@@ -662,7 +714,7 @@ impl<'a> SummaryBuilder<'a> {
             for (j, out) in outs.iter().enumerate() {
                 let in_system = layout.in_system(out);
                 let cell = match layout.source {
-                    Source::Group(_) => Cell::Group(&group_totals[j]),
+                    Source::Group(_) | Source::Week { .. } => Cell::Group(&group_totals[j]),
                     Source::Cost(_) => Cell::Cost(&cost_totals[j]),
                     _ => Cell::Type(&type_totals[j], in_system),
                 };

@@ -26,6 +26,9 @@ pub enum AgentStatus {
     /// Serving `contact`, or doing the after-call work of the contact it served (then
     /// [`Agent::wrapping`]): unavailable either way.
     Busy,
+    /// Scheduled but missing — absent, or a vacancy not yet filled (only under
+    /// `[workforce]`): counts toward the group's headcount, takes no contacts.
+    Away,
 }
 
 /// "No agent" in a list link.
@@ -235,6 +238,9 @@ pub struct Roster {
     pub idle: AgentList,
     /// Off-duty agents; the back comes on duty first.
     pub off: AgentList,
+    /// Scheduled agents who are away (absent, or a vacancy); they go off duty first when the
+    /// headcount falls.
+    pub away: AgentList,
     /// Agents serving a contact (including those leaving afterwards).
     pub busy: u32,
     /// Busy agents marked to leave after their contact.
@@ -263,16 +269,18 @@ impl Roster {
         self.idle.len() + self.busy
     }
 
-    /// Agents that will stay on duty: present minus those leaving and the departures owed.
+    /// Agents that will stay on duty: present minus those leaving and the departures owed,
+    /// plus the scheduled agents who are away.
     #[inline]
     pub fn committed(&self) -> u32 {
-        self.present() - self.leaving - self.owed
+        self.present() - self.leaving - self.owed + self.away.len()
     }
 
     /// Puts every agent of the group off duty, ready for a new replication.
     pub fn reset(&mut self, agents: &mut [Agent], group: GroupId) {
         self.idle.clear();
         self.off.clear();
+        self.away.clear();
         self.busy = 0;
         self.leaving = 0;
         self.wrapping = 0;

@@ -53,6 +53,7 @@ impl AgentId {
 /// | 8    | `Shut`           | a type's line closes: after the horizon's own rule at that instant |
 /// | 9    | `Step`           | a contact's time in a self-service node is over                   |
 /// | 10   | `Offer`          | a waiting contact has waited long enough to be offered a callback |
+/// | 11   | `Day`            | a day ends: after everything else at midnight                     |
 ///
 /// The rank is also the event's tag: an [`Event`] stores the rank in its key and one 64-bit
 /// payload, and the kind is decoded from the two, so an event takes 24 bytes.
@@ -85,6 +86,9 @@ pub enum EventKind {
     /// `contact` has waited its type's `offer_waited`: a callback is offered (skipped if it is
     /// no longer waiting, or was offered one already).
     Offer { contact: ContactKey },
+    /// Clock day `index` ends (under `[workforce]`): each agent's strain takes the day in,
+    /// quits and hires are decided.
+    Day { index: u32 },
 }
 
 /// Rank of [`EventKind::Arrival`] (see the table on [`EventKind`]).
@@ -106,6 +110,7 @@ impl EventKind {
             EventKind::Shut { .. } => 8,
             EventKind::Step { .. } => 9,
             EventKind::Offer { .. } => 10,
+            EventKind::Day { .. } => 11,
         }
     }
 
@@ -113,7 +118,9 @@ impl EventKind {
     fn payload(&self) -> u64 {
         match *self {
             EventKind::ServiceEnd { agent, serial } => (u64::from(agent.0) << 32) | u64::from(serial),
-            EventKind::Interval { index } | EventKind::Staffing { index } => u64::from(index),
+            EventKind::Interval { index } | EventKind::Staffing { index } | EventKind::Day { index } => {
+                u64::from(index)
+            }
             EventKind::Abandon { contact }
             | EventKind::Reoffer { contact }
             | EventKind::Retry { contact }
@@ -145,6 +152,7 @@ impl EventKind {
             8 => EventKind::Shut { ty: TypeId(lo as u16) },
             9 => EventKind::Step { contact },
             10 => EventKind::Offer { contact },
+            11 => EventKind::Day { index: lo },
             _ => EventKind::Close,
         }
     }

@@ -224,6 +224,7 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
             ScopeKind::Cost if s.currency.is_empty() => "costs of the center".into(),
             ScopeKind::Cost => format!("costs of the center ({})", s.currency),
             ScopeKind::Site => format!("costs of site \"{}\"", scope.name),
+            ScopeKind::Week => format!("workforce in {}", scope.name),
         };
         let has_theory = scope.metrics.iter().any(|m| m.theory.is_some());
         let _ = writeln!(out);

@@ -10,7 +10,7 @@
 use super::histogram::{COARSE, WaitHistogram};
 use super::{
     CallbackEvent, ContactInfo, GroupCounts, JourneyEnd, JourneyOutcome, Observer, RepOutput, SelfServiceEnd,
-    TypeCounts,
+    TypeCounts, WorkforceLevels,
 };
 use crate::engine::event::AgentId;
 use crate::scenario::{CsatModel, GroupId, MAX_SL_THRESHOLDS, Scenario, TypeId};
@@ -44,6 +44,8 @@ pub struct Collector {
     wrapping: Vec<Level>,
     /// Agents pausing under an occupancy cap, per group; empty when no group has a cap.
     pausing: Vec<Level>,
+    /// Workforce levels per group and when they last changed; empty without `[workforce]`.
+    workforce: Vec<(f64, WorkforceLevels)>,
     current: u32,
     in_system_at_end: Vec<u64>,
     replication: u32,
@@ -93,6 +95,11 @@ impl Collector {
             },
             pausing: if sc.has_occupancy_cap {
                 vec![Level::default(); ng]
+            } else {
+                Vec::new()
+            },
+            workforce: if sc.workforce.is_some() {
+                vec![(0.0, WorkforceLevels::default()); ng]
             } else {
                 Vec::new()
             },
@@ -171,7 +178,26 @@ impl Collector {
         }
     }
 
+    /// Brings group `g`'s workforce integrals up to `now`.
+    fn flush_workforce(&mut self, g: GroupId, now: f64) {
+        let (since, w) = self.workforce[g.index()];
+        self.workforce[g.index()].0 = now;
+        let dt = self.measured_span(since, now);
+        if dt > 0.0 {
+            let slot = self.group_slot(g);
+            slot.strain_time += w.strain * dt;
+            slot.burnt_out_time += f64::from(w.burnt_out) * dt;
+            slot.employed_time += f64::from(w.employed) * dt;
+            slot.new_hire_time += f64::from(w.new_hires) * dt;
+            slot.absent_time += f64::from(w.absent) * dt;
+            slot.vacant_time += f64::from(w.vacant) * dt;
+        }
+    }
+
     fn flush_all(&mut self, now: f64) {
+        for g in 0..self.workforce.len() {
+            self.flush_workforce(GroupId(g as u16), now);
+        }
         for t in 0..self.queue.len() {
             self.flush_queue(TypeId(t as u16), now);
         }
@@ -251,6 +277,7 @@ impl Observer for Collector {
         self.present.fill(Level::default());
         self.wrapping.fill(Level::default());
         self.pausing.fill(Level::default());
+        self.workforce.fill((0.0, WorkforceLevels::default()));
         self.current = 0;
         self.in_system_at_end.fill(0);
         self.arrivals = 0;
@@ -425,6 +452,26 @@ impl Observer for Collector {
     fn on_wrap_up(&mut self, now: f64, group: GroupId, wrapping: u32) {
         self.flush_side(group, now, false);
         self.wrapping[group.index()].value = wrapping;
+    }
+
+    fn on_fatigue(&mut self, group: GroupId, interval: u32, area: f64) {
+        self.groups[group.index() * self.n_intervals as usize + interval as usize].fatigue_time += area;
+    }
+
+    fn on_workforce(&mut self, now: f64, group: GroupId, levels: &WorkforceLevels) {
+        self.flush_workforce(group, now);
+        self.workforce[group.index()].1 = *levels;
+    }
+
+    fn on_turnover(&mut self, now: f64, group: GroupId, quit: bool) {
+        if now >= self.warmup && now < self.horizon {
+            let slot = self.group_slot(group);
+            if quit {
+                slot.quits += 1;
+            } else {
+                slot.hires += 1;
+            }
+        }
     }
 
     fn on_pause(&mut self, now: f64, group: GroupId, pausing: u32) {
