@@ -197,8 +197,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     /// Whether some group's agents leave by the first-free rule ([`LeaveRule::FirstFree`]).
     first_free: bool,
     /// Whether a freed agent may be held back from taking the next contact: by a departure
-    /// its group owes (first-free rule) or by an occupancy cap. One flag, so that the common
-    /// case tests one.
+    /// its group owes (first-free rule), an occupancy cap, or a notice served (under
+    /// `[workforce]`). One flag, so that the common case tests one.
     held: bool,
     /// Whether a slot's change of state has more to bring up to date: shared chat sessions,
     /// or a recent occupancy (`shares || capped`).
@@ -306,7 +306,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             hours: sc.contact_types.iter().any(|t| t.hours.is_some()),
             proficient: sc.has_proficiency,
             first_free: sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree),
-            held: sc.has_occupancy_cap || sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree),
+            held: sc.has_occupancy_cap
+                || sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree)
+                || sc.workforce.is_some(),
             slot_hooks: sc.has_occupancy_cap || sc.agent_groups.iter().any(Self::shares_time) || sc.workforce.is_some(),
             waits,
             waiting_rules: sc
@@ -1878,6 +1880,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         if self.first_free && self.owes_departure(agent) {
             self.set_agent(agent, AgentStatus::Off, false, true);
             true
+        } else if self.staffed && self.served_notice(agent) {
+            true
         } else if self.capped && self.over_cap(agent) {
             self.start_pause(agent);
             true
@@ -2424,7 +2428,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 }
             } else {
                 while committed > target {
-                    let Some(agent) = self.rosters[gi].idle.back() else {
+                    let next = if self.staffed {
+                        self.next_off_duty(gi)
+                    } else {
+                        self.rosters[gi].idle.back()
+                    };
+                    let Some(agent) = next else {
                         break;
                     };
                     self.set_agent(agent, AgentStatus::Off, false, false);

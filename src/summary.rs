@@ -143,6 +143,21 @@ pub struct Summary {
     /// The money unit of the cost figures (`costs.currency`), where it is named.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub currency: String,
+    /// Under `[workforce]`: the state its effects are relative to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workforce: Option<WorkforceNote>,
+}
+
+/// What the workforce figures are relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WorkforceNote {
+    /// Occupancy of the reference agent.
+    pub reference_occupancy: f64,
+    /// Its mean fatigue over its shifts, and its mean strain.
+    pub reference_fatigue: f64,
+    pub reference_strain: f64,
+    /// Strain from which an agent counts as burnt out (one burnout SD above the reference).
+    pub burnout_strain: f64,
 }
 
 impl Summary {
@@ -819,6 +834,12 @@ impl<'a> SummaryBuilder<'a> {
             csat_model: sc.follow_journeys.then_some(sc.csat),
             self_service: !sc.self_service.nodes.is_empty(),
             currency: sc.costs.currency.clone(),
+            workforce: sc.workforce.as_ref().map(|w| WorkforceNote {
+                reference_occupancy: w.reference_occupancy,
+                reference_fatigue: w.reference.fatigue,
+                reference_strain: w.reference.strain,
+                burnout_strain: w.reference.strain + w.sd,
+            }),
         }
     }
 

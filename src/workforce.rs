@@ -306,7 +306,8 @@ impl Workforce {
 
     /// The reference state of an agent working at occupancy `rho` on the standard week
     /// ([`WeekRun`]) until its strain settles: the mean fatigue over the last week's shifts
-    /// (breaks included) and the mean strain in effect during them.
+    /// (breaks included) and the mean strain over its seven days (what the daily quit draws
+    /// see, and what the `strain` figure reports).
     pub fn settle(&self, rho: f64) -> Reference {
         let weeks = (10.0 * self.memory / (7.0 * DAY)).ceil().max(4.0) as u32;
         let mut run = WeekRun::new(self, rho);
@@ -316,7 +317,7 @@ impl Workforce {
         let last = run.week(0.0);
         Reference {
             fatigue: last.mean_fatigue,
-            strain: last.shift_strain,
+            strain: last.mean_strain,
         }
     }
 }
@@ -328,6 +329,8 @@ pub struct WeekMeans {
     pub mean_fatigue: f64,
     /// Mean strain in effect during the week's shifts (at their starts).
     pub shift_strain: f64,
+    /// Mean strain over the week's seven days.
+    pub mean_strain: f64,
     /// Strain at the end of the week, after its two days off (the week's low).
     pub end_strain: f64,
 }
@@ -364,6 +367,7 @@ impl<'w> WeekRun<'w> {
         let gap = contact * (1.0 - self.rho) / self.rho;
         let (mut shifts_area, mut shifts_time, mut strain_sum) = (0.0, 0.0, 0.0);
         let mut shift_starts = 0.0;
+        let mut all_days = 0.0;
         for day in 0..7 {
             let mut x = 0.0;
             let mut t = 0.0;
@@ -400,11 +404,13 @@ impl<'w> WeekRun<'w> {
             }
             // The rest of the day off duty.
             self.fatigue = m.advance(self.fatigue, DAY - t, Activity::Off, 0.0).0;
+            all_days += self.strain;
             self.strain = m.next_strain(self.strain, x, 0);
         }
         WeekMeans {
             mean_fatigue: shifts_area / shifts_time,
             shift_strain: strain_sum / shift_starts,
+            mean_strain: all_days / 7.0,
             end_strain: self.strain,
         }
     }
@@ -578,7 +584,7 @@ mod tests {
         let aht = w.handle_factor(last.mean_fatigue, last.shift_strain);
         let fcr = w.resolution_factor(last.mean_fatigue, last.shift_strain);
         let absence = w.absence_probability(last.shift_strain) / w.absence.per_shift;
-        let quits = w.quit_hazard(last.shift_strain, 1e9) / w.attrition.daily_hazard;
+        let quits = w.quit_hazard(last.mean_strain, 1e9) / w.attrition.daily_hazard;
         assert!(close(aht, 1.055, 0.01), "AHT × {aht}");
         assert!(close(fcr, 0.97, 0.01), "FCR × {fcr}");
         assert!(close(absence, 1.2, 0.05), "absence × {absence}");

@@ -175,6 +175,18 @@ impl AgentList {
         })
     }
 
+    /// Members from back to front.
+    pub fn iter_back<'a>(&self, agents: &'a [Agent]) -> impl Iterator<Item = AgentId> + 'a {
+        let mut at = self.tail;
+        std::iter::from_fn(move || {
+            (at != NIL).then(|| {
+                let id = AgentId(at);
+                at = agents[at as usize].prev;
+                id
+            })
+        })
+    }
+
     /// Forgets every member (their links are reset by the caller).
     pub fn clear(&mut self) {
         *self = Self::default();

@@ -28,6 +28,8 @@ pub struct Person {
     pub at: f64,
     /// When the agent's current spell off duty began, seconds (meaningful while off or away).
     pub off_since: f64,
+    /// When the agent last came on duty, seconds (meaningful while on duty).
+    pub on_since: f64,
     /// Chronic strain, 0–1, as of the last day's end.
     pub strain: f64,
     /// Today's ∫ f dt on duty and on breaks, and the seconds it covers.
@@ -54,6 +56,7 @@ impl Person {
             fatigue: 0.0,
             at: 0.0,
             off_since: f64::NEG_INFINITY,
+            on_since: 0.0,
             strain,
             day_area: 0.0,
             day_time: 0.0,
@@ -181,6 +184,9 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
         if from != Activity::Off && to == Activity::Off {
             self.crew.people[agent.index()].off_since = self.now;
         }
+        if from == Activity::Off && to != Activity::Off {
+            self.crew.people[agent.index()].on_since = self.now;
+        }
         let away = |s: AgentStatus| s == AgentStatus::Away;
         if away(before.status) != away(now_rec.status) {
             let g = now_rec.group.index();
@@ -223,17 +229,28 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
         factor
     }
 
-    /// The next agent of group `gi` to come on duty: back from a break if the last to go off
-    /// went less than `break_max` ago, else the one off longest.
+    /// The next agent of group `gi` to come on duty: of those on a break (off for less than
+    /// `break_max`), the one off longest; with none on a break, a shift starts and the agent
+    /// off longest of all comes on. So each agent's break lasts what the plan's breaks last.
     pub(super) fn next_on_duty(&self, gi: usize) -> Option<AgentId> {
         let off = &self.rosters[gi].off;
-        let back = off.back()?;
-        let w = self.model();
-        if self.now - self.crew.people[back.index()].off_since < w.break_max {
-            Some(back)
-        } else {
-            off.front()
-        }
+        let break_max = self.model().break_max;
+        let on_break = |a: &AgentId| self.now - self.crew.people[a.index()].off_since < break_max;
+        // The off list is in the order agents went off: those on a break are at its back.
+        off.iter_back(&self.agents)
+            .take_while(on_break)
+            .last()
+            .or_else(|| off.front())
+    }
+
+    /// The idle agent of group `gi` to go off duty when the headcount falls: the one on duty
+    /// longest, so that a plan's staggered breaks go to agents who have not had theirs.
+    pub(super) fn next_off_duty(&self, gi: usize) -> Option<AgentId> {
+        let people = &self.crew.people;
+        self.rosters[gi]
+            .idle
+            .iter(&self.agents)
+            .min_by(|a, b| people[a.index()].on_since.total_cmp(&people[b.index()].on_since))
     }
 
     /// Whether `agent`, coming on duty, is away instead: its place is vacant, it is in an
@@ -288,8 +305,10 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
                 p.day_area = 0.0;
                 p.day_time = 0.0;
                 p.day_difficult = 0;
+                let mut hired = false;
                 if p.replaced_at <= now {
                     // The replacement starts: a new, rested hire.
+                    hired = true;
                     *p = Person {
                         hired: p.replaced_at,
                         off_since: p.off_since,
@@ -307,6 +326,20 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
                         self.observer.on_turnover(now, g, true);
                     }
                 }
+                let gone = p.leaves_at <= now;
+                if gone && a.status == AgentStatus::Idle {
+                    // A leaver on duty: its place is vacant from now.
+                    p.away_vacant = true;
+                    self.set_agent(AgentId(i), AgentStatus::Away, false, true);
+                } else if hired && a.status == AgentStatus::Away {
+                    // The new hire fills the place it was hired for.
+                    let to = if self.take_next(AgentId(i)) {
+                        AgentStatus::Busy
+                    } else {
+                        AgentStatus::Idle
+                    };
+                    self.set_agent(AgentId(i), to, false, true);
+                }
             }
             self.report_crew(g);
         }
@@ -314,6 +347,17 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
         if next <= self.sc.horizon {
             self.events.push(next, EventKind::Day { index: index + 1 });
         }
+    }
+
+    /// Whether `agent`, just free, has served its notice: its place is vacant from now.
+    pub(super) fn served_notice(&mut self, agent: AgentId) -> bool {
+        let p = &mut self.crew.people[agent.index()];
+        if p.leaves_at > self.now {
+            return false;
+        }
+        p.away_vacant = true;
+        self.set_agent(agent, AgentStatus::Away, false, true);
+        true
     }
 
     /// Tells the observer group `g`'s workforce levels.

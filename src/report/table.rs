@@ -302,6 +302,16 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
             "\n! the rarer outcome occurred in too few replications for this interval to be trusted; run more or longer replications"
         );
     }
+    if let Some(w) = &s.workforce {
+        let _ = writeln!(
+            out,
+            "\nworkforce: handle time, resolution, absence and quits are relative to an agent at {:.0}% occupancy on a standard week (mean fatigue {:.3}, strain {:.3}); burnout_share counts agents with strain >= {:.3}",
+            100.0 * w.reference_occupancy,
+            w.reference_fatigue,
+            w.reference_strain,
+            w.burnout_strain
+        );
+    }
     if let Some(m) = &s.csat_model {
         let _ = writeln!(
             out,

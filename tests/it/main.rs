@@ -26,4 +26,5 @@ mod skills;
 mod staffing;
 mod support;
 mod theory;
+mod workforce;
 mod wrap_up;
