@@ -32,7 +32,7 @@ fn the_readme_scenario_reference_loads_and_runs() {
         + 8;
     let end = start + readme[start..].find("```").unwrap();
     let mut sc = super::support::scenario(&readme[start..end]);
-    assert!(sc.follow_journeys && sc.lines.len() == 1);
+    assert!(sc.follow_journeys && sc.lines.len() == 1 && sc.workforce.is_some());
     let [billing, cards] = sc.contact_types.as_slice() else {
         panic!("two types")
     };

@@ -302,3 +302,13 @@ fn each_week_reports_required_and_available_fte_and_their_gap() {
         assert!(gap > 0.0, "{w}: absence leaves a gap");
     }
 }
+
+#[test]
+fn a_workforce_run_gives_the_same_bits_on_one_thread_and_on_two() {
+    let mut sc = cxsim::scenario::load(std::path::Path::new("scenarios/burnout_relief.toml")).unwrap();
+    sc.replications = 3;
+    let one = run(&sc, 1);
+    let two = run(&sc, 2);
+    assert_eq!(super::support::bits(&one), super::support::bits(&two));
+    assert!(group(&one, "fatigue").mean > 0.0 && group(&one, "paused").mean > 0.0);
+}

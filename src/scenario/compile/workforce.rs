@@ -201,7 +201,7 @@ impl Cx<'_> {
             let rg = raw.agent_groups[gi].get_ref();
             if g.sessions > 1 {
                 return Err(self.err(
-                    raw.agent_groups[gi].span(),
+                    rg.sessions.as_ref().map_or(raw.agent_groups[gi].span(), Spanned::span),
                     format!("agent_groups[{gi}].sessions"),
                     format!(
                         "fatigue under `[workforce]` follows agents holding one contact at a time, and the agents of group \"{}\" hold {} chat sessions; give the group one session, or drop `[workforce]`",
@@ -223,6 +223,24 @@ impl Cx<'_> {
                 }
                 g.employees = n as u32;
             }
+        }
+        let total: u64 = groups.iter().map(|g| u64::from(g.employees)).sum();
+        if total > super::MAX_TOTAL_AGENTS {
+            let (gi, e) = raw
+                .agent_groups
+                .iter()
+                .enumerate()
+                .filter_map(|(gi, g)| g.get_ref().employees.as_ref().map(|e| (gi, e)))
+                .max_by_key(|(_, e)| *e.get_ref())
+                .expect("employees above the headcounts");
+            return Err(self.err(
+                e.span(),
+                format!("agent_groups[{gi}].employees"),
+                format!(
+                    "{total} employees in all groups together; at most {} agents are simulated: lower the payrolls",
+                    super::MAX_TOTAL_AGENTS
+                ),
+            ));
         }
         Ok(Some(m))
     }
