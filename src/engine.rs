@@ -2440,6 +2440,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                     committed -= 1;
                 }
                 if self.sc.agent_groups[gi].leave_rule == LeaveRule::FirstFree {
+                    // Agents away beyond the target go at once (see the end of this branch).
+                    while committed > target && self.rosters[gi].away.len() > target {
+                        let Some(agent) = self.rosters[gi].away.back() else {
+                            break;
+                        };
+                        self.set_agent(agent, AgentStatus::Off, false, false);
+                        committed -= 1;
+                    }
                     // Whoever finishes first leaves, until the group is down to its target.
                     self.rosters[gi].owed += committed - target;
                     committed = target;

@@ -285,7 +285,7 @@ impl Roster {
     /// plus the scheduled agents who are away.
     #[inline]
     pub fn committed(&self) -> u32 {
-        self.present() - self.leaving - self.owed + self.away.len()
+        self.present() + self.away.len() - self.leaving - self.owed
     }
 
     /// Puts every agent of the group off duty, ready for a new replication.

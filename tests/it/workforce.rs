@@ -223,10 +223,20 @@ shifts = [ { start = "08:00", length = "8h", agents = 50 } ]
 absence = { per_shift = 0.04, rr_per_sd = 1.0, spell_rr_per_sd = 1.0, mean_spell = "1.5d" }
 attrition = { annual = 0.0 }
 "#;
-    let s = run(&scenario(toml), 2);
     let (p, l) = (0.04, 1.5);
     let exact = p * l / (p * l + 1.0 - p);
-    assert_near_exact("absence_rate", group(&s, "absence_rate"), 1.0, exact, 0.10);
+    // Under either leave rule: absent agents hold their places until the shift ends.
+    for rule in ["marked", "first_free"] {
+        let toml = toml.replace("shifts = [", &format!("leave_rule = \"{rule}\"\nshifts = ["));
+        let s = run(&scenario(&toml), 2);
+        assert_near_exact(
+            &format!("absence_rate, {rule}"),
+            group(&s, "absence_rate"),
+            1.0,
+            exact,
+            0.10,
+        );
+    }
 }
 
 /// With strain and tenure switched off and no notice, every employed agent quits on each
