@@ -191,7 +191,7 @@ impl Dist {
 
     /// One draw, in seconds: finite, >= 0 and at most [`MAX_DURATION`] (a heavy tail, e.g. a
     /// Weibull of very small shape, is capped there rather than reaching infinity).
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         // The exponential (the common case) inline at the call site; the rest out of line.
         if let Dist::Exponential { mean } = self {
@@ -201,7 +201,7 @@ impl Dist {
         self.draw(rng).min(MAX_DURATION)
     }
 
-    #[inline]
+    #[inline(never)]
     fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self {
             Dist::Constant { value } => *value,

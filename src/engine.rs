@@ -192,8 +192,6 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     callback_weight: f64,
     /// Whether some type's handle time or patience varies by interval.
     profiles: bool,
-    /// Whether some group has a proficiency other than standard ([`Scenario::has_proficiency`]).
-    proficient: bool,
     /// Whether some group's agents leave by the first-free rule ([`LeaveRule::FirstFree`]).
     first_free: bool,
     /// Whether a freed agent may be held back from taking the next contact: by a departure
@@ -233,6 +231,8 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     sessions: Vec<Share>,
     /// Whether the scenario has `[workforce]`: agents tire, strain, fall absent and quit.
     staffed: bool,
+    /// Whether an agent's handle time depends on the agent: a proficiency, or `[workforce]`.
+    agent_paced: bool,
     /// Each agent's workforce state (empty without `[workforce]`).
     crew: Crew,
     /// Index of each replayed type's next recorded arrival.
@@ -304,7 +304,6 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                 .iter()
                 .any(|t| t.handle_profile.is_some() || t.patience_profile.is_some()),
             hours: sc.contact_types.iter().any(|t| t.hours.is_some()),
-            proficient: sc.has_proficiency,
             first_free: sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree),
             held: sc.has_occupancy_cap
                 || sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree)
@@ -340,6 +339,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             },
             replay_next: vec![0; n_types],
             staffed: sc.workforce.is_some(),
+            agent_paced: sc.has_proficiency || sc.workforce.is_some(),
             crew: Crew::new(
                 sc.seed,
                 if sc.workforce.is_some() { total_agents } else { 0 },
@@ -1706,16 +1706,24 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         {
             handle *= p[self.interval as usize];
         }
-        if self.proficient {
-            let g = self.agents[agent.index()].group;
-            handle *= self.sc.agent_groups[g.index()].proficiency_on(info.ty).handle_time;
-        }
-        if self.staffed {
-            handle *= self.crew_handle_factor(agent);
+        if self.agent_paced {
+            handle *= self.agent_pace(agent, info.ty);
         }
         handle += dial;
         let group = self.occupy(agent, key, handle);
         self.observer.on_answer(self.now, &info, agent, group, handle);
+    }
+
+    /// The multiplier of `agent`'s handle time on a contact of type `ty`: its group's
+    /// proficiency, and its fatigue, strain and learning curve under `[workforce]`.
+    #[inline(never)]
+    fn agent_pace(&mut self, agent: AgentId, ty: TypeId) -> f64 {
+        let g = self.agents[agent.index()].group;
+        let mut pace = self.sc.agent_groups[g.index()].proficiency_on(ty).handle_time;
+        if self.staffed {
+            pace *= self.crew_handle_factor(agent);
+        }
+        pace
     }
 
     /// An agent starts on callback `key`: agent-first, it dials — `Some(dial time)` to add to

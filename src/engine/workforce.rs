@@ -112,6 +112,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
     }
 
     /// Resets the crew for `replication`, and schedules the first day's end.
+    #[cold]
+    #[inline(never)]
     pub(super) fn reset_crew(&mut self, replication: u32) {
         let Some(w) = self.sc.workforce.as_ref() else { return };
         let strain = w.reference.strain;
@@ -133,6 +135,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
     /// Brings `agent`'s fatigue up to now over the activity of `before` (its record before a
     /// change); a spell off duty is taken whole when it ends, and counts in the day as a break
     /// when it was no longer than `break_max`. Reports fatigue on duty per interval.
+    #[cold]
+    #[inline(never)]
     pub(super) fn wear(&mut self, agent: AgentId, before: Activity) {
         let now = self.now;
         let w = self.sc.workforce.as_ref().expect("a workforce model");
@@ -175,6 +179,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
 
     /// `agent` changed from `before`: fatigue is brought up to date over what it was doing,
     /// and a spell off begins or the away counts move.
+    #[cold]
+    #[inline(never)]
     pub(super) fn crew_changed(&mut self, agent: AgentId, before: Agent) {
         let (from, now_rec) = (activity(&before), self.agents[agent.index()]);
         let to = activity(&now_rec);
@@ -207,6 +213,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
 
     /// The handle-time multiplier of `agent` now: fatigue and strain against the reference,
     /// times the learning curve.
+    #[cold]
+    #[inline(never)]
     pub(super) fn crew_handle_factor(&mut self, agent: AgentId) -> f64 {
         let before = activity(&self.agents[agent.index()]);
         self.wear(agent, before);
@@ -217,6 +225,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
 
     /// The resolution factor of `agent` now, and whether the contact it just finished was
     /// difficult (then its fatigue jumps).
+    #[cold]
+    #[inline(never)]
     pub(super) fn crew_after_contact(&mut self, agent: AgentId) -> f64 {
         self.wear(agent, Activity::Working);
         let w = self.sc.workforce.as_ref().expect("a workforce model");
@@ -232,6 +242,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
     /// The next agent of group `gi` to come on duty: of those on a break (off for less than
     /// `break_max`), the one off longest; with none on a break, a shift starts and the agent
     /// off longest of all comes on. So each agent's break lasts what the plan's breaks last.
+    #[cold]
+    #[inline(never)]
     pub(super) fn next_on_duty(&self, gi: usize) -> Option<AgentId> {
         let off = &self.rosters[gi].off;
         let break_max = self.model().break_max;
@@ -245,6 +257,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
 
     /// The idle agent of group `gi` to go off duty when the headcount falls: the one on duty
     /// longest, so that a plan's staggered breaks go to agents who have not had theirs.
+    #[cold]
+    #[inline(never)]
     pub(super) fn next_off_duty(&self, gi: usize) -> Option<AgentId> {
         let people = &self.crew.people;
         self.rosters[gi]
@@ -255,6 +269,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
 
     /// Whether `agent`, coming on duty, is away instead: its place is vacant, it is in an
     /// absence spell, or a new shift starts and it is absent today (drawn at its strain).
+    #[cold]
+    #[inline(never)]
     pub(super) fn stays_away(&mut self, agent: AgentId) -> bool {
         let now = self.now;
         let day_start = self.sc.day_start_s;
@@ -287,6 +303,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
 
     /// The end of clock day `index`: every agent's strain takes in the day; notices take
     /// effect, replacements start, and quits are drawn; each group's levels are reported.
+    #[cold]
+    #[inline(never)]
     pub(super) fn on_day(&mut self, index: u32) {
         let now = self.now;
         let w = self.sc.workforce.clone().expect("a workforce model");
@@ -350,6 +368,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
     }
 
     /// Whether `agent`, just free, has served its notice: its place is vacant from now.
+    #[cold]
+    #[inline(never)]
     pub(super) fn served_notice(&mut self, agent: AgentId) -> bool {
         let p = &mut self.crew.people[agent.index()];
         if p.leaves_at > self.now {
@@ -361,6 +381,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
     }
 
     /// Tells the observer group `g`'s workforce levels.
+    #[cold]
+    #[inline(never)]
     pub(super) fn report_crew(&mut self, g: GroupId) {
         let now = self.now;
         let w = self.model();
