@@ -240,20 +240,18 @@ impl Workforce {
         f + self.jump * (1.0 - f)
     }
 
-    /// The day's strain exposure: mean fatigue on duty plus the difficult-contact term, in
-    /// [0, 1]; 0 for a day not worked.
-    pub fn exposure(&self, fatigue_area: f64, on_duty: f64, difficult: u32) -> f64 {
+    /// The day's strain exposure: mean fatigue on duty plus the term for its `difficult`
+    /// contacts (a count, or an expected count), in [0, 1]; 0 for a day not worked.
+    pub fn exposure(&self, fatigue_area: f64, on_duty: f64, difficult: f64) -> f64 {
         if on_duty <= 0.0 {
             return 0.0;
         }
-        (fatigue_area / on_duty + self.difficult_weight * f64::from(difficult) / 10.0).clamp(0.0, 1.0)
+        (fatigue_area / on_duty + self.difficult_weight * difficult / 10.0).clamp(0.0, 1.0)
     }
 
-    /// Strain `b` after a day of exposure `x`, then `idle_days` more days of none.
-    pub fn next_strain(&self, b: f64, x: f64, idle_days: u32) -> f64 {
-        let keep = (-DAY / self.memory).exp();
-        let b = x + (b - x) * keep;
-        b * keep.powi(idle_days as i32)
+    /// Strain `b` after a day of exposure `x`.
+    pub fn next_strain(&self, b: f64, x: f64) -> f64 {
+        x + (b - x) * (-DAY / self.memory).exp()
     }
 
     /// Strain in burnout standard deviations above the reference, `z = (b − b_ref) / σ_b`.
@@ -312,9 +310,9 @@ impl Workforce {
         let weeks = (10.0 * self.memory / (7.0 * DAY)).ceil().max(4.0) as u32;
         let mut run = WeekRun::new(self, rho);
         for _ in 1..weeks {
-            run.week(0.0);
+            run.week();
         }
-        let last = run.week(0.0);
+        let last = run.week();
         Reference {
             fatigue: last.mean_fatigue,
             strain: last.mean_strain,
@@ -358,10 +356,9 @@ impl<'w> WeekRun<'w> {
         }
     }
 
-    /// Runs one standard week at occupancy `rho`, with `break_minutes` the length of each of
-    /// the two breaks (15 in the standard week; `0.0` as an argument keeps 15).
-    pub fn week(&mut self, break_minutes: f64) -> WeekMeans {
-        let break_len = if break_minutes > 0.0 { break_minutes } else { 15.0 } * 60.0;
+    /// Runs one standard week at occupancy `rho`.
+    pub fn week(&mut self) -> WeekMeans {
+        let break_len = 15.0 * 60.0;
         let m = self.model;
         let contact = 300.0;
         let gap = contact * (1.0 - self.rho) / self.rho;
@@ -397,7 +394,7 @@ impl<'w> WeekRun<'w> {
                         t += break_len;
                     }
                 }
-                x = (area / on + m.difficult_weight * difficult / 10.0).clamp(0.0, 1.0);
+                x = m.exposure(area, on, difficult);
                 shifts_area += area;
                 shifts_time += on;
                 self.fatigue = f;
@@ -405,7 +402,7 @@ impl<'w> WeekRun<'w> {
             // The rest of the day off duty.
             self.fatigue = m.advance(self.fatigue, DAY - t, Activity::Off, 0.0).0;
             all_days += self.strain;
-            self.strain = m.next_strain(self.strain, x, 0);
+            self.strain = m.next_strain(self.strain, x);
         }
         WeekMeans {
             mean_fatigue: shifts_area / shifts_time,
@@ -495,9 +492,9 @@ mod tests {
         ] {
             let mut run = WeekRun::new(&w, rho);
             for _ in 0..30 {
-                run.week(0.0);
+                run.week();
             }
-            let last = run.week(0.0);
+            let last = run.week();
             assert!(
                 close(last.mean_fatigue, f, 0.011),
                 "ρ = {rho}: f̄ {} against {f}",
@@ -574,12 +571,12 @@ mod tests {
         w.reference = w.settle(w.reference_occupancy);
         let mut run = WeekRun::new(&w, 0.80);
         for _ in 0..30 {
-            run.week(0.0);
+            run.week();
         }
         let mut hot = WeekRun { rho: 0.95, ..run };
-        let mut last = hot.week(0.0);
+        let mut last = hot.week();
         for _ in 1..8 {
-            last = hot.week(0.0);
+            last = hot.week();
         }
         let aht = w.handle_factor(last.mean_fatigue, last.shift_strain);
         let fcr = w.resolution_factor(last.mean_fatigue, last.shift_strain);
@@ -612,9 +609,10 @@ mod tests {
     fn strain_is_a_daily_moving_average_that_decays_on_days_off() {
         let w = Workforce::default();
         let keep = (-1.0f64 / 21.0).exp();
-        assert!(close(w.next_strain(0.2, 0.5, 0), 0.5 + (0.2 - 0.5) * keep, 1e-12));
-        assert!(close(w.next_strain(0.2, 0.0, 2), 0.2 * keep.powi(3), 1e-12));
-        assert!(close(w.exposure(3600.0 * 0.4, 3600.0, 10), 0.5, 1e-12));
-        assert_eq!(w.exposure(0.0, 0.0, 3), 0.0);
+        assert!(close(w.next_strain(0.2, 0.5), 0.5 + (0.2 - 0.5) * keep, 1e-12));
+        let three_days_off = (0..3).fold(0.2, |b, _| w.next_strain(b, 0.0));
+        assert!(close(three_days_off, 0.2 * keep.powi(3), 1e-12));
+        assert!(close(w.exposure(3600.0 * 0.4, 3600.0, 10.0), 0.5, 1e-12));
+        assert_eq!(w.exposure(0.0, 0.0, 3.0), 0.0);
     }
 }

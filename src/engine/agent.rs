@@ -165,23 +165,20 @@ impl AgentList {
 
     /// Members from front to back.
     pub fn iter<'a>(&self, agents: &'a [Agent]) -> impl Iterator<Item = AgentId> + 'a {
-        let mut at = self.head;
-        std::iter::from_fn(move || {
-            (at != NIL).then(|| {
-                let id = AgentId(at);
-                at = agents[at as usize].next;
-                id
-            })
-        })
+        Self::walk(self.head, agents, |a| a.next)
     }
 
     /// Members from back to front.
     pub fn iter_back<'a>(&self, agents: &'a [Agent]) -> impl Iterator<Item = AgentId> + 'a {
-        let mut at = self.tail;
+        Self::walk(self.tail, agents, |a| a.prev)
+    }
+
+    /// Members from `at` along the link `step` gives.
+    fn walk(mut at: u32, agents: &[Agent], step: fn(&Agent) -> u32) -> impl Iterator<Item = AgentId> + '_ {
         std::iter::from_fn(move || {
             (at != NIL).then(|| {
                 let id = AgentId(at);
-                at = agents[at as usize].prev;
+                at = step(&agents[at as usize]);
                 id
             })
         })

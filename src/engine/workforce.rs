@@ -104,10 +104,10 @@ fn activity(a: &Agent) -> Activity {
     }
 }
 
-impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
+impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// The model; only called under `[workforce]`.
     #[inline]
-    fn model(&self) -> &Workforce {
+    fn model(&self) -> &'s Workforce {
         self.sc.workforce.as_ref().expect("a workforce model")
     }
 
@@ -307,7 +307,7 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
     #[inline(never)]
     pub(super) fn on_day(&mut self, index: u32) {
         let now = self.now;
-        let w = self.sc.workforce.clone().expect("a workforce model");
+        let w = self.model();
         for gi in 0..self.rosters.len() {
             let g = GroupId(gi as u16);
             let (start, size) = (self.rosters[gi].start, self.rosters[gi].size);
@@ -318,8 +318,8 @@ impl<P: RoutingPolicy, O: Observer> Engine<'_, P, O> {
                     self.wear(AgentId(i), act);
                 }
                 let p = &mut self.crew.people[i as usize];
-                let x = w.exposure(p.day_area, p.day_time, p.day_difficult);
-                p.strain = w.next_strain(p.strain, x, 0);
+                let x = w.exposure(p.day_area, p.day_time, f64::from(p.day_difficult));
+                p.strain = w.next_strain(p.strain, x);
                 p.day_area = 0.0;
                 p.day_time = 0.0;
                 p.day_difficult = 0;
