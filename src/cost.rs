@@ -1,6 +1,6 @@
 //! Money: what one replication's work cost, per interval, for the center and for each site —
 //! labour (paid hours × loaded rate), vendor charges under each contract's pricing, SLA
-//! penalties and bonuses, telephony and self-service.
+//! penalties and bonuses, AI agents' conversations, telephony and self-service.
 //!
 //! Everything is counted from a replication's output after it ends, so costs never touch the
 //! engine: the same run with and without prices simulates the same contacts. Charges that a
@@ -29,6 +29,8 @@ pub struct CostCounts {
     pub telephony: f64,
     /// Contacts served to the end by self-service × its price per contact (center only).
     pub self_service: f64,
+    /// Conversations AI pools answered × their price per conversation (center only).
+    pub ai: f64,
     /// Paid (scheduled) agent-hours.
     pub paid_hours: f64,
     /// Contacts handled: answered by the scope's agents (and, for the center, served to the
@@ -41,10 +43,10 @@ pub struct CostCounts {
 }
 
 impl CostCounts {
-    /// All costs together: labour, vendor charges and bonuses, telephony and self-service,
-    /// less the penalties vendors pay.
+    /// All costs together: labour, vendor charges and bonuses, AI conversations, telephony
+    /// and self-service, less the penalties vendors pay.
     pub fn total(&self) -> f64 {
-        self.labour + self.vendor - self.penalties + self.bonuses + self.telephony + self.self_service
+        self.labour + self.vendor - self.penalties + self.bonuses + self.ai + self.telephony + self.self_service
     }
 
     pub fn add(&mut self, o: &CostCounts) {
@@ -54,6 +56,7 @@ impl CostCounts {
         self.bonuses += o.bonuses;
         self.telephony += o.telephony;
         self.self_service += o.self_service;
+        self.ai += o.ai;
         self.paid_hours += o.paid_hours;
         self.handled += o.handled;
         self.resolved += o.resolved;
@@ -80,6 +83,9 @@ pub fn ledger(sc: &Scenario, out: &RepOutput) -> Vec<CostCounts> {
                 cell.labour += c.labour_cost;
                 cell.paid_hours += c.scheduled_time / 3600.0;
                 cell.handled += c.answered as f64;
+            }
+            if let Some(ai) = &group.ai {
+                cells[i].ai += ai.cost_per_contact * c.answered as f64;
             }
         }
     }

@@ -231,8 +231,13 @@ pub struct Engine<'s, P: RoutingPolicy = Policy, O: Observer = Collector> {
     sessions: Vec<Share>,
     /// Whether the scenario has `[workforce]`: agents tire, strain, fall absent and quit.
     staffed: bool,
-    /// Whether an agent's handle time depends on the agent: a proficiency, or `[workforce]`.
+    /// Whether an agent's handle time depends on the agent: a proficiency, `[workforce]`, or
+    /// agent-assist.
     agent_paced: bool,
+    /// Some group uses agent-assist.
+    assisted: bool,
+    /// Some group is a pool of AI agents.
+    ai_pools: bool,
     /// Each agent's workforce state (empty without `[workforce]`).
     crew: Crew,
     /// Index of each replayed type's next recorded arrival.
@@ -339,7 +344,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             },
             replay_next: vec![0; n_types],
             staffed: sc.workforce.is_some(),
-            agent_paced: sc.has_proficiency || sc.workforce.is_some(),
+            agent_paced: sc.has_proficiency || sc.workforce.is_some() || sc.has_assist,
+            assisted: sc.has_assist,
+            ai_pools: sc.has_ai,
             crew: Crew::new(
                 sc.seed,
                 if sc.workforce.is_some() { total_agents } else { 0 },
@@ -911,9 +918,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.interval,
             journey,
         );
-        if ct.journey_decides() || self.wraps {
+        if ct.journey_decides() || self.wraps || self.ai_pools {
             // The journey's own substream: one draw from the type's streams, whatever the
-            // journey does later (after-call work is drawn from it too).
+            // journey does later (after-call work and AI conversations are drawn from it too).
             let seed = self.streams[ty.index()].journey.next_u64();
             if let Some(c) = self.contacts.get_mut(key) {
                 c.rng = Substream(seed);
@@ -1701,13 +1708,19 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             Self::add_wait(self.sc, c, waited);
         }
         let (mut handle, info) = (c.handle, Self::info(key, c));
-        if self.profiles
-            && let Some(p) = &self.sc.contact_types[info.ty.index()].handle_profile
+        if self.ai_pools
+            && let Some(conversation) = self.ai_conversation(agent, key)
         {
-            handle *= p[self.interval as usize];
-        }
-        if self.agent_paced {
-            handle *= self.agent_pace(agent, info.ty);
+            handle = conversation;
+        } else {
+            if self.profiles
+                && let Some(p) = &self.sc.contact_types[info.ty.index()].handle_profile
+            {
+                handle *= p[self.interval as usize];
+            }
+            if self.agent_paced {
+                handle *= self.agent_pace(agent, info.ty);
+            }
         }
         handle += dial;
         let group = self.occupy(agent, key, handle);
@@ -1715,15 +1728,98 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     }
 
     /// The multiplier of `agent`'s handle time on a contact of type `ty`: its group's
-    /// proficiency, and its fatigue, strain and learning curve under `[workforce]`.
+    /// proficiency, its fatigue, strain and learning curve under `[workforce]`, and its
+    /// group's agent-assist.
     #[inline(never)]
     fn agent_pace(&mut self, agent: AgentId, ty: TypeId) -> f64 {
         let g = self.agents[agent.index()].group;
         let mut pace = self.sc.agent_groups[g.index()].proficiency_on(ty).handle_time;
+        let a = self.adoption(g);
         if self.staffed {
-            pace *= self.crew_handle_factor(agent);
+            pace *= self.crew_handle_factor(agent, a);
+        }
+        if a > 0.0 {
+            pace *= self.sc.assist.handle_factor(a);
         }
         pace
+    }
+
+    /// The adoption of agent-assist in group `g` now, in `[0, 1)`: 0 for a group without it.
+    #[inline]
+    fn adoption(&self, g: GroupId) -> f64 {
+        if !self.assisted {
+            return 0.0;
+        }
+        self.sc.agent_groups[g.index()]
+            .assist_since
+            .map_or(0.0, |since| self.sc.assist.adoption_after(self.now - since))
+    }
+
+    /// The length (seconds) of the conversation `agent` starts with contact `key`, drawn from
+    /// the journey's substream, if `agent` is an AI agent; `None` for a person.
+    #[cold]
+    #[inline(never)]
+    fn ai_conversation(&mut self, agent: AgentId, key: ContactKey) -> Option<f64> {
+        let ai = self.sc.agent_groups[self.agents[agent.index()].group.index()]
+            .ai
+            .as_ref()?;
+
+        let c = self.contacts.get_mut(key)?;
+        Some(ai.handle_time.sample(&mut c.rng))
+    }
+
+    /// An AI conversation has ended: resolved with the pool's probability (the journey ends),
+    /// else handed over.
+    #[cold]
+    #[inline(never)]
+    fn ai_outcome(&mut self, key: ContactKey, mut c: contact::Contact, g: GroupId) {
+        let ai = self.sc.agent_groups[g.index()].ai.as_ref().expect("an AI pool");
+        if c.rng.random::<f64>() < ai.resolution {
+            c.path.handled = c.path.handled.saturating_add(1);
+            c.path.last_site = 0;
+            return self.end_journey(&c, JourneyOutcome::Resolved);
+        }
+        self.hand_over(key, c, g);
+    }
+
+    /// Contact `c` (removed from the slab) leaves AI pool `g` unresolved, or cut by an outage:
+    /// it is transferred at once to the pool's `escalate_to` type, with a fresh handle time of
+    /// that type times the pool's `handoff`.
+    #[cold]
+    #[inline(never)]
+    fn hand_over(&mut self, key: ContactKey, mut c: contact::Contact, g: GroupId) {
+        let ai = self.sc.agent_groups[g.index()].ai.as_ref().expect("an AI pool");
+        c.transfer_to = ai.escalate_to.0;
+        c.factor = ai.handoff as f32;
+        self.transfer(key, c);
+    }
+
+    /// AI pool `gi` goes down: each conversation in progress ends now (its end event goes
+    /// stale) and is handed over; the AI agents, marked to leave, go off.
+    #[cold]
+    #[inline(never)]
+    fn fail_over(&mut self, gi: usize) {
+        let (start, size) = (self.rosters[gi].start, self.rosters[gi].size);
+        for i in start..start + size {
+            let a = &mut self.agents[i as usize];
+            if a.status != AgentStatus::Busy {
+                continue;
+            }
+            let (key, g) = (a.contact, a.group);
+            a.serial = a.serial.wrapping_add(1);
+            self.timer_went_stale();
+            let c = self.contacts.remove(key);
+            if !c.callback {
+                self.release_line(c.ty);
+            }
+            self.observer
+                .on_service_end(self.now, &Self::info(key, &c), AgentId(i), g);
+            self.set_agent(AgentId(i), AgentStatus::Off, false, true);
+            if c.ghost {
+                continue; // a silently abandoned chat: nobody to hand over
+            }
+            self.hand_over(key, c, g);
+        }
     }
 
     /// An agent starts on callback `key`: agent-first, it dials — `Some(dial time)` to add to
@@ -1920,7 +2016,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let Some(Some(dist)) = group.wrap_up.get(c.ty.index()) else {
             return 0.0;
         };
-        let base = dist.sample(&mut c.rng);
+        let mut base = dist.sample(&mut c.rng);
+        if self.assisted && group.assist_since.is_some() {
+            base *= self.sc.assist.wrap_up_factor(self.adoption(g));
+        }
         if group.wrap_up_under_load.is_empty() {
             return base;
         }
@@ -2048,13 +2147,17 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             self.release_line(c.ty); // a callback gave up its line when it was accepted
         }
         self.observer.on_service_end(self.now, &Self::info(key, &c), agent, g);
-        let worn = if self.staffed {
-            self.crew_after_contact(agent)
+        let ai = self.ai_pools && self.sc.agent_groups[g.index()].ai.is_some();
+        let worn = if self.staffed && !ai {
+            let a = self.adoption(g);
+            self.crew_after_contact(agent, a)
         } else {
             1.0
         };
         if self.follow {
-            if c.transfer_to == NO_TRANSFER {
+            if ai {
+                self.ai_outcome(key, c, g);
+            } else if c.transfer_to == NO_TRANSFER {
                 let loss = self.concurrency_loss(agent, g) * worn;
                 self.after_service(c, g, loss);
             } else {
@@ -2478,6 +2581,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                     };
                     self.set_agent(agent, AgentStatus::Off, false, false);
                     committed -= 1;
+                }
+                if self.ai_pools && self.sc.agent_groups[gi].ai.as_ref().is_some_and(|ai| ai.down_at(t)) {
+                    self.fail_over(gi);
                 }
             }
             self.report_group(g);

@@ -49,6 +49,7 @@
 //! ```
 
 pub mod arrivals;
+pub mod assist;
 pub mod cli;
 pub mod cost;
 pub mod dist;

@@ -928,7 +928,7 @@ const fn money(
 pub const COST_METRICS: &[CostMetric] = &[
     money(
         "total_cost",
-        "all costs per replication: labour, vendor charges and SLA bonuses, telephony and self-service, less SLA penalties",
+        "all costs per replication: labour, vendor charges and SLA bonuses, AI conversations, telephony and self-service, less SLA penalties",
         |c| (c.total(), 1.0),
         |_, _| true,
     ),
@@ -955,6 +955,18 @@ pub const COST_METRICS: &[CostMetric] = &[
         "bonuses paid to vendors for service levels at or above their contracts' bonus targets, per replication",
         |c| (c.bonuses, 1.0),
         |sc, s| contracts(sc, s).any(|c| !c.sla.is_empty()),
+    ),
+    money(
+        "ai_cost",
+        "conversations AI agents answered × their price per conversation, per replication",
+        |c| (c.ai, 1.0),
+        |sc, s| {
+            s.is_none()
+                && sc
+                    .agent_groups
+                    .iter()
+                    .any(|g| g.ai.as_ref().is_some_and(|a| a.cost_per_contact > 0.0))
+        },
     ),
     money(
         "telephony_cost",

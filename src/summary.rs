@@ -337,7 +337,9 @@ pub fn scope_layouts(sc: &Scenario) -> Vec<ScopeLayout> {
                 .filter(|m| sc.reports_scheduled || m.name != metrics::SCHEDULED_FIGURE)
                 .filter(|m| sc.has_costs || m.name != metrics::LABOUR_FIGURE)
                 .filter(|m| sc.has_occupancy_cap || m.name != metrics::PAUSE_FIGURE)
-                .filter(|m| sc.workforce.is_some() || !metrics::WORKFORCE_FIGURES.contains(&m.name))
+                // AI agents have no workforce, wages or after-call work.
+                .filter(|m| (sc.workforce.is_some() && g.ai.is_none()) || !metrics::WORKFORCE_FIGURES.contains(&m.name))
+                .filter(|m| g.ai.is_none() || ![metrics::LABOUR_FIGURE, metrics::WRAP_UP_FIGURE].contains(&m.name))
                 .map(Figure::Group)
                 .collect(),
         ));
@@ -440,7 +442,7 @@ impl ScopeLayout {
                 Source::Cost(k) => c.add(&ledger[k * out.n_intervals as usize + i]),
                 Source::Week { from, to } => {
                     if (from..to).contains(&i) {
-                        g.add(&all_groups_cell(out, i, sc.agent_groups.len()));
+                        g.add(&all_groups_cell(sc, out, i));
                     }
                 }
             }
@@ -480,15 +482,16 @@ impl ScopeLayout {
     }
 }
 
-/// Interval `i` of all types together: the types' counts summed, over the interval's measured
-/// length (the same for every type).
 #[inline]
-/// Interval `i` of all groups together: their integrals summed, over the interval's measured
-/// length (the same for every group, so counted once).
-fn all_groups_cell(out: &RepOutput, i: usize, n_groups: usize) -> GroupCounts {
+/// Interval `i` of every group of people together (AI pools left out: the week's workforce):
+/// their integrals summed, over the interval's measured length (the same for every group, so
+/// counted once).
+fn all_groups_cell(sc: &Scenario, out: &RepOutput, i: usize) -> GroupCounts {
     let mut c = GroupCounts::default();
-    for g in 0..n_groups {
-        c.add(&out.group_intervals(g)[i]);
+    for (g, group) in sc.agent_groups.iter().enumerate() {
+        if group.ai.is_none() {
+            c.add(&out.group_intervals(g)[i]);
+        }
     }
     c.measured = out.group_intervals(0)[i].measured;
     c
@@ -504,6 +507,8 @@ fn types_cell(out: &RepOutput, i: usize, members: &[usize]) -> TypeCounts {
     c
 }
 
+/// Interval `i` of all types together: the types' counts summed, over the interval's measured
+/// length (the same for every type).
 fn all_types_cell(out: &RepOutput, i: usize, n_types: usize) -> TypeCounts {
     let mut c = TypeCounts::default();
     for t in 0..n_types {
@@ -691,7 +696,7 @@ impl<'a> SummaryBuilder<'a> {
                         }
                         Source::Week { from, to } => {
                             if (from..to).contains(&i) {
-                                group_totals[j].add(&all_groups_cell(out, i, self.sc.agent_groups.len()));
+                                group_totals[j].add(&all_groups_cell(self.sc, out, i));
                             }
                             continue;
                         }

@@ -276,12 +276,18 @@ impl Workforce {
 
     /// Handle-time multiplier of the learning curve after `tenure` seconds in production.
     pub fn learning_handle(&self, tenure: f64) -> f64 {
-        1.0 + (self.learning.initial - 1.0) * (-tenure.max(0.0) / self.learning.time_constant).exp()
+        1.0 + (self.learning.initial - 1.0) * self.novice(tenure)
     }
 
     /// Resolution factor of the learning curve after `tenure` seconds in production.
     pub fn learning_resolution(&self, tenure: f64) -> f64 {
-        1.0 - self.learning.resolution_deficit * (-tenure.max(0.0) / self.learning.time_constant).exp()
+        1.0 - self.learning.resolution_deficit * self.novice(tenure)
+    }
+
+    /// How far along the learning curve an agent of `tenure` seconds is not yet:
+    /// `e^{−t/τ_L}`, 1 on the first day of production, 0 for a tenured agent.
+    pub fn novice(&self, tenure: f64) -> f64 {
+        (-tenure.max(0.0) / self.learning.time_constant).exp()
     }
 
     /// Probability of being absent at the start of a shift at strain `b` (at most 1).

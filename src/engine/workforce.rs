@@ -183,6 +183,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[inline(never)]
     pub(super) fn crew_changed(&mut self, agent: AgentId, before: Agent) {
         let (from, now_rec) = (activity(&before), self.agents[agent.index()]);
+        if self.sc.agent_groups[now_rec.group.index()].ai.is_some() {
+            return; // AI agents never tire
+        }
         let to = activity(&now_rec);
         if from != Activity::Off || to != Activity::Off {
             self.wear(agent, from);
@@ -215,24 +218,32 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// times the learning curve.
     #[cold]
     #[inline(never)]
-    pub(super) fn crew_handle_factor(&mut self, agent: AgentId) -> f64 {
+    pub(super) fn crew_handle_factor(&mut self, agent: AgentId, assist: f64) -> f64 {
         let before = activity(&self.agents[agent.index()]);
         self.wear(agent, before);
         let p = self.crew.people[agent.index()];
         let w = self.model();
-        w.handle_factor(p.fatigue, p.strain) * w.learning_handle(self.now - p.hired)
+        let tenure = self.sc.assist.effective_tenure(self.now - p.hired, assist);
+        w.handle_factor(p.fatigue, p.strain) * w.learning_handle(tenure)
     }
 
-    /// The resolution factor of `agent` now, and whether the contact it just finished was
-    /// difficult (then its fatigue jumps).
+    /// The resolution factor of `agent` now, at its group's agent-assist adoption `assist`,
+    /// and whether the contact it just finished was difficult (then its fatigue jumps).
     #[cold]
     #[inline(never)]
-    pub(super) fn crew_after_contact(&mut self, agent: AgentId) -> f64 {
+    pub(super) fn crew_after_contact(&mut self, agent: AgentId, assist: f64) -> f64 {
         self.wear(agent, Activity::Working);
         let w = self.sc.workforce.as_ref().expect("a workforce model");
+        let m = &self.sc.assist;
         let p = &mut self.crew.people[agent.index()];
-        let factor = w.resolution_factor(p.fatigue, p.strain) * w.learning_resolution(self.now - p.hired);
-        if self.crew.rng.random::<f64>() < w.difficult {
+        let tenure = self.now - p.hired;
+        let mut factor = w.resolution_factor(p.fatigue, p.strain) * w.learning_resolution(tenure);
+        let mut difficult = w.difficult;
+        if assist > 0.0 {
+            factor *= m.resolution_factor(assist, w.novice(tenure));
+            difficult *= m.difficult_factor(assist);
+        }
+        if self.crew.rng.random::<f64>() < difficult {
             p.fatigue = w.after_difficult(p.fatigue);
             p.day_difficult += 1;
         }
@@ -275,6 +286,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let now = self.now;
         let day_start = self.sc.day_start_s;
         let w = self.sc.workforce.as_ref().expect("a workforce model");
+        if self.sc.agent_groups[self.agents[agent.index()].group.index()]
+            .ai
+            .is_some()
+        {
+            return false; // AI agents are never absent
+        }
         let p = &mut self.crew.people[agent.index()];
         if p.leaves_at <= now {
             p.away_vacant = true;
@@ -310,6 +327,10 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let w = self.model();
         for gi in 0..self.rosters.len() {
             let g = GroupId(gi as u16);
+            if self.sc.agent_groups[gi].ai.is_some() {
+                continue; // AI agents never tire or quit
+            }
+            let assist = self.adoption(g);
             let (start, size) = (self.rosters[gi].start, self.rosters[gi].size);
             for i in start..start + size {
                 let a = self.agents[i as usize];
@@ -337,7 +358,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
                     };
                     self.observer.on_turnover(now, g, false);
                 } else if p.leaves_at == f64::INFINITY {
-                    let hazard = w.quit_hazard(p.strain, now - p.hired);
+                    let tenure = now - p.hired;
+                    let hazard = w.quit_hazard(p.strain, tenure) * self.sc.assist.quit_factor(assist, tenure);
                     if self.crew.rng.random::<f64>() < -(-hazard).exp_m1() {
                         p.leaves_at = now + w.attrition.notice;
                         p.replaced_at = (now + w.hiring.lead()).max(p.leaves_at);
@@ -384,6 +406,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     #[cold]
     #[inline(never)]
     pub(super) fn report_crew(&mut self, g: GroupId) {
+        if self.sc.agent_groups[g.index()].ai.is_some() {
+            return; // no workforce to report
+        }
         let now = self.now;
         let w = self.model();
         let (threshold, new_period) = (w.reference.strain + w.sd, w.attrition.new_hire_period);

@@ -15,6 +15,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
 
+mod ai;
 mod graph;
 mod routing;
 mod shifts;
@@ -703,8 +704,11 @@ impl Cx<'_> {
         apply_site_multipliers(&sites, &mut agent_groups, contact_types.len());
         let costs = self.costs(raw)?;
         let workforce = self.workforce(raw, &mut agent_groups)?;
+        let assist = self.assist_and_ai(raw, &mut agent_groups, &contact_types, &frame)?;
+        let has_ai = agent_groups.iter().any(|g| g.ai.is_some());
         let csat = self.csat(raw)?;
-        let follow_journeys = raw.csat.is_some() || contact_types.iter().any(ContactType::journey_decides);
+        // An AI pool decides each conversation's outcome: resolved, or handed to people.
+        let follow_journeys = raw.csat.is_some() || has_ai || contact_types.iter().any(ContactType::journey_decides);
         self.shocks(raw, &mut contact_types, &frame)?;
         let warnings = self.warnings(raw, &contact_types, &agent_groups, closing, &frame);
         let mut raw = raw.clone();
@@ -720,10 +724,16 @@ impl Cx<'_> {
             has_proficiency: agent_groups.iter().any(|g| !g.proficiency.is_empty()),
             has_costs: raw.costs.is_some()
                 || agent_groups.iter().any(|g| g.hourly_cost > 0.0)
+                || agent_groups
+                    .iter()
+                    .any(|g| g.ai.as_ref().is_some_and(|a| a.cost_per_contact > 0.0))
                 || sites.iter().any(|s| s.contract.is_some()),
             sites,
             costs,
             workforce,
+            assist,
+            has_assist: agent_groups.iter().any(|g| g.assist_since.is_some()),
+            has_ai,
             first_day: first_day as u8,
             reports_scheduled: agent_groups.iter().any(|g| {
                 !g.staffing.is_empty() || g.scheduled.iter().zip(&g.headcount).any(|(s, h)| *s != f64::from(*h))
@@ -2474,6 +2484,8 @@ impl Cx<'_> {
             site,
             hourly_cost,
             occupancy_cap,
+            assist_since: None,
+            ai: None,
         })
     }
 

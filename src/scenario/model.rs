@@ -112,6 +112,13 @@ pub struct Scenario {
     pub has_costs: bool,
     /// Agent fatigue, strain, absence, attrition and learning; `None` without `[workforce]`.
     pub workforce: Option<crate::workforce::Workforce>,
+    /// The agent-assist model (defaults without `[assist]`); used by groups with
+    /// `assist_since`.
+    pub assist: crate::assist::Assist,
+    /// Whether some group uses agent-assist.
+    pub has_assist: bool,
+    /// Whether some group is a pool of AI agents.
+    pub has_ai: bool,
     /// Weekday of the first day from t = 0: 0 = Monday … 6 = Sunday.
     pub first_day: u8,
     /// The self-service graph (IVR and bot nodes); empty when no type has `ivr`.
@@ -743,6 +750,39 @@ pub struct AgentGroup {
     pub hourly_cost: f64,
     /// The group's occupancy cap, if any.
     pub occupancy_cap: Option<OccupancyCap>,
+    /// When AI agent-assist was rolled out to the group, seconds from t = 0 (negative: before
+    /// the start); `None`: the group works without it.
+    pub assist_since: Option<f64>,
+    /// The group is a pool of AI agents; its headcount is the conversations it holds at once.
+    pub ai: Option<AiPool>,
+}
+
+/// A pool of AI agents (a virtual agent answering chats or calls): each conversation lasts a
+/// draw of `handle_time` whatever the type, resolves with probability `resolution`, and is
+/// otherwise handed at once to type `escalate_to` (a fresh handle time of that type times
+/// `handoff`). During an outage the pool holds nothing, and the conversations in progress as
+/// it begins are handed over the same way (failover). AI agents do no after-call work, take
+/// no breaks, never tire and are paid per conversation.
+#[derive(Debug, Clone)]
+pub struct AiPool {
+    /// Seconds of one conversation.
+    pub handle_time: Dist,
+    /// In `[0, 1]`.
+    pub resolution: f64,
+    pub escalate_to: TypeId,
+    /// Multiplier on the handed-over contact's handle time, > 0.
+    pub handoff: f64,
+    /// Money per conversation answered.
+    pub cost_per_contact: f64,
+    /// `(start, end)` seconds, ascending and disjoint.
+    pub outages: Vec<(f64, f64)>,
+}
+
+impl AiPool {
+    /// Whether the pool is down at time `t`.
+    pub fn down_at(&self, t: f64) -> bool {
+        self.outages.iter().any(|(s, e)| *s <= t && t < *e)
+    }
 }
 
 /// An occupancy cap: each agent's recent occupancy is an exponentially weighted average of

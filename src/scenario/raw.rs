@@ -54,6 +54,63 @@ pub struct RawScenario {
     /// turns them on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workforce: Option<Spanned<RawWorkforce>>,
+    /// AI agent-assist coefficients (`[assist]`, MODEL.md §5.3) for the groups that use it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist: Option<Spanned<RawAssist>>,
+}
+
+/// `[assist]`: the coefficients of MODEL.md §5.3, each defaulting to its value there.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAssist {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenure_shift: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub floor_gain: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acw_reduction: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution_uplift: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficult_reduction: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_hire_quit_reduction: Option<Spanned<f64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_hire_window: Option<Spanned<DurationValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adoption: Option<Spanned<DurationValue>>,
+}
+
+/// `[agent_groups.ai]`: the group is a pool of AI agents; its headcount is the number of
+/// conversations it holds at once.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAi {
+    /// Length of one AI conversation, whatever the contact type.
+    pub handle_time: Spanned<RawDist>,
+    /// Probability that a conversation resolves the customer's need (default 0.35).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<Spanned<f64>>,
+    /// The contact type unresolved conversations, and conversations cut by an outage, are
+    /// handed to at once (a type served by people).
+    pub escalate_to: Spanned<String>,
+    /// Multiplier on the handle time of a handed-over contact (default 0.95: context passed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<Spanned<f64>>,
+    /// Price of one AI conversation (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_per_contact: Option<Spanned<f64>>,
+    /// Windows when the pool is down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outages: Option<Spanned<Vec<Spanned<RawOutage>>>>,
+}
+
+/// An outage of an AI pool: from `start` (time from t = 0) for `duration`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOutage {
+    pub start: Spanned<DurationValue>,
+    pub duration: Spanned<DurationValue>,
 }
 
 /// `[workforce]`: the coefficients of MODEL.md §1, each defaulting to its value there.
@@ -844,6 +901,15 @@ pub struct RawAgentGroup {
     /// Loaded cost of one paid agent hour, overriding the site's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hourly_cost: Option<Spanned<f64>>,
+    /// AI agent-assist rolled out to the group this long after t = 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist_rollout: Option<Spanned<DurationValue>>,
+    /// AI agent-assist in use for this long already at t = 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assist_in_use: Option<Spanned<DurationValue>>,
+    /// The group is a pool of AI agents (`[agent_groups.ai]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai: Option<Spanned<RawAi>>,
 }
 
 /// An activity that takes `agents` of a group off the phones from the clock time `start` for

@@ -1,5 +1,6 @@
 //! The integration tests of cxsim, in one binary with modules by purpose.
 
+mod ai;
 mod alloc;
 mod builds;
 mod callbacks;

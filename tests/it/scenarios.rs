@@ -33,8 +33,11 @@ fn the_readme_scenario_reference_loads_and_runs() {
     let end = start + readme[start..].find("```").unwrap();
     let mut sc = super::support::scenario(&readme[start..end]);
     assert!(sc.follow_journeys && sc.lines.len() == 1 && sc.workforce.is_some());
-    let [billing, cards] = sc.contact_types.as_slice() else {
-        panic!("two types")
+    assert!(sc.has_assist && sc.agent_groups[0].assist_since == Some(14.0 * 86_400.0));
+    let pool = sc.agent_groups[1].ai.as_ref().expect("the AI pool");
+    assert_eq!((pool.escalate_to.0, pool.outages.len()), (2, 1));
+    let [billing, cards, _] = sc.contact_types.as_slice() else {
+        panic!("three types")
     };
     assert!(billing.retrial.is_some() && billing.resolution.is_some() && billing.busyness.is_some());
     // 3000 a Monday, 08:00-08:30 holding 3 of the day's 98 weights.
