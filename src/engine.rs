@@ -304,10 +304,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             next_journey: 0,
             follow: sc.follow_journeys,
             callback_weight: sc.csat.callback_wait_weight,
-            profiles: sc
-                .contact_types
-                .iter()
-                .any(|t| t.handle_profile.is_some() || t.patience_profile.is_some()),
+            profiles: sc.contact_types.iter().any(|t| {
+                t.handle_profile.is_some()
+                    || t.patience_profile.is_some()
+                    || !t.handle_by_interval.is_empty()
+                    || !t.patience_by_interval.is_empty()
+            }),
             hours: sc.contact_types.iter().any(|t| t.hours.is_some()),
             first_free: sc.agent_groups.iter().any(|g| g.leave_rule == LeaveRule::FirstFree),
             held: sc.has_occupancy_cap
@@ -869,14 +871,31 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         {
             return self.on_replayed_arrival(ty, replay);
         }
-        let mut patience = match &ct.patience {
+        if self.profiles {
+            return self.on_profiled_arrival(ty);
+        }
+        let patience = match &ct.patience {
             Some(d) => d.sample(&mut streams.patience),
             None => f64::INFINITY,
         };
         let handle = ct.handle_time.sample(&mut streams.handle);
-        if self.profiles {
-            patience = Self::scaled_patience(ct, patience, self.interval);
-        }
+        let next = self.arrivals[ty.index()].next_after(self.now, &mut streams.arrivals);
+        self.schedule_arrival(ty.index(), next);
+        self.arrive(ty, patience, handle);
+    }
+
+    /// [`Engine::on_arrival`] of a type whose handle time or patience varies by interval:
+    /// the same draws from the same streams, from the distributions of the arrival's
+    /// interval, patience scaled by its profile.
+    #[inline(never)]
+    fn on_profiled_arrival(&mut self, ty: TypeId) {
+        let ct = &self.sc.contact_types[ty.index()];
+        let streams = &mut self.streams[ty.index()];
+        let patience = match ct.patience_at(self.interval) {
+            Some(d) => Self::scaled_patience(ct, d.sample(&mut streams.patience), self.interval),
+            None => f64::INFINITY,
+        };
+        let handle = ct.handle_time_at(self.interval).sample(&mut streams.handle);
         let next = self.arrivals[ty.index()].next_after(self.now, &mut streams.arrivals);
         self.schedule_arrival(ty.index(), next);
         self.arrive(ty, patience, handle);
@@ -890,14 +909,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let i = self.replay_next[ty.index()];
         self.replay_next[ty.index()] = i + 1;
         let streams = &mut self.streams[ty.index()];
-        let patience = match (&replay.patience, &ct.patience) {
+        let patience = match (&replay.patience, ct.patience_at(self.interval)) {
             (Some(p), _) => p[i],
             (None, Some(d)) => Self::scaled_patience(ct, d.sample(&mut streams.patience), self.interval),
             (None, None) => f64::INFINITY,
         };
         let handle = match &replay.handle {
             Some(h) => h[i],
-            None => ct.handle_time.sample(&mut streams.handle),
+            None => ct.handle_time_at(self.interval).sample(&mut streams.handle),
         };
         self.schedule_arrival(ty.index(), replay.times.get(i + 1).copied());
         self.arrive(ty, patience, handle);
@@ -968,20 +987,20 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         c.offer_pending = false;
         let patience = if c.attempt == 0 {
             // A repeat: a new contact of the journey, with its own need.
-            c.handle = ct.handle_time.sample(&mut c.rng);
-            ct.patience.as_ref()
+            c.handle = ct.handle_time_at(interval).sample(&mut c.rng);
+            ct.patience_at(interval)
         } else if c.switched {
             // A retry on another type: its handle time there, its patience there. (Through a
             // self-service graph the factor waits for the queue the graph leads to.)
             c.switched = false;
-            c.handle = ct.handle_time.sample(&mut c.rng) * f64::from(c.factor);
+            c.handle = ct.handle_time_at(interval).sample(&mut c.rng) * f64::from(c.factor);
             if ct.ivr.is_none() {
                 c.factor = 1.0;
             }
-            ct.patience.as_ref()
+            ct.patience_at(interval)
         } else {
             let retrial = ct.retrial.as_ref().expect("only types with retrials schedule retries");
-            retrial.patience.as_ref().or(ct.patience.as_ref())
+            retrial.patience.as_ref().or(ct.patience_at(interval))
         };
         c.patience = match patience {
             Some(d) => Self::scaled_patience(ct, d.sample(&mut c.rng), interval),
@@ -1577,12 +1596,12 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         c.handle = match transfer_after {
             Some(after) => after,
             None => {
-                let h = own.handle_time.sample(&mut c.rng) * f64::from(c.factor);
+                let h = own.handle_time_at(self.interval).sample(&mut c.rng) * f64::from(c.factor);
                 c.factor = 1.0;
                 h
             }
         };
-        c.patience = match &own.patience {
+        c.patience = match own.patience_at(self.interval) {
             Some(d) => Self::scaled_patience(own, d.sample(&mut c.rng), self.interval),
             None => f64::INFINITY,
         };
@@ -1631,9 +1650,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         c.transfer_to = NO_TRANSFER;
         Self::new_attempt(&mut c);
         c.path.transfers = c.path.transfers.saturating_add(1);
-        c.handle = to.handle_time.sample(&mut c.rng) * f64::from(c.factor);
+        c.handle = to.handle_time_at(self.interval).sample(&mut c.rng) * f64::from(c.factor);
         c.factor = 1.0;
-        c.patience = match &to.patience {
+        c.patience = match to.patience_at(self.interval) {
             Some(d) => Self::scaled_patience(to, d.sample(&mut c.rng), self.interval),
             None => f64::INFINITY,
         };
@@ -1772,7 +1791,9 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     /// else handed over.
     #[cold]
     #[inline(never)]
-    fn ai_outcome(&mut self, key: ContactKey, mut c: contact::Contact, g: GroupId) {
+    fn ai_outcome(&mut self, key: ContactKey, c: &contact::Contact, g: GroupId) {
+        // By reference: the hot path that calls this never moves the contact for it.
+        let mut c = *c;
         let ai = self.sc.agent_groups[g.index()].ai.as_ref().expect("an AI pool");
         if c.rng.random::<f64>() < ai.resolution {
             c.path.handled = c.path.handled.saturating_add(1);
@@ -2156,7 +2177,7 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         };
         if self.follow {
             if ai {
-                self.ai_outcome(key, c, g);
+                self.ai_outcome(key, &c, g);
             } else if c.transfer_to == NO_TRANSFER {
                 let loss = self.concurrency_loss(agent, g) * worn;
                 self.after_service(c, g, loss);

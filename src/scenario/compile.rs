@@ -1419,6 +1419,32 @@ impl Cx<'_> {
         };
         let handle_profile = profile(&t.handle_time_profile, "handle_time_profile")?;
         let patience_profile = profile(&t.patience_profile, "patience_profile")?;
+        let by_interval = |list: &Option<Spanned<Vec<Spanned<RawDist>>>>, name: &str| -> Result<Vec<Dist>> {
+            let Some(list) = list else { return Ok(Vec::new()) };
+            let field = format!("{path}.{name}");
+            let dists = list
+                .get_ref()
+                .iter()
+                .enumerate()
+                .map(|(k, d)| self.dist(d, &format!("{field}[{k}]")))
+                .collect::<Result<Vec<_>>>()?;
+            let (n, len) = (frame.n_intervals as usize, dists.len());
+            if len == 0 || n % len != 0 {
+                return Err(self.err(
+                    list.span(),
+                    field,
+                    format!(
+                        "has {len} distributions, but the horizon {} holds {n} intervals of {}; give {n} (one per interval) or a number that divides {n} (a cycle, e.g. a day's)",
+                        Human(frame.horizon),
+                        Human(frame.interval)
+                    ),
+                ));
+            }
+            Ok(dists)
+        };
+        let handle_by_interval = by_interval(&t.handle_time_by_interval, "handle_time_by_interval")?;
+        let patience_by_interval = by_interval(&t.patience_by_interval, "patience_by_interval")?;
+        let patience = patience.or_else(|| patience_by_interval.first().cloned());
         let due = match (&t.due, channel) {
             (Some(d), Channel::Email) => Some(self.positive_duration(d, &format!("{path}.due"))?),
             (None, Channel::Email) => Some(DEFAULT_EMAIL_DUE),
@@ -1440,6 +1466,15 @@ impl Cx<'_> {
             return Err(self.err(
                 p.span(),
                 format!("{path}.patience"),
+                "an email waits until it is answered: leave out patience (its answer time is `due`)",
+            ));
+        }
+        if channel == Channel::Email
+            && let Some(p) = &t.patience_by_interval
+        {
+            return Err(self.err(
+                p.span(),
+                format!("{path}.patience_by_interval"),
                 "an email waits until it is answered: leave out patience (its answer time is `due`)",
             ));
         }
@@ -1527,6 +1562,8 @@ impl Cx<'_> {
             wrap_up,
             handle_profile,
             patience_profile,
+            handle_by_interval,
+            patience_by_interval,
             sl_thresholds,
             queue_capacity,
             served_by: Vec::new(),

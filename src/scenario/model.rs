@@ -174,6 +174,14 @@ pub struct ContactType {
     /// Patience multiplier of each interval (applied by the interval of the attempt's
     /// arrival); `None`: 1 throughout.
     pub patience_profile: Option<Vec<f64>>,
+    /// Handle-time distributions by arrival interval, a cycle of `len()` intervals dividing
+    /// `n_intervals`: a contact arriving in interval `i` draws from `[i % len()]` instead of
+    /// `handle_time`. Empty: `handle_time` throughout.
+    pub handle_by_interval: Vec<Dist>,
+    /// Patience distributions by the interval of an attempt's arrival, like
+    /// `handle_by_interval`; non-empty only with `patience` (then the first of them unless
+    /// the file gives one).
+    pub patience_by_interval: Vec<Dist>,
     /// Service-level thresholds in seconds, 1 to [`MAX_SL_THRESHOLDS`], ascending, distinct.
     pub sl_thresholds: Vec<f64>,
     /// Priority class (higher first): a free agent of the built-in routing takes the oldest
@@ -432,6 +440,27 @@ impl Hours {
 }
 
 impl ContactType {
+    /// The handle-time distribution of a contact arriving in interval `i`.
+    #[inline]
+    pub fn handle_time_at(&self, i: u32) -> &Dist {
+        if self.handle_by_interval.is_empty() {
+            &self.handle_time
+        } else {
+            &self.handle_by_interval[i as usize % self.handle_by_interval.len()]
+        }
+    }
+
+    /// The patience distribution of an attempt arriving in interval `i` (`None`: waits
+    /// forever).
+    #[inline]
+    pub fn patience_at(&self, i: u32) -> Option<&Dist> {
+        if self.patience_by_interval.is_empty() {
+            self.patience.as_ref()
+        } else {
+            Some(&self.patience_by_interval[i as usize % self.patience_by_interval.len()])
+        }
+    }
+
     /// The handle-time multiplier of interval `i` (1 without a profile).
     pub fn handle_multiplier(&self, i: usize) -> f64 {
         self.handle_profile.as_ref().map_or(1.0, |p| p[i])
@@ -892,6 +921,8 @@ impl Scenario {
         if !group.staffing.is_empty()
             || ct.handle_profile.is_some()
             || ct.patience_profile.is_some()
+            || !ct.handle_by_interval.is_empty()
+            || !ct.patience_by_interval.is_empty()
             || ct.max_wait.is_some()
             || ct.balking.is_some()
             || ct.hours.is_some()

@@ -601,6 +601,14 @@ pub struct RawContactType {
     /// Multipliers of the patience by the interval in which an attempt arrives.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patience_profile: Option<Spanned<Vec<Spanned<f64>>>>,
+    /// Handle-time distributions by the interval in which a contact arrives (one per
+    /// interval, or a cycle such as a day's), instead of `handle_time` there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handle_time_by_interval: Option<Spanned<Vec<Spanned<RawDist>>>>,
+    /// Patience distributions by the interval in which an attempt arrives, instead of
+    /// `patience` there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patience_by_interval: Option<Spanned<Vec<Spanned<RawDist>>>>,
     /// Priority class: a free agent takes a contact of the highest class its group serves
     /// (default 0; higher first).
     #[serde(default, skip_serializing_if = "Option::is_none")]

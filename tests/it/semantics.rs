@@ -405,6 +405,40 @@ fn patience_follows_its_profile_by_the_interval_of_the_arrival() {
 }
 
 #[test]
+fn handle_times_and_patience_follow_their_distributions_by_the_interval_of_the_arrival() {
+    let handle = r#"handle_time_by_interval = [{ dist = "constant", value = "100s" }, { dist = "constant", value = "250s" }, { dist = "constant", value = "40s" }]"#;
+    let s = run(&scenario(&profiled(handle, "", 40)), 2);
+    for (row, aht) in [100.0, 250.0, 40.0].into_iter().enumerate() {
+        let e = interval_figure(&s, ScopeKind::Type, "calls", "aht_s", row);
+        assert!((e.mean - aht).abs() < 1e-9, "interval {row}: {} vs {aht}", e.mean);
+    }
+    // A cycle of one hour's patience distribution and the next, with its profile on top.
+    let patience = r#"patience_by_interval = [{ dist = "constant", value = "30s" }, { dist = "constant", value = "90s" }]
+patience_profile = [1, 1, 2, 1]"#;
+    let sc = scenario(&profiled("", patience, 0).replace("horizon = \"3h\"", "horizon = \"4h\""));
+    assert!(sc.erlang_model().is_none());
+    let s = run(&sc, 2);
+    for (row, waited) in [30.0, 90.0, 60.0, 90.0].into_iter().enumerate() {
+        let e = interval_figure(&s, ScopeKind::Type, "calls", "mean_wait_abandoned_s", row);
+        assert!((e.mean - waited).abs() < 1e-9, "interval {row}: {} vs {waited}", e.mean);
+    }
+}
+
+#[test]
+fn a_distribution_by_interval_that_repeats_the_types_own_changes_no_bit() {
+    let exponential = r#"{ dist = "exponential", mean = "100s" }"#;
+    let plain = profiled("", "", 1).replace(r#"{ dist = "constant", value = "100s" }"#, exponential);
+    let listed = profiled(
+        &format!("handle_time_by_interval = [{exponential}]"),
+        r#"patience_by_interval = [{ dist = "constant", value = "60s" }]"#,
+        1,
+    )
+    .replace(r#"{ dist = "constant", value = "100s" }"#, exponential);
+    let (a, b) = (run(&scenario(&plain), 2), run(&scenario(&listed), 2));
+    assert_eq!(super::support::bits(&a), super::support::bits(&b));
+}
+
+#[test]
 fn profiles_of_ones_change_no_bit() {
     let plain = run(&scenario(&profiled("", "", 1)), 2);
     let ones = run(
