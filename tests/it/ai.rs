@@ -429,7 +429,7 @@ impl Observer for Quits {
 /// Fast churn (99% a year, a replacement two days after a one-day notice) over 150 days: with
 /// agent-assist long adopted and its new-hire quit reduction at 1, no agent in its first six
 /// months ever quits, so quits cannot outnumber the 16 places; without it they do. Its
-/// resolution lift makes the new hires resolve more.
+/// resolution lift makes the new hires resolve more, and its tenure shift handle faster.
 #[test]
 fn with_assist_new_hires_quit_less_and_resolve_more() {
     let base = r#"
@@ -459,8 +459,17 @@ hiring = { requisition = "1d", training = "1d" }
 [assist]
 new_hire_quit_reduction = QUITS
 resolution_uplift = LIFT
+tenure_shift = "SHIFT"
 "#;
-    let variant = |quits: &str, lift: &str| scenario(&base.replace("QUITS", quits).replace("LIFT", lift));
+    let shifted = |quits: &str, lift: &str, shift: &str| {
+        scenario(
+            &base
+                .replace("QUITS", quits)
+                .replace("LIFT", lift)
+                .replace("SHIFT", shift),
+        )
+    };
+    let variant = |quits: &str, lift: &str| shifted(quits, lift, "121.67d");
     let quits = |sc: &cxsim::scenario::Scenario, r: u32| {
         let mut engine = Engine::with(sc, Policy::default(), Quits::default());
         engine.run(r);
@@ -477,4 +486,8 @@ resolution_uplift = LIFT
     let (plain, lifted) = (resolved(&kept), resolved(&variant("1.0", "1.0")));
     eprintln!("p_resolved {plain:?} without the lift, {lifted:?} with");
     assert!(lifted.mean - lifted.half_width > plain.mean + plain.half_width);
+    let aht = |sc: &cxsim::scenario::Scenario| figure(&run(sc, 2), ScopeKind::Type, "calls", "aht_s");
+    let (slow, fast) = (aht(&shifted("1.0", "0", "0d")), aht(&kept));
+    eprintln!("aht {slow:?} without the tenure shift, {fast:?} with");
+    assert!(fast.mean + fast.half_width < slow.mean - slow.half_width);
 }
