@@ -1841,6 +1841,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
             self.hand_over(key, c, g);
         }
+        // Nobody is left to settle a departure owed under the first-free rule.
+        self.rosters[gi].owed = 0;
     }
 
     /// An agent starts on callback `key`: agent-first, it dials — `Some(dial time)` to add to

@@ -361,21 +361,29 @@ fn unresolved_conversations_are_handed_over_at_the_pools_rate_with_the_handoff_m
 
 /// A pool of two conversations of exactly 10 minutes, saturated, goes down from 15 to 25
 /// minutes: its two conversations in progress are handed over at 15 minutes and answered by
-/// people there and then; it answers nothing while down, and takes chats again at 25.
+/// people there and then; it answers nothing while down, and takes two waiting chats at once
+/// at 25 — under either leave rule.
 #[test]
 fn an_outage_hands_over_the_conversations_in_progress_and_the_pool_answers_nothing_while_down() {
-    let sc = scenario(
-        &pool(
-            2,
-            "60/h",
-            r#"handle_time = { dist = "constant", value = "10m" }, resolution = 1.0, outages = [ { start = "15m", duration = "10m" } ]"#,
-            1,
-            "1h",
-        )
-        .replace("warmup = \"1h\"", "warmup = \"0s\""),
-    );
+    for rule in ["marked", "first_free"] {
+        let sc = scenario(
+            &pool(
+                2,
+                "60/h",
+                r#"handle_time = { dist = "constant", value = "10m" }, resolution = 1.0, outages = [ { start = "15m", duration = "10m" } ]"#,
+                1,
+                "1h",
+            )
+            .replace("warmup = \"1h\"", "warmup = \"0s\"")
+            .replace("headcount = 2\n", &format!("headcount = 2\nleave_rule = \"{rule}\"\n")),
+        );
+        outage_trace(&sc);
+    }
+}
+
+fn outage_trace(sc: &cxsim::scenario::Scenario) {
     for r in 0..3 {
-        let t = trace(&sc, r);
+        let t = trace(sc, r);
         let handed: Vec<f64> = t.transfers.iter().map(|(at, _)| *at).collect();
         assert_eq!(handed, vec![900.0, 900.0], "replication {r}: {:?}", t.transfers);
         let people_at_900 = t
@@ -390,7 +398,12 @@ fn an_outage_hands_over_the_conversations_in_progress_and_the_pool_answers_nothi
                 .any(|(now, g, _, _)| *g == 0 && *now >= 900.0 && *now < 1500.0),
             "the pool answered while down"
         );
-        assert!(t.answers.iter().any(|(now, g, _, _)| *g == 0 && *now == 1500.0));
+        let back = t
+            .answers
+            .iter()
+            .filter(|(now, g, _, _)| *g == 0 && *now == 1500.0)
+            .count();
+        assert_eq!(back, 2, "replication {r}: the pool's two places at the outage's end");
         // No conversation of the pool ends by itself while it is down.
         assert!(!t.ends.iter().any(|(now, g)| *g == 0 && *now > 900.0 && *now < 1500.0));
     }
