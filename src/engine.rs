@@ -1782,7 +1782,6 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         let ai = self.sc.agent_groups[self.agents[agent.index()].group.index()]
             .ai
             .as_ref()?;
-
         let c = self.contacts.get_mut(key)?;
         Some(ai.handle_time.sample(&mut c.rng))
     }
@@ -1835,14 +1834,14 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
             self.observer
                 .on_service_end(self.now, &Self::info(key, &c), AgentId(i), g);
+            // Going off settles a departure the first-free rule owes, as a freed agent would.
+            let _ = self.owes_departure(AgentId(i));
             self.set_agent(AgentId(i), AgentStatus::Off, false, true);
             if c.ghost {
                 continue; // a silently abandoned chat: nobody to hand over
             }
             self.hand_over(key, c, g);
         }
-        // Nobody is left to settle a departure owed under the first-free rule.
-        self.rosters[gi].owed = 0;
     }
 
     /// An agent starts on callback `key`: agent-first, it dials — `Some(dial time)` to add to
