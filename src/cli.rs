@@ -8,6 +8,7 @@
 //! Built with the `cli` feature (on by default).
 #![cfg(feature = "cli")]
 
+use crate::compare;
 use crate::erlang;
 use crate::report::files::{Destination, Prepared};
 use crate::report::{self, RunInfo};
@@ -217,11 +218,15 @@ fn check(files: &[PathBuf]) -> Result<()> {
     let mut failed = 0;
     let mut any_invalid = false;
     for f in files {
-        match scenario::load(f) {
-            Ok(sc) => {
-                print_warnings(&sc);
+        match scenario::load_study(f) {
+            Ok(study) => {
+                let sc = &study.baseline;
+                print_warnings(sc);
+                for v in &study.variants {
+                    print_warnings(&v.scenario);
+                }
                 print(&format!(
-                    "{}: ok — \"{}\": {} contact type(s), {} agent group(s), {} interval(s) of {}, {} replication(s){}\n",
+                    "{}: ok — \"{}\": {} contact type(s), {} agent group(s), {} interval(s) of {}, {} replication(s){}{}\n",
                     f.display(),
                     sc.name,
                     sc.contact_types.len(),
@@ -229,6 +234,10 @@ fn check(files: &[PathBuf]) -> Result<()> {
                     sc.n_intervals,
                     Human(sc.interval),
                     sc.replications,
+                    match study.variants.len() {
+                        0 => String::new(),
+                        n => format!(", {n} variant(s)"),
+                    },
                     match sc.warnings.len() {
                         0 => String::new(),
                         n => format!(", {n} warning(s)"),
@@ -268,13 +277,21 @@ fn apply_overrides(sc: &mut Scenario, args: &RunArgs) -> Result<()> {
 }
 
 fn run(args: RunArgs) -> Result<()> {
-    let mut sc = scenario::load(&args.scenario)?;
-    apply_overrides(&mut sc, &args)?;
-    print_warnings(&sc);
+    let mut study = scenario::load_study(&args.scenario)?;
+    apply_overrides(&mut study.baseline, &args)?;
+    for v in &mut study.variants {
+        apply_overrides(&mut v.scenario, &args)?;
+    }
+    print_warnings(&study.baseline);
+    for v in &study.variants {
+        print_warnings(&v.scenario);
+    }
+    let sc = &study.baseline;
+    let runs = 1 + study.variants.len();
     let threads = match args.threads {
         Some(0) => return Err(UsageError("--threads must be at least 1".into()).into()),
-        Some(n) => SweepOptions { threads: n }.effective_threads(&sc),
-        None => SweepOptions::default().effective_threads(&sc),
+        Some(n) => SweepOptions { threads: n }.effective_threads(sc),
+        None => SweepOptions::default().effective_threads(sc),
     };
     let started = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -282,7 +299,7 @@ fn run(args: RunArgs) -> Result<()> {
         .unwrap_or(0);
     let show_bar = args.progress == ProgressMode::Auto && !args.quiet && std::io::stderr().is_terminal();
     let bar = if show_bar {
-        let bar = indicatif::ProgressBar::new(u64::from(sc.replications));
+        let bar = indicatif::ProgressBar::new(u64::from(sc.replications) * runs as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
             "{spinner} {bar:40} {pos}/{len} replications  {elapsed_precise} (eta {eta})",
         ) {
@@ -312,39 +329,84 @@ fn run(args: RunArgs) -> Result<()> {
         Some(report::files::prepare(dest).with_context(|| format!("cannot write results to {}", shown.display()))?)
     };
     // replications.csv is streamed beside the results folder while the run folds replications,
-    // then moved into it: per-replication records are never held in memory.
-    let mut sink = match &destination {
-        Some(d) => Some(ReplicationsSink::create(&d.dir(), &sc)?),
-        None => None,
-    };
+    // then moved into it: per-replication records are never held in memory. A study streams
+    // one per variant.
+    let mut sinks = Vec::new();
+    if let Some(d) = &destination {
+        sinks.push(ReplicationsSink::create(&d.dir(), sc, 0)?);
+        for (k, v) in study.variants.iter().enumerate() {
+            sinks.push(ReplicationsSink::create(&d.dir(), &v.scenario, k + 1)?);
+        }
+    }
     let clock = Instant::now();
-    let plan = sweep::Plan::all(&sc);
     let opts = SweepOptions { threads };
-    let outcome = match &mut sink {
-        Some(sink) => sweep::run_built_in(&sc, &plan, opts, &|| bar.inc(1), sink),
-        None => sweep::run_built_in(&sc, &plan, opts, &|| bar.inc(1), &mut sweep::NoSink),
+    let outcome = if study.variants.is_empty() {
+        let plan = sweep::Plan::all(sc);
+        match sinks.first_mut() {
+            Some(sink) => sweep::run_built_in(sc, &plan, opts, &|| bar.inc(1), sink),
+            None => sweep::run_built_in(sc, &plan, opts, &|| bar.inc(1), &mut sweep::NoSink),
+        }
+        .map(|summary| compare::Comparison {
+            baseline: summary,
+            variants: Vec::new(),
+        })
+    } else {
+        let mut refs: Vec<&mut (dyn sweep::Sink + Send)> =
+            sinks.iter_mut().map(|s| s as &mut (dyn sweep::Sink + Send)).collect();
+        compare::run_study(&study, opts, &|| bar.inc(1), &mut refs)
     };
     let elapsed = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    let replications_csv = match sink {
-        Some(sink) if outcome.is_ok() => Some(sink.finish()?),
-        Some(sink) => {
+    let mut streamed = Vec::new();
+    for sink in sinks {
+        if outcome.is_ok() {
+            streamed.push(Some(sink.finish()?));
+        } else {
             sink.discard();
-            None
         }
-        None => None,
-    };
-    let summary = outcome?;
+    }
+    let comparison = outcome?;
+    let summary = &comparison.baseline;
+    let replications_csv = streamed.first().cloned().flatten();
+    let variants: Vec<report::files::VariantRun> = study
+        .variants
+        .iter()
+        .zip(&comparison.variants)
+        .enumerate()
+        .map(|(k, (v, r))| report::files::VariantRun {
+            name: v.name.clone(),
+            slug: v.slug(),
+            description: v.description.clone(),
+            settings: v.settings.iter().map(|s| (s.path.clone(), s.value.clone())).collect(),
+            summary: r.summary.clone(),
+            differences: r.differences.clone(),
+            replications_csv: streamed.get(k + 1).cloned().flatten(),
+        })
+        .collect();
 
     // Results first: a reader that goes away (`cxsim run … | head`) must not cost the run; and
     // if writing fails, the table is still printed before the error.
-    let written = destination
-        .as_ref()
-        .map(|d| write_run(d, &args, &sc, &summary, (threads, started, elapsed), replications_csv));
+    let written = destination.as_ref().map(|d| {
+        write_run(
+            d,
+            &args,
+            sc,
+            summary,
+            (threads, started, elapsed),
+            replications_csv,
+            variants,
+        )
+    });
     let printed = if args.quiet {
         Ok(())
+    } else if comparison.variants.is_empty() {
+        print(&report::table::render(summary, threads, elapsed))
     } else {
-        print(&report::table::render(&summary, threads, elapsed))
+        print(&format!(
+            "{}{}",
+            report::table::render(summary, threads, elapsed),
+            report::table::render_comparison(summary, &comparison.variants)
+        ))
     };
     match written {
         Some(Err(e)) => Err(e),
@@ -368,6 +430,7 @@ fn write_run(
     summary: &crate::summary::Summary,
     (threads, started, elapsed): (usize, u64, f64),
     replications_csv: Option<PathBuf>,
+    variants: Vec<report::files::VariantRun>,
 ) -> Result<PathBuf> {
     let info = RunInfo {
         cxsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -383,6 +446,7 @@ fn write_run(
         started_utc: report::files::rfc3339(started),
         elapsed_s: elapsed,
         replications_csv,
+        variants,
     };
     let shown = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
     destination
@@ -397,9 +461,10 @@ struct ReplicationsSink {
 }
 
 impl ReplicationsSink {
-    fn create(parent: &Path, sc: &Scenario) -> Result<Self> {
+    /// The stream of run `run` of a study (0 the scenario itself, `1 + k` its variant k).
+    fn create(parent: &Path, sc: &Scenario, run: usize) -> Result<Self> {
         std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
-        let path = parent.join(report::files::stream_name(std::process::id()));
+        let path = parent.join(report::files::stream_name(std::process::id(), run));
         let file = report::files::create_temporary_file(&path)
             .with_context(|| format!("cannot write results under {}", parent.display()))?;
         let writer = report::csv::ReplicationsWriter::new(sc, std::io::BufWriter::new(file))

@@ -51,6 +51,7 @@
 pub mod arrivals;
 pub mod assist;
 pub mod cli;
+pub mod compare;
 pub mod cost;
 pub mod dist;
 pub mod engine;

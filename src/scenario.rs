@@ -14,10 +14,12 @@ pub mod model;
 pub mod raw;
 pub mod self_service;
 pub mod sites;
+pub mod variants;
 
 pub use model::*;
 pub use self_service::{Branches, Channel, Node, NodeKind, SelfService, Target};
 pub use sites::{BandPricing, Billed, Contract, Costs, Period, Site, SlaBase, SlaClause, Sourcing};
+pub use variants::{Study, Variant, load_study};
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -125,32 +127,10 @@ pub(crate) fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
 
 /// Loads and compiles the scenario file at `path`. Relative paths inside it (empirical samples)
 /// are resolved against the file's folder. The file may also be the `run.toml` of a results
-/// folder, which repeats that run.
+/// folder, which repeats that run. A file that `extends` another is merged into it; its
+/// variants are not compiled (see [`load_study`]).
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
-    let bytes = read_input(path).map_err(|source| ScenarioError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let src = String::from_utf8(bytes).map_err(|e| ScenarioError::Read {
-        path: path.to_owned(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-    })?;
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".into());
-    let mut scenario = compile::compile_str(&src, &path.display().to_string(), &stem, &base)?;
-    scenario.source = Some(path.to_owned());
-    scenario.inputs.insert(
-        0,
-        InputFile {
-            role: "scenario".into(),
-            path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()),
-            sha256: scenario.input_hash.clone(),
-        },
-    );
-    Ok(scenario)
+    variants::load_baseline(path)
 }
 
 /// Compiles a scenario from TOML text. `label` names it in error messages; relative file paths

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::metrics::threshold_label;
 
 /// What a scope summarises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScopeKind {
     /// One contact type.

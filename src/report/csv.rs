@@ -101,6 +101,63 @@ pub fn write_intervals<W: Write>(s: &Summary, w: W) -> csv::Result<()> {
     Ok(())
 }
 
+/// The columns of `comparison.csv`.
+pub const COMPARISON_COLUMNS: [&str; 12] = [
+    "variant",
+    "scope_kind",
+    "scope",
+    "metric",
+    "baseline",
+    "baseline_ci95_half_width",
+    "value",
+    "ci95_half_width",
+    "difference",
+    "difference_ci95_low",
+    "difference_ci95_high",
+    "significant",
+];
+
+/// `comparison.csv`: for each variant, every ratio figure it shares with the scenario (the
+/// baseline): both estimates, and the paired difference `value − baseline` over the same
+/// replications with its 95% interval; `significant` is true where that interval excludes 0.
+pub fn write_comparison<W: Write>(
+    baseline: &Summary,
+    variants: &[crate::report::files::VariantRun],
+    w: W,
+) -> csv::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(COMPARISON_COLUMNS)?;
+    for v in variants {
+        for f in &v.differences {
+            let get = |s: &Summary| {
+                s.scope(f.kind, &f.scope)
+                    .and_then(|sc| sc.get(&f.metric))
+                    .map(|m| m.estimate)
+            };
+            let (Some(b), Some(e)) = (get(baseline), get(&v.summary)) else {
+                continue;
+            };
+            let d = f.difference;
+            out.write_record([
+                v.name.clone(),
+                f.kind.as_str().to_string(),
+                f.scope.clone(),
+                f.metric.clone(),
+                num(b.mean),
+                num(b.half_width),
+                num(e.mean),
+                num(e.half_width),
+                num(d.mean),
+                num(d.mean - d.half_width),
+                num(d.mean + d.half_width),
+                d.significant().to_string(),
+            ])?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
 /// The columns of `replications.csv`.
 pub const REPLICATION_COLUMNS: [&str; 7] = [
     "replication",

@@ -39,6 +39,36 @@ pub struct RunInfo {
     /// file with its header only.
     #[serde(skip)]
     pub replications_csv: Option<PathBuf>,
+    /// The variants run beside the scenario on the same replications (empty for a plain
+    /// run): each is written under `variants/<slug>/`, and `comparison.csv` pairs them with
+    /// the scenario.
+    #[serde(skip)]
+    pub variants: Vec<VariantRun>,
+}
+
+/// A variant's part of a run's results.
+#[derive(Debug, Clone)]
+pub struct VariantRun {
+    pub name: String,
+    /// Its folder under `variants/`.
+    pub slug: String,
+    pub description: Option<String>,
+    /// The overlays that make it, as written (`path`, value).
+    pub settings: Vec<(String, toml::Value)>,
+    pub summary: Summary,
+    /// Its paired differences from the scenario.
+    pub differences: Vec<crate::compare::FigureComparison>,
+    /// Its `replications.csv` as streamed during the run.
+    pub replications_csv: Option<PathBuf>,
+}
+
+/// A variant as `run.toml` records it: applying `set` to `[scenario]` gives the variant.
+#[derive(Serialize)]
+struct RecordedVariant<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    set: toml::Table,
 }
 
 /// `run.toml`: the run record, every input file with its hash, and the scenario as run. It is
@@ -49,6 +79,8 @@ struct RunToml<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     inputs: &'a [InputFile],
     scenario: &'a crate::scenario::raw::RawScenario,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    variants: Vec<RecordedVariant<'a>>,
 }
 
 fn other<E: std::error::Error + Send + Sync + 'static>(e: E) -> io::Error {
@@ -62,13 +94,15 @@ fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut BufWriter<fs::File>) -
     w.get_ref().sync_all()
 }
 
-fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) -> io::Result<()> {
+/// The files of one run's figures: `summary.csv`, `intervals.csv`, `replications.csv` (moved
+/// from where it was streamed, or its header alone) and `summary.json`.
+fn write_figures(dir: &Path, summary: &Summary, run: &RunInfo, streamed: Option<&PathBuf>) -> io::Result<()> {
     write_file(dir, "summary.csv", |w| csv::write_summary(summary, w).map_err(other))?;
     write_file(dir, "intervals.csv", |w| {
         csv::write_intervals(summary, w).map_err(other)
     })?;
     let replications = dir.join("replications.csv");
-    match &run.replications_csv {
+    match streamed {
         Some(streamed) => {
             if fs::rename(streamed, &replications).is_err() {
                 fs::copy(streamed, &replications)?;
@@ -84,19 +118,46 @@ fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) 
         let text = json::render(summary, run).map_err(other)?;
         w.write_all(text.as_bytes())?;
         w.write_all(b"\n")
-    })?;
+    })
+}
+
+fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) -> io::Result<()> {
+    write_figures(dir, summary, run, run.replications_csv.as_ref())?;
+    if !run.variants.is_empty() {
+        write_file(dir, "comparison.csv", |w| {
+            csv::write_comparison(summary, &run.variants, w).map_err(other)
+        })?;
+        let root = dir.join("variants");
+        fs::create_dir(&root)?;
+        for v in &run.variants {
+            let sub = root.join(&v.slug);
+            fs::create_dir(&sub)?;
+            write_figures(&sub, &v.summary, run, v.replications_csv.as_ref())?;
+        }
+    }
+    let variants = run
+        .variants
+        .iter()
+        .map(|v| RecordedVariant {
+            name: &v.name,
+            description: v.description.as_deref(),
+            set: v.settings.iter().cloned().collect(),
+        })
+        .collect();
     write_file(dir, "run.toml", |w| {
         let text = toml::to_string(&RunToml {
             run,
             inputs: &scenario.inputs,
             scenario: &scenario.raw,
+            variants,
         })
         .map_err(other)?;
         w.write_all(RUN_TOML_HEADER.as_bytes())?;
         w.write_all(
             b" [run] says how it ran, [[inputs]] lists every input file with its\n\
               # SHA-256, [scenario] is the scenario as run (command-line overrides applied, samples files\n\
-              # by absolute path). `cxsim run` on this file repeats the run.\n",
+              # by absolute path), each [[variants]] the fields it sets in [scenario]. `cxsim run` on\n\
+              # this file repeats the run.\n",
         )?;
         w.write_all(text.as_bytes())
     })
@@ -106,8 +167,10 @@ fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) 
 const RUN_TOML_HEADER: &str = "# The run record of cxsim:";
 
 /// The files of a results folder.
-pub const RESULT_FILES: [&str; 5] = [
+pub const RESULT_FILES: [&str; 7] = [
     "summary.csv",
+    "comparison.csv",
+    "variants",
     "intervals.csv",
     "replications.csv",
     "summary.json",
@@ -167,8 +230,13 @@ const STREAM_PREFIX: &str = ".cxsim-replications-";
 
 /// The hidden name under which process `pid` streams `replications.csv` beside the results
 /// folder before moving it in ([`clean_stale`] removes those of dead processes).
-pub fn stream_name(pid: u32) -> String {
-    format!("{STREAM_PREFIX}{pid}.csv")
+/// The records of run `run` of a study (0 the scenario, `1 + k` its variant k) take the name
+/// `…PID-RUN.csv`.
+pub fn stream_name(pid: u32, run: usize) -> String {
+    match run {
+        0 => format!("{STREAM_PREFIX}{pid}.csv"),
+        k => format!("{STREAM_PREFIX}{pid}-{k}.csv"),
+    }
 }
 
 fn unregister(path: &Path) {
@@ -235,7 +303,11 @@ pub fn clean_stale(dir: &Path) -> io::Result<()> {
             }
         } else if let Some(pid) = name
             .strip_prefix(PROBE_PREFIX)
-            .or_else(|| name.strip_prefix(STREAM_PREFIX).and_then(|p| p.strip_suffix(".csv")))
+            .or_else(|| {
+                name.strip_prefix(STREAM_PREFIX)
+                    .and_then(|p| p.strip_suffix(".csv"))
+                    .map(|p| p.split_once('-').map_or(p, |(pid, _)| pid))
+            })
             .and_then(|p| p.parse::<u32>().ok())
             && process_alive(pid) == Some(false)
             && entry.file_type()?.is_file()

@@ -348,3 +348,89 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
     render_intervals(s, &mut out);
     out
 }
+
+/// The figures a comparison shows first: the service level at the first threshold, ASA,
+/// abandonment and, where the scenario has them, CSAT and the total cost.
+fn headline(s: &Summary) -> Vec<(ScopeKind, String, String)> {
+    let scope = s
+        .scopes
+        .iter()
+        .find(|sc| sc.kind == ScopeKind::All)
+        .or_else(|| s.scopes.iter().find(|sc| sc.kind == ScopeKind::Type));
+    let mut out = Vec::new();
+    if let Some(scope) = scope {
+        let sl = scope.metrics.iter().find(|m| m.name.starts_with("sl_offered_"));
+        for name in sl
+            .map(|m| m.name.as_str())
+            .into_iter()
+            .chain(["asa_all_s", "p_abandon", "csat"])
+        {
+            if scope.get(name).is_some_and(|m| m.estimate.mean.is_finite()) {
+                out.push((scope.kind, scope.name.clone(), name.to_string()));
+            }
+        }
+    }
+    if let Some(cost) = s.scopes.iter().find(|sc| sc.kind == ScopeKind::Cost)
+        && cost.get("total_cost").is_some()
+    {
+        out.push((ScopeKind::Cost, cost.name.clone(), "total_cost".into()));
+    }
+    out
+}
+
+/// Renders variants beside the baseline: for each headline figure, the baseline's value,
+/// then each variant's value and its paired difference with the 95% half-width, `*` where
+/// the interval excludes zero. Every other figure is in `comparison.csv`.
+pub fn render_comparison(baseline: &Summary, variants: &[crate::compare::VariantResult]) -> String {
+    let mut out = String::new();
+    let figures = headline(baseline);
+    let _ = writeln!(
+        out,
+        "\nvariants against the baseline, paired over the same {} replications (* : the 95% interval of the difference excludes 0)",
+        baseline.replications
+    );
+    let name_width = variants
+        .iter()
+        .map(|v| v.name.chars().count())
+        .chain([8])
+        .max()
+        .unwrap_or(8)
+        .min(40);
+    for (kind, scope, metric) in &figures {
+        let label = match kind {
+            ScopeKind::Cost => metric.clone(),
+            _ if scope == "all" => metric.clone(),
+            _ => format!("{metric} ({scope})"),
+        };
+        let get = |s: &Summary| s.scope(*kind, scope).and_then(|sc| sc.get(metric)).map(|m| m.estimate);
+        let name_width = name_width.max(label.chars().count());
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{label:<w$} {:>12} {:>24}", "value", "difference", w = name_width);
+        if let Some(b) = get(baseline) {
+            let _ = writeln!(
+                out,
+                "{:<w$} {:>12} {:>24}",
+                "baseline",
+                format_value(metric, b.mean),
+                format_half(metric, b.half_width),
+                w = name_width
+            );
+        }
+        for v in variants {
+            let name: String = v.name.chars().take(name_width).collect();
+            let value = get(&v.summary).map_or("—".into(), |e| format_value(metric, e.mean));
+            let diff = match v.difference(*kind, scope, metric) {
+                Some(d) if d.mean.is_finite() => format!(
+                    "{}{} {}{}",
+                    if d.mean >= 0.0 { "+" } else { "" },
+                    format_value(metric, d.mean),
+                    format_half(metric, d.half_width),
+                    if d.significant() { " *" } else { "  " }
+                ),
+                _ => "—".into(),
+            };
+            let _ = writeln!(out, "{name:<name_width$} {value:>12} {diff:>24}");
+        }
+    }
+    out
+}

@@ -150,6 +150,8 @@ struct RunRecord {
     _run: serde::de::IgnoredAny,
     #[serde(rename = "inputs", default)]
     _inputs: Option<serde::de::IgnoredAny>,
+    #[serde(rename = "variants", default)]
+    _variants: Option<serde::de::IgnoredAny>,
     scenario: RawScenario,
 }
 

@@ -57,6 +57,17 @@ pub struct RawScenario {
     /// AI agent-assist coefficients (`[assist]`, MODEL.md §5.3) for the groups that use it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assist: Option<Spanned<RawAssist>>,
+    /// Another scenario file this one overrides (`extends = "base.toml"`); read by
+    /// [`super::variants`], which compiles the merged scenario. Not kept in `run.toml`: the
+    /// scenario recorded there is the merged one.
+    #[serde(default, skip_serializing)]
+    pub extends: Option<de::IgnoredAny>,
+    /// Variants of this scenario (`[[variants]]`), read by [`super::variants`].
+    #[serde(default, skip_serializing)]
+    pub variants: Option<de::IgnoredAny>,
+    /// Sweep grids over fields (`[[sweeps]]`), read by [`super::variants`].
+    #[serde(default, skip_serializing)]
+    pub sweeps: Option<de::IgnoredAny>,
 }
 
 /// `[assist]`: the coefficients of MODEL.md §5.3, each defaulting to its value there.

@@ -675,3 +675,79 @@ headcount = 6
     let read = |d: &Path| std::fs::read_to_string(d.join("summary.csv")).unwrap();
     assert_eq!(read(&first), read(&again));
 }
+
+#[test]
+fn a_run_with_variants_writes_the_comparison_and_its_run_toml_repeats_it_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = dir.path().join("study.toml");
+    let base = std::fs::canonicalize("scenarios/erlang_a.toml").unwrap();
+    std::fs::write(
+        &study,
+        format!(
+            "extends = {:?}\n[[variants]]\nname = \"+2 agents\"\nset = {{ \"agent_groups.agents.headcount\" = 52 }}\n[[sweeps]]\nover = {{ \"contact_types.service.patience.mean\" = [\"3m\", \"8m\"] }}\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let first = dir.path().join("first");
+    let out = cxsim()
+        .args(["run", "-r", "12", "-j", "2"])
+        .arg(&study)
+        .arg("-o")
+        .arg(&first)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("variants against the baseline, paired over the same 12 replications"),
+        "{table}"
+    );
+    assert!(table.contains("+2 agents") && table.contains("mean=8m"), "{table}");
+    for sub in ["2-agents", "mean-3m", "mean-8m"] {
+        for file in ["summary.csv", "intervals.csv", "replications.csv", "summary.json"] {
+            assert!(first.join("variants").join(sub).join(file).is_file(), "{sub}/{file}");
+        }
+    }
+    let comparison = std::fs::read_to_string(first.join("comparison.csv")).unwrap();
+    let rows: Vec<&str> = comparison.lines().collect();
+    assert!(
+        rows[0].starts_with("variant,scope_kind,scope,metric,baseline,"),
+        "{}",
+        rows[0]
+    );
+    // Every variant's replications.csv has the baseline's 12 replications.
+    let reps = std::fs::read_to_string(first.join("variants/2-agents/replications.csv")).unwrap();
+    assert!(
+        reps.lines()
+            .skip(1)
+            .all(|l| l.split(',').next().unwrap().parse::<u32>().unwrap() < 12)
+    );
+    let abandon = rows
+        .iter()
+        .find(|r| r.starts_with("+2 agents,type,service,p_abandon,"))
+        .expect("p_abandon row");
+    assert!(abandon.ends_with(",true"), "{abandon}");
+    let record = std::fs::read_to_string(first.join("run.toml")).unwrap();
+    assert!(record.contains("[[variants]]\nname = \"+2 agents\""), "{record}");
+    let again = dir.path().join("again");
+    cxsim()
+        .args(["run", "-q"])
+        .arg(first.join("run.toml"))
+        .arg("-o")
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(
+        comparison,
+        std::fs::read_to_string(again.join("comparison.csv")).unwrap()
+    );
+    // A results folder with variants may be replaced by another run.
+    cxsim()
+        .args(["run", "-q", "-r", "3"])
+        .arg(&study)
+        .arg("-o")
+        .arg(&first)
+        .assert()
+        .success();
+}

@@ -58,6 +58,7 @@ fn summary_json_documents_every_figure() {
         started_utc: "2026-01-01T00:00:00Z".into(),
         elapsed_s: 0.0,
         replications_csv: None,
+        variants: Vec::new(),
     };
     let json: serde_json::Value = serde_json::from_str(&cxsim::report::json::render(&s, &info).unwrap()).unwrap();
     let defs = json["definitions"].as_object().unwrap();

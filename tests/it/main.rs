@@ -27,5 +27,6 @@ mod skills;
 mod staffing;
 mod support;
 mod theory;
+mod variants;
 mod workforce;
 mod wrap_up;
