@@ -10,6 +10,7 @@
 
 use crate::compare;
 use crate::erlang;
+use crate::precision;
 use crate::report::files::{Destination, Prepared};
 use crate::report::{self, RunInfo};
 use crate::scenario::{self, Scenario, ScenarioError};
@@ -71,6 +72,15 @@ struct RunArgs {
     /// Print nothing but errors, warnings and the results path.
     #[arg(short = 'q', long)]
     quiet: bool,
+    /// Add replications until this figure's 95% half-width is at most TARGET: absolute in the
+    /// figure's unit (p_abandon=0.002, asa_all_s=2s) or, with %, relative to the estimate
+    /// (csat=1%). SCOPE/ limits it to one type, group or "all"; repeat for more figures.
+    #[arg(long = "precision", value_name = "[SCOPE/]FIGURE=TARGET")]
+    precision: Vec<String>,
+    /// With --precision: the most replications to run (default 64 × the starting number, at
+    /// least 1,000).
+    #[arg(long, value_name = "N")]
+    max_replications: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -286,6 +296,13 @@ fn run(args: RunArgs) -> Result<()> {
     for v in &study.variants {
         print_warnings(&v.scenario);
     }
+    let targets = args
+        .precision
+        .iter()
+        .map(|t| precision::Target::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|m| UsageError(format!("--precision {m}")))?;
+    let cap = precision_cap(&study, &args, &targets)?;
     let sc = &study.baseline;
     let runs = 1 + study.variants.len();
     let threads = match args.threads {
@@ -299,7 +316,7 @@ fn run(args: RunArgs) -> Result<()> {
         .unwrap_or(0);
     let show_bar = args.progress == ProgressMode::Auto && !args.quiet && std::io::stderr().is_terminal();
     let bar = if show_bar {
-        let bar = indicatif::ProgressBar::new(u64::from(sc.replications) * runs as u64);
+        let bar = indicatif::ProgressBar::new(u64::from(cap.unwrap_or(sc.replications)) * runs as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template(
             "{spinner} {bar:40} {pos}/{len} replications  {elapsed_precise} (eta {eta})",
         ) {
@@ -328,44 +345,13 @@ fn run(args: RunArgs) -> Result<()> {
         });
         Some(report::files::prepare(dest).with_context(|| format!("cannot write results to {}", shown.display()))?)
     };
-    // replications.csv is streamed beside the results folder while the run folds replications,
-    // then moved into it: per-replication records are never held in memory. A study streams
-    // one per variant.
-    let mut sinks = Vec::new();
-    if let Some(d) = &destination {
-        sinks.push(ReplicationsSink::create(&d.dir(), sc, 0)?);
-        for (k, v) in study.variants.iter().enumerate() {
-            sinks.push(ReplicationsSink::create(&d.dir(), &v.scenario, k + 1)?);
-        }
-    }
     let clock = Instant::now();
     let opts = SweepOptions { threads };
-    let outcome = if study.variants.is_empty() {
-        let plan = sweep::Plan::all(sc);
-        match sinks.first_mut() {
-            Some(sink) => sweep::run_built_in(sc, &plan, opts, &|| bar.inc(1), sink),
-            None => sweep::run_built_in(sc, &plan, opts, &|| bar.inc(1), &mut sweep::NoSink),
-        }
-        .map(|summary| compare::Comparison {
-            baseline: summary,
-            variants: Vec::new(),
-        })
-    } else {
-        let mut refs: Vec<&mut (dyn sweep::Sink + Send)> =
-            sinks.iter_mut().map(|s| s as &mut (dyn sweep::Sink + Send)).collect();
-        compare::run_study(&study, opts, &|| bar.inc(1), &mut refs)
-    };
+    let dir = destination.as_ref().map(|d| d.dir());
+    let (comparison, streamed, reached) = simulate(&mut study, opts, &bar, dir.as_deref(), &targets, cap)?;
     let elapsed = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    let mut streamed = Vec::new();
-    for sink in sinks {
-        if outcome.is_ok() {
-            streamed.push(Some(sink.finish()?));
-        } else {
-            sink.discard();
-        }
-    }
-    let comparison = outcome?;
+    let sc = &study.baseline;
     let summary = &comparison.baseline;
     let replications_csv = streamed.first().cloned().flatten();
     let variants: Vec<report::files::VariantRun> = study
@@ -395,18 +381,23 @@ fn run(args: RunArgs) -> Result<()> {
             (threads, started, elapsed),
             replications_csv,
             variants,
+            reached.as_ref().map(|o| precision_record(o, &targets)),
         )
     });
+    if let Some(o) = reached.as_ref().filter(|o| !o.met()) {
+        let _ = writeln!(std::io::stderr(), "warning: {o}");
+    }
     let printed = if args.quiet {
         Ok(())
-    } else if comparison.variants.is_empty() {
-        print(&report::table::render(summary, threads, elapsed))
     } else {
-        print(&format!(
-            "{}{}",
-            report::table::render(summary, threads, elapsed),
-            report::table::render_comparison(summary, &comparison.variants)
-        ))
+        let mut text = report::table::render(summary, threads, elapsed);
+        if !comparison.variants.is_empty() {
+            text.push_str(&report::table::render_comparison(summary, &comparison.variants));
+        }
+        if let Some(o) = reached.as_ref().filter(|o| o.met()) {
+            text.push_str(&format!("\n{o}\n"));
+        }
+        print(&text)
     };
     match written {
         Some(Err(e)) => Err(e),
@@ -422,7 +413,155 @@ fn run(args: RunArgs) -> Result<()> {
     }
 }
 
+/// The most replications a run with precision targets may take (`None` without targets):
+/// `--max-replications`, by default 64 times the starting number and at least 1,000. The
+/// targets are checked against the scenario's and every variant's figures.
+fn precision_cap(study: &scenario::Study, args: &RunArgs, targets: &[precision::Target]) -> Result<Option<u32>> {
+    if targets.is_empty() {
+        if args.max_replications.is_some() {
+            return Err(UsageError("--max-replications goes with --precision".into()).into());
+        }
+        return Ok(None);
+    }
+    for sc in std::iter::once(&study.baseline).chain(study.variants.iter().map(|v| &v.scenario)) {
+        precision::validate(sc, targets).map_err(UsageError)?;
+    }
+    let start = study.baseline.replications;
+    let max = scenario::compile::MAX_REPLICATIONS as u32;
+    let cap = args
+        .max_replications
+        .unwrap_or_else(|| start.saturating_mul(64).max(1000).min(max));
+    if cap < start.max(2) || cap > max {
+        return Err(UsageError(format!(
+            "--max-replications must be between the starting replications ({}) and {max}, got {cap}",
+            start.max(2)
+        ))
+        .into());
+    }
+    Ok(Some(cap))
+}
+
+fn precision_record(o: &precision::Outcome, targets: &[precision::Target]) -> report::files::PrecisionRecord {
+    report::files::PrecisionRecord {
+        targets: targets.iter().map(ToString::to_string).collect(),
+        met: o.met(),
+        replications: o.replications,
+        max_replications: o.cap,
+        outcome: o.to_string(),
+    }
+}
+
+/// Runs the scenario and its variants, streaming each run's `replications.csv` under `dir`.
+/// With precision targets (and `cap`): a plain run adds replications at doubling stops until
+/// every target is met; a run with variants is repeated whole at 2, 4, … times the
+/// replications (so that every run keeps the same replications, paired) until the targets
+/// hold for the scenario and every variant. The scenarios' replications are set to those
+/// run. Returns the results, each run's streamed records, and what the targets came to.
+fn simulate(
+    study: &mut scenario::Study,
+    opts: SweepOptions,
+    bar: &indicatif::ProgressBar,
+    dir: Option<&Path>,
+    targets: &[precision::Target],
+    cap: Option<u32>,
+) -> Result<(compare::Comparison, Vec<Option<PathBuf>>, Option<precision::Outcome>)> {
+    let make_sinks = |study: &scenario::Study| -> Result<Vec<ReplicationsSink>> {
+        let mut sinks = Vec::new();
+        if let Some(dir) = dir {
+            sinks.push(ReplicationsSink::create(dir, &study.baseline, 0)?);
+            for (k, v) in study.variants.iter().enumerate() {
+                sinks.push(ReplicationsSink::create(dir, &v.scenario, k + 1)?);
+            }
+        }
+        Ok(sinks)
+    };
+    let finish = |sinks: Vec<ReplicationsSink>, ok: bool| -> Result<Vec<Option<PathBuf>>> {
+        let mut streamed = Vec::new();
+        for sink in sinks {
+            if ok {
+                streamed.push(Some(sink.finish()?));
+            } else {
+                sink.discard();
+            }
+        }
+        Ok(streamed)
+    };
+    let start = study.baseline.replications;
+    let set_replications = |study: &mut scenario::Study, n: u32| {
+        for sc in std::iter::once(&mut study.baseline).chain(study.variants.iter_mut().map(|v| &mut v.scenario)) {
+            sc.replications = n;
+            sc.raw.simulation.replications = Some(Spanned::new(0..0, i64::from(n)));
+        }
+    };
+    if study.variants.is_empty() {
+        let mut sinks = make_sinks(study)?;
+        let sc = &study.baseline;
+        let mut none = sweep::NoSink;
+        let next: &mut (dyn sweep::Sink + Send) = match sinks.first_mut() {
+            Some(s) => s,
+            None => &mut none,
+        };
+        let (outcome, reached) = match cap {
+            None => (
+                sweep::run_built_in(sc, &sweep::Plan::all(sc), opts, &|| bar.inc(1), next),
+                None,
+            ),
+            Some(cap) => {
+                let mut capped = sc.clone();
+                capped.replications = cap;
+                let plan = sweep::Plan::all(&capped).with_stops(precision::stops(start, cap));
+                let mut sink = precision::PrecisionSink::new(targets, precision::stops(start, cap), cap, next);
+                let outcome = sweep::run_built_in(&capped, &plan, opts, &|| bar.inc(1), &mut sink);
+                (outcome, sink.outcome)
+            }
+        };
+        let streamed = finish(sinks, outcome.is_ok())?;
+        let summary = outcome?;
+        if reached.is_some() {
+            set_replications(study, summary.replications);
+        }
+        let comparison = compare::Comparison {
+            baseline: summary,
+            variants: Vec::new(),
+        };
+        return Ok((comparison, streamed, reached));
+    }
+    let mut n = start;
+    loop {
+        let mut sinks = make_sinks(study)?;
+        let mut refs: Vec<&mut (dyn sweep::Sink + Send)> =
+            sinks.iter_mut().map(|s| s as &mut (dyn sweep::Sink + Send)).collect();
+        let outcome = compare::run_study(study, opts, &|| bar.inc(1), &mut refs);
+        let done = match (&outcome, cap) {
+            (Ok(c), Some(cap)) => {
+                let miss = std::iter::once(&c.baseline)
+                    .chain(c.variants.iter().map(|v| &v.summary))
+                    .find_map(|s| precision::check(s, targets));
+                let reached = precision::Outcome {
+                    replications: n,
+                    cap,
+                    miss,
+                };
+                (reached.met() || n >= cap).then_some(Some(reached))
+            }
+            _ => Some(None),
+        };
+        match done {
+            Some(reached) => {
+                let streamed = finish(sinks, outcome.is_ok())?;
+                return Ok((outcome?, streamed, reached));
+            }
+            None => {
+                finish(sinks, false)?;
+                n = n.max(1).saturating_mul(2).min(cap.unwrap_or(n));
+                set_replications(study, n);
+            }
+        }
+    }
+}
+
 /// Writes the results folder of a run and returns its path.
+#[allow(clippy::too_many_arguments)] // one call site; the pieces come from different stages
 fn write_run(
     destination: &Prepared,
     args: &RunArgs,
@@ -431,6 +570,7 @@ fn write_run(
     (threads, started, elapsed): (usize, u64, f64),
     replications_csv: Option<PathBuf>,
     variants: Vec<report::files::VariantRun>,
+    precision: Option<report::files::PrecisionRecord>,
 ) -> Result<PathBuf> {
     let info = RunInfo {
         cxsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -447,6 +587,7 @@ fn write_run(
         elapsed_s: elapsed,
         replications_csv,
         variants,
+        precision,
     };
     let shown = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
     destination

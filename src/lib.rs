@@ -57,6 +57,7 @@ pub mod dist;
 pub mod engine;
 pub mod erlang;
 pub mod metrics;
+pub mod precision;
 pub mod report;
 pub mod rng;
 pub mod routing;

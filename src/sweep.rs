@@ -49,19 +49,51 @@ pub enum SweepError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     jobs: Vec<u32>,
+    /// Positions in `jobs` that no round of replications crosses: the sink's `on_round` sees
+    /// exactly that many folded, whatever the number of threads (see [`Plan::with_stops`]).
+    stops: Vec<usize>,
 }
 
 impl Plan {
     /// Replications `0..sc.replications`.
     pub fn all(sc: &Scenario) -> Self {
-        Self {
-            jobs: (0..sc.replications).collect(),
-        }
+        Self::of((0..sc.replications).collect())
     }
 
     /// These replications, in this order.
     pub fn of(jobs: Vec<u32>) -> Self {
-        Self { jobs }
+        Self {
+            jobs,
+            stops: Vec::new(),
+        }
+    }
+
+    /// The same jobs, with rounds cut at these numbers of replications: a sink that decides
+    /// whether to go on at a stop (target precision) then decides on the same replications
+    /// for any thread count.
+    pub fn with_stops(mut self, stops: Vec<usize>) -> Self {
+        self.stops = stops;
+        self
+    }
+
+    /// The rounds of `chunk` replications (fewer at a stop and at the end).
+    fn rounds(&self, chunk: usize) -> Vec<&[u32]> {
+        let mut bounds: Vec<usize> = self
+            .stops
+            .iter()
+            .copied()
+            .filter(|s| (1..self.jobs.len()).contains(s))
+            .chain([self.jobs.len()])
+            .collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut start = 0;
+        let mut rounds = Vec::new();
+        for end in bounds {
+            rounds.extend(self.jobs[start..end].chunks(chunk.max(1)));
+            start = end;
+        }
+        rounds
     }
 
     pub fn jobs(&self) -> &[u32] {
@@ -78,7 +110,8 @@ pub trait Sink {
         Ok(())
     }
     /// After each round of replications, with the running fold (read a figure with
-    /// `running.summary()`); return `false` to stop after this round.
+    /// `running.summary()`); return `false` to stop after this round. Rounds depend on the
+    /// number of threads, except that none crosses a stop of the plan ([`Plan::with_stops`]).
     fn on_round(&mut self, running: &SummaryBuilder<'_>) -> bool {
         true
     }
@@ -225,7 +258,7 @@ where
     let mut pending: Option<Vec<RepOutput>> = None;
     let mut overflowed = None;
     let mut stopped = false;
-    for round in plan.jobs.chunks(chunk) {
+    for round in plan.rounds(chunk) {
         let (folded, simulated) = pool.install(|| {
             rayon::join(
                 || pending.take().map(|outputs| fold(&mut builder, &mut *sink, outputs)),

@@ -44,6 +44,24 @@ pub struct RunInfo {
     /// the scenario.
     #[serde(skip)]
     pub variants: Vec<VariantRun>,
+    /// The precision targets of the run and what they came to (`--precision`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionRecord>,
+}
+
+/// What `--precision` asked and found.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrecisionRecord {
+    /// As given: `[SCOPE/]FIGURE=TARGET`.
+    pub targets: Vec<String>,
+    /// Whether every target was met.
+    pub met: bool,
+    /// Replications run.
+    pub replications: u32,
+    /// The most allowed.
+    pub max_replications: u32,
+    /// In words.
+    pub outcome: String,
 }
 
 /// A variant's part of a run's results.

@@ -751,3 +751,148 @@ fn a_run_with_variants_writes_the_comparison_and_its_run_toml_repeats_it_bit_for
         .assert()
         .success();
 }
+
+/// The 95% half-width of `metric` in every scope of a results folder's summary that has it.
+fn half_widths(dir: &Path, metric: &str) -> Vec<f64> {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    v["summary"]["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["metrics"].as_array().unwrap().iter())
+        .filter(|m| m["name"] == metric)
+        .map(|m| m["half_width"].as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn target_precision_stops_when_and_only_when_the_targets_are_met_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], out: &str, threads: &str| {
+        let o = cxsim()
+            .args(["run", "scenarios/erlang_a.toml", "-q", "-j", threads, "-o"])
+            .arg(dir.path().join(out))
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stderr).unwrap()
+    };
+    run(
+        &[
+            "-r",
+            "10",
+            "--precision",
+            "p_abandon=0.0015",
+            "--precision",
+            "asa_all_s=4%",
+        ],
+        "one",
+        "1",
+    );
+    run(
+        &[
+            "-r",
+            "10",
+            "--precision",
+            "p_abandon=0.0015",
+            "--precision",
+            "asa_all_s=4%",
+        ],
+        "two",
+        "2",
+    );
+    let record = std::fs::read_to_string(dir.path().join("one/run.toml")).unwrap();
+    let table: toml::Table = record.parse().unwrap();
+    let precision = &table["run"]["precision"];
+    assert_eq!(precision["met"].as_bool(), Some(true), "{record}");
+    let n = precision["replications"].as_integer().unwrap();
+    // Checked at 10, 20, 40, …: stopped at the first stop where both targets hold.
+    assert!([20, 40, 80, 160, 320].contains(&n), "{n}");
+    assert_eq!(table["scenario"]["simulation"]["replications"].as_integer(), Some(n));
+    let same = |name: &str| {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(name).join("summary.json")).unwrap())
+                .unwrap();
+        v["summary"].clone()
+    };
+    assert_eq!(same("one"), same("two"), "the same replications on 1 and 2 threads");
+    assert!(
+        half_widths(&dir.path().join("one"), "p_abandon")
+            .iter()
+            .all(|h| *h <= 0.0015)
+    );
+    // At the stop before, some target was not met.
+    let before = (n / 2).to_string();
+    run(&["-r", &before], "before", "2");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("before/summary.json")).unwrap()).unwrap();
+    let asa = v["summary"]["scopes"][0]["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "asa_all_s")
+        .unwrap()
+        .clone();
+    let asa_missed = asa["half_width"].as_f64().unwrap() > 0.04 * asa["mean"].as_f64().unwrap();
+    let abandon_missed = half_widths(&dir.path().join("before"), "p_abandon")
+        .iter()
+        .any(|h| *h > 0.0015);
+    assert!(
+        asa_missed || abandon_missed,
+        "targets already met at {before} replications"
+    );
+    // A cap reached first is said, and recorded.
+    let warning = run(
+        &[
+            "-r",
+            "10",
+            "--precision",
+            "p_abandon=0.00001",
+            "--max-replications",
+            "30",
+        ],
+        "capped",
+        "2",
+    );
+    assert!(
+        warning.contains(
+            "warning: the cap of 30 replications was reached before every precision target was met: p_abandon"
+        ),
+        "{warning}"
+    );
+    let record = std::fs::read_to_string(dir.path().join("capped/run.toml")).unwrap();
+    assert!(
+        record.contains("met = false") && record.contains("replications = 30"),
+        "{record}"
+    );
+}
+
+#[test]
+fn a_precision_target_naming_no_figure_is_a_usage_error() {
+    let o = cxsim()
+        .args([
+            "run",
+            "scenarios/erlang_a.toml",
+            "--no-write",
+            "--precision",
+            "p_abandn=0.01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no figure \"p_abandn\""));
+    let o = cxsim()
+        .args([
+            "run",
+            "scenarios/erlang_a.toml",
+            "--no-write",
+            "--precision",
+            "billing/p_abandon=0.01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no scope \"billing\" (known: service, agents"));
+}

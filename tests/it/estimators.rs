@@ -185,6 +185,7 @@ fn a_summary_with_undefined_figures_survives_json_bit_for_bit() {
         elapsed_s: 0.0,
         replications_csv: None,
         variants: Vec::new(),
+        precision: None,
     };
     let text = cxsim::report::json::render(&s, &info).unwrap();
     assert!(
