@@ -871,28 +871,15 @@ fn target_precision_stops_when_and_only_when_the_targets_are_met_on_any_thread_c
 
 #[test]
 fn a_precision_target_naming_no_figure_is_a_usage_error() {
-    let o = cxsim()
-        .args([
-            "run",
-            "scenarios/erlang_a.toml",
-            "--no-write",
-            "--precision",
-            "p_abandn=0.01",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no figure \"p_abandn\""));
-    let o = cxsim()
-        .args([
-            "run",
-            "scenarios/erlang_a.toml",
-            "--no-write",
-            "--precision",
-            "billing/p_abandon=0.01",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no scope \"billing\" (known: service, agents"));
+    for (target, message) in [
+        ("p_abandn=0.01", "no figure \"p_abandn\""),
+        ("billing/p_abandon=0.01", "no scope \"billing\" (known: service, agents"),
+    ] {
+        let o = cxsim()
+            .args(["run", "scenarios/erlang_a.toml", "--no-write", "--precision", target])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains(message), "{target}");
+    }
 }
