@@ -221,10 +221,17 @@ where
     // Folded outputs go back to the workers to be filled again (see
     // `Collector::output_reusing`): their contents never depend on their history.
     let spares: Mutex<Vec<RepOutput>> = Mutex::new(Vec::new());
-    // A few replications per thread keep threads busy; with many interval statistics per
-    // replication, one each keeps memory down.
+    // Several replications per thread keep threads busy (each round ends at its slowest
+    // replication: with 4 per thread a 4 × 4 sweep of short replications used 82% of two
+    // cores, with 16 per thread 93%); with many interval statistics per replication, fewer
+    // keep memory down (a round's outputs are held until folded, about 3 KB per cell each).
     let cells = (sc.contact_types.len() + sc.agent_groups.len() + 1) * sc.n_intervals as usize;
-    let chunk = threads * if cells > 10_000 { 1 } else { 4 };
+    let chunk = threads
+        * match cells {
+            0..=200 => 16,
+            201..=10_000 => 4,
+            _ => 1,
+        };
     let simulate = |round: &[u32]| -> Result<Vec<RepOutput>, InSystemOverflow> {
         round
             .par_iter()

@@ -321,7 +321,8 @@ fn a_sink_reads_the_running_estimate_and_can_stop_the_sweep() {
         }
     }
     let mut sink = StopEarly(Vec::new());
-    let plan = cxsim::sweep::Plan::all(&sc);
+    // Rounds depend on the threads, but none crosses a stop: here every 8 replications.
+    let plan = cxsim::sweep::Plan::all(&sc).with_stops((1..8).map(|k| 8 * k).collect());
     let opts = cxsim::sweep::SweepOptions { threads: 2 };
     let s = cxsim::sweep::run_plan(&sc, &plan, opts, cxsim::routing::Policy::default, &|| {}, &mut sink).unwrap();
     assert_eq!(sink.0, vec![8, 16]);
