@@ -340,3 +340,23 @@ fn two_more_agents_on_common_random_numbers_match_erlang_a_and_cut_the_variance(
         );
     }
 }
+
+#[test]
+fn the_automation_case_finds_that_better_bots_cut_abandonment_and_raise_csat() {
+    let mut st = load_study(Path::new("scenarios/automation_case.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = st.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["better bots", "earlier callbacks", "both"]);
+    st.baseline.replications = 40;
+    for v in &mut st.variants {
+        v.scenario.replications = 40;
+    }
+    let c = compare(&st, 2);
+    let bots = &c.variants[0];
+    let abandon = bots.difference(ScopeKind::All, "all", "p_abandon").expect("paired");
+    let csat = bots.difference(ScopeKind::All, "all", "csat").expect("paired");
+    assert!(abandon.significant() && abandon.mean < 0.0, "{abandon:?}");
+    assert!(csat.significant() && csat.mean > 0.0, "{csat:?}");
+    // Bots take contacts off the agents: the voice group is less occupied.
+    let occupancy = bots.difference(ScopeKind::Group, "voice", "occupancy").expect("paired");
+    assert!(occupancy.significant() && occupancy.mean < 0.0, "{occupancy:?}");
+}
