@@ -1,4 +1,4 @@
-//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`.
+//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`, `cxsim compare`.
 //!
 //! Arguments are parsed by clap into raw options, then validated into what each command needs
 //! (two stages, as in ripgrep). Exit codes: 0 success, 2 bad input or usage, 1 anything else.
@@ -44,6 +44,14 @@ enum Command {
     },
     /// Print exact Erlang B, C and A figures.
     Erlang(ErlangArgs),
+    /// Compare two results folders: the second's figures against the first's, paired by
+    /// replication when both ran the same replications of the same seed.
+    Compare {
+        /// The results folder compared against (the baseline).
+        first: PathBuf,
+        /// The results folder compared.
+        second: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +212,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(args) => run(args),
         Command::Check { scenarios } => check(&scenarios),
         Command::Erlang(args) => erlang_cmd(&args),
+        Command::Compare { first, second } => compare_cmd(&first, &second),
     }
 }
 
@@ -392,7 +401,14 @@ fn run(args: RunArgs) -> Result<()> {
     } else {
         let mut text = report::table::render(summary, threads, elapsed);
         if !comparison.variants.is_empty() {
-            text.push_str(&report::table::render_comparison(summary, &comparison.variants));
+            text.push_str(&report::table::render_comparison(
+                summary,
+                &comparison.variants,
+                &format!(
+                    "variants against the baseline, paired over the same {} replications",
+                    summary.replications
+                ),
+            ));
         }
         if let Some(o) = reached.as_ref().filter(|o| o.met()) {
             text.push_str(&format!("\n{o}\n"));
@@ -639,6 +655,78 @@ impl sweep::Sink for ReplicationsSink {
     ) -> std::result::Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Ok(self.writer.write(sc, out)?)
     }
+}
+
+/// Reads what a comparison needs from a results folder.
+fn read_results(dir: &Path) -> Result<compare::RunFiles> {
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).with_context(|| {
+            format!(
+                "{} is not a cxsim results folder: cannot read its {name}",
+                dir.display()
+            )
+        })
+    };
+    let bad = |name: &str, e: &dyn std::fmt::Display| UsageError(format!("{}: {e}", dir.join(name).display()));
+    let summary = report::json::read(&read("summary.json")?).map_err(|e| bad("summary.json", &e))?;
+    let record: toml::Table = read("run.toml")?.parse().map_err(|e| bad("run.toml", &e))?;
+    let run = record.get("run").and_then(toml::Value::as_table);
+    let version = run
+        .and_then(|r| r.get("cxsim_version"))
+        .and_then(toml::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let seed = run
+        .and_then(|r| r.get("seed"))
+        .and_then(toml::Value::as_integer)
+        .unwrap_or(-1) as u64;
+    let mut figures = Vec::new();
+    let text = read("replications.csv")?;
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    for row in rows.records() {
+        let row = row.map_err(|e| bad("replications.csv", &e))?;
+        let num = |i: usize| row.get(i).and_then(|v| v.parse::<f64>().ok());
+        let (Some(rep), Some(x), Some(y)) = (row.get(0).and_then(|v| v.parse::<u32>().ok()), num(5), num(6)) else {
+            return Err(bad(
+                "replications.csv",
+                &format!(
+                    "row {:?} is not replication,scope_kind,scope,metric,value,numerator,denominator",
+                    row
+                ),
+            )
+            .into());
+        };
+        let field = |i: usize| row.get(i).unwrap_or_default().to_owned();
+        figures.push(((rep, field(1), field(2), field(3)), (x, y)));
+    }
+    Ok(compare::RunFiles {
+        summary,
+        seed,
+        version,
+        figures,
+    })
+}
+
+fn compare_cmd(first: &Path, second: &Path) -> Result<()> {
+    let (a, b) = (read_results(first)?, read_results(second)?);
+    let apart = compare::compare_apart(&a, &b, &second.display().to_string());
+    let heading = format!(
+        "{} against {} (the baseline), {}",
+        second.display(),
+        first.display(),
+        match &apart.paired {
+            Ok(()) => format!(
+                "paired by replication: the same seed {} and the same {} replications",
+                a.seed, a.summary.replications
+            ),
+            Err(why) => format!("unpaired, as {why}: each difference's interval combines the two runs' own"),
+        }
+    );
+    print(&report::table::render_comparison(
+        &a.summary,
+        std::slice::from_ref(&apart.result),
+        &heading,
+    ))
 }
 
 fn erlang_cmd(args: &ErlangArgs) -> Result<()> {

@@ -366,3 +366,94 @@ mod tests {
         );
     }
 }
+
+/// Two runs made apart, compared: paired by replication when both ran the same replications
+/// of the same seed with the same cxsim version (their random streams then line up), else
+/// unpaired.
+#[derive(Debug, Clone)]
+pub struct Apart {
+    /// The second run against the first: `second − first` for every figure both have.
+    pub result: VariantResult,
+    /// Whether the differences are paired; if not, why not.
+    pub paired: Result<(), String>,
+}
+
+/// A row of `replications.csv`: replication, scope kind, scope, metric.
+pub type ReplicationFigure = (u32, String, String, String);
+
+/// What a results folder holds that a comparison needs.
+#[derive(Debug, Clone)]
+pub struct RunFiles {
+    pub summary: Summary,
+    pub seed: u64,
+    pub version: String,
+    /// `(replication, scope kind, scope, metric) → (numerator, denominator)` from
+    /// `replications.csv`, in file order.
+    pub figures: Vec<(ReplicationFigure, (f64, f64))>,
+}
+
+/// Compares `second` with `first` (`name` labels the second in the result).
+pub fn compare_apart(first: &RunFiles, second: &RunFiles, name: &str) -> Apart {
+    let reps = |r: &RunFiles| {
+        let mut v: Vec<u32> = r.figures.iter().map(|f| f.0.0).collect();
+        v.dedup();
+        v
+    };
+    let paired = if first.version != second.version {
+        Err(format!("made by cxsim {} and {}", first.version, second.version))
+    } else if first.seed != second.seed {
+        Err(format!("seeds {} and {} differ", first.seed, second.seed))
+    } else if reps(first) != reps(second) || reps(first).is_empty() {
+        Err("their replications differ (or replications.csv is empty)".into())
+    } else {
+        Ok(())
+    };
+    let mut differences = Vec::new();
+    for scope in &second.summary.scopes {
+        let Some(base) = first.summary.scope(scope.kind, &scope.name) else {
+            continue;
+        };
+        for m in &scope.metrics {
+            let Some(b) = base.get(&m.name) else { continue };
+            let difference = match &paired {
+                Ok(()) => {
+                    let pick = |r: &RunFiles| {
+                        r.figures
+                            .iter()
+                            .filter(|((_, k, s, n), _)| k == scope.kind.as_str() && *s == scope.name && *n == m.name)
+                            .map(|(_, xy)| *xy)
+                            .collect::<Vec<_>>()
+                    };
+                    let (a, v) = (pick(first), pick(second));
+                    if a.is_empty() || a.len() != v.len() {
+                        continue; // not a ratio figure (percentiles and maxima are pooled)
+                    }
+                    let mut t = PairedTally::default();
+                    for ((xv, yv), (xb, yb)) in v.iter().zip(&a) {
+                        t.add(*xv, *yv, *xb, *yb);
+                    }
+                    t.difference()
+                }
+                Err(_) => Difference {
+                    mean: m.estimate.mean - b.estimate.mean,
+                    half_width: (m.estimate.half_width.powi(2) + b.estimate.half_width.powi(2)).sqrt(),
+                    n: m.estimate.n.min(b.estimate.n),
+                },
+            };
+            differences.push(FigureComparison {
+                kind: scope.kind,
+                scope: scope.name.clone(),
+                metric: m.name.clone(),
+                difference,
+            });
+        }
+    }
+    Apart {
+        result: VariantResult {
+            name: name.to_owned(),
+            summary: second.summary.clone(),
+            differences,
+        },
+        paired,
+    }
+}

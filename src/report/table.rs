@@ -381,14 +381,11 @@ fn headline(s: &Summary) -> Vec<(ScopeKind, String, String)> {
 /// Renders variants beside the baseline: for each headline figure, the baseline's value,
 /// then each variant's value and its paired difference with the 95% half-width, `*` where
 /// the interval excludes zero. Every other figure is in `comparison.csv`.
-pub fn render_comparison(baseline: &Summary, variants: &[crate::compare::VariantResult]) -> String {
+/// `heading` opens the text (what is compared, and whether paired).
+pub fn render_comparison(baseline: &Summary, variants: &[crate::compare::VariantResult], heading: &str) -> String {
     let mut out = String::new();
     let figures = headline(baseline);
-    let _ = writeln!(
-        out,
-        "\nvariants against the baseline, paired over the same {} replications (* : the 95% interval of the difference excludes 0)",
-        baseline.replications
-    );
+    let _ = writeln!(out, "\n{heading} (* : the 95% interval of the difference excludes 0)");
     let name_width = variants
         .iter()
         .map(|v| v.name.chars().count())

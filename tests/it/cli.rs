@@ -883,3 +883,60 @@ fn a_precision_target_naming_no_figure_is_a_usage_error() {
         assert!(String::from_utf8_lossy(&o.stderr).contains(message), "{target}");
     }
 }
+
+#[test]
+fn compare_pairs_two_runs_made_apart_exactly_as_a_run_with_variants_pairs_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize("scenarios/erlang_a.toml")
+        .unwrap()
+        .display()
+        .to_string();
+    let more = dir.path().join("more.toml");
+    std::fs::write(
+        &more,
+        format!("extends = {base:?}\n[[agent_groups]]\nname = \"agents\"\nheadcount = 52\n"),
+    )
+    .unwrap();
+    let study = dir.path().join("study.toml");
+    std::fs::write(
+        &study,
+        format!(
+            "extends = {base:?}\n[[variants]]\nname = \"more\"\nset = {{ \"agent_groups.agents.headcount\" = 52 }}\n"
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let o = cxsim().args(args).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let path = |p: &Path| p.display().to_string();
+    let (a, b, c) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("c"));
+    run(&["run", "scenarios/erlang_a.toml", "-r", "30", "-q", "-o", &path(&a)]);
+    run(&["run", &path(&more), "-r", "30", "-q", "-o", &path(&b)]);
+    run(&["run", &path(&more), "-r", "30", "-s", "99", "-q", "-o", &path(&c)]);
+    let together = run(&["run", &path(&study), "-r", "30", "--no-write"]);
+    let paired = run(&["compare", &path(&a), &path(&b)]);
+    assert!(
+        paired.contains("paired by replication: the same seed 7 and the same 30 replications"),
+        "{paired}"
+    );
+    // The variant's rows (value, difference ± half-width) are the same numbers either way.
+    let rows = |text: &str, name: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with(name) && !l.contains(" against "))
+            .map(|l| l[name.len()..].trim().to_owned())
+            .collect()
+    };
+    let apart = rows(&paired, &path(&b));
+    assert_eq!(apart.len(), 3, "{paired}");
+    assert_eq!(apart, rows(&together, "more"), "{paired}\n{together}");
+    let unpaired = run(&["compare", &path(&a), &path(&c)]);
+    assert!(unpaired.contains("unpaired, as seeds 7 and 99 differ"), "{unpaired}");
+    let o = cxsim()
+        .args(["compare", &path(&a), &path(dir.path())])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not a cxsim results folder"));
+}
