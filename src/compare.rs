@@ -392,6 +392,9 @@ pub struct RunFiles {
     pub figures: Vec<(ReplicationFigure, (f64, f64))>,
 }
 
+/// `(numerator, denominator)` per replication, by (scope kind, scope, metric).
+type RowsByFigure<'a> = HashMap<(&'a str, &'a str, &'a str), Vec<(f64, f64)>>;
+
 /// Compares `second` with `first` (`name` labels the second in the result).
 pub fn compare_apart(first: &RunFiles, second: &RunFiles, name: &str) -> Apart {
     let reps = |r: &RunFiles| {
@@ -408,6 +411,14 @@ pub fn compare_apart(first: &RunFiles, second: &RunFiles, name: &str) -> Apart {
     } else {
         Ok(())
     };
+    // Each run's rows by figure, in replication order (read once, not once per figure).
+    let by_figure: [RowsByFigure<'_>; 2] = [first, second].map(|r| {
+        let mut map = RowsByFigure::new();
+        for ((_, k, s, n), xy) in &r.figures {
+            map.entry((k.as_str(), s.as_str(), n.as_str())).or_default().push(*xy);
+        }
+        map
+    });
     let mut differences = Vec::new();
     for scope in &second.summary.scopes {
         let Some(base) = first.summary.scope(scope.kind, &scope.name) else {
@@ -417,19 +428,15 @@ pub fn compare_apart(first: &RunFiles, second: &RunFiles, name: &str) -> Apart {
             let Some(b) = base.get(&m.name) else { continue };
             let difference = match &paired {
                 Ok(()) => {
-                    let pick = |r: &RunFiles| {
-                        r.figures
-                            .iter()
-                            .filter(|((_, k, s, n), _)| k == scope.kind.as_str() && *s == scope.name && *n == m.name)
-                            .map(|(_, xy)| *xy)
-                            .collect::<Vec<_>>()
+                    let key = (scope.kind.as_str(), scope.name.as_str(), m.name.as_str());
+                    let (Some(a), Some(v)) = (by_figure[0].get(&key), by_figure[1].get(&key)) else {
+                        continue; // not a ratio figure (percentiles and maxima are pooled)
                     };
-                    let (a, v) = (pick(first), pick(second));
-                    if a.is_empty() || a.len() != v.len() {
+                    if a.len() != v.len() {
                         continue; // not a ratio figure (percentiles and maxima are pooled)
                     }
                     let mut t = PairedTally::default();
-                    for ((xv, yv), (xb, yb)) in v.iter().zip(&a) {
+                    for ((xv, yv), (xb, yb)) in v.iter().zip(a.iter()) {
                         t.add(*xv, *yv, *xb, *yb);
                     }
                     t.difference()
