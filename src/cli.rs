@@ -1,4 +1,4 @@
-//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`, `cxsim compare`.
+//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`, `cxsim compare`, `cxsim staff`.
 //!
 //! Arguments are parsed by clap into raw options, then validated into what each command needs
 //! (two stages, as in ripgrep). Exit codes: 0 success, 2 bad input or usage, 1 anything else.
@@ -7,6 +7,8 @@
 //!
 //! Built with the `cli` feature (on by default).
 #![cfg(feature = "cli")]
+
+mod staff;
 
 use crate::compare;
 use crate::erlang;
@@ -52,6 +54,9 @@ enum Command {
         /// The results folder compared.
         second: PathBuf,
     },
+    /// Find the cheapest staffing per interval (or per shift) that meets service targets,
+    /// by simulation from an Erlang C/A start; write it as a scenario file.
+    Staff(staff::StaffArgs),
 }
 
 #[derive(Debug, Args)]
@@ -213,6 +218,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Check { scenarios } => check(&scenarios),
         Command::Erlang(args) => erlang_cmd(&args),
         Command::Compare { first, second } => compare_cmd(&first, &second),
+        Command::Staff(args) => staff::staff(args),
     }
 }
 

@@ -19,7 +19,7 @@ pub mod variants;
 pub use model::*;
 pub use self_service::{Branches, Channel, Node, NodeKind, SelfService, Target};
 pub use sites::{BandPricing, Billed, Contract, Costs, Period, Site, SlaBase, SlaClause, Sourcing};
-pub use variants::{Study, Variant, load_study};
+pub use variants::{Base, Study, Variant, load_base, load_study};
 
 use std::fmt;
 use std::path::{Path, PathBuf};

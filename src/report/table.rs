@@ -61,7 +61,7 @@ const MAX_INTERVAL_ROWS: usize = 48;
 
 /// Clock label of a time `seconds` after t = 0 when t = 0 is `day_start` seconds after
 /// midnight: `08:30`, and `d2 08:30` from the second day on.
-fn clock(seconds: f64, day_start: f64) -> String {
+pub(crate) fn clock(seconds: f64, day_start: f64) -> String {
     let m = ((seconds + day_start) / 60.0).round() as u64;
     let (day, hh, mm) = (m / 1440, m / 60 % 24, m % 60);
     if day == 0 {

@@ -199,6 +199,7 @@ impl Source<'_> {
 
 /// The merged scenario of a file (its `extends` chain resolved) as a TOML table, with every
 /// file read and the scenario compiled from it.
+#[derive(Debug, Clone)]
 struct Merged {
     table: Table,
     scenario: Scenario,
@@ -223,6 +224,105 @@ pub fn load_study(path: &Path) -> Result<Study, ScenarioError> {
         baseline: merged.scenario,
         variants,
     })
+}
+
+/// A scenario file merged (its `extends` chain resolved), from which programs derive
+/// scenarios with fields set by path, as variants do (the staffing search sets headcounts).
+#[derive(Debug, Clone)]
+pub struct Base {
+    merged: Merged,
+    label: String,
+    stem: String,
+    base_dir: PathBuf,
+}
+
+/// Loads the scenario file at `path` as a [`Base`] (its variants are not compiled).
+pub fn load_base(path: &Path) -> Result<Base, ScenarioError> {
+    let (src, label, stem, base_dir) = read_scenario(path)?;
+    let mut chain = Vec::new();
+    let (merged, _) = merge_file(path, &src, &label, &stem, &base_dir, &mut chain)?;
+    Ok(Base {
+        merged,
+        label,
+        stem,
+        base_dir,
+    })
+}
+
+impl Base {
+    /// The scenario itself.
+    pub fn scenario(&self) -> &Scenario {
+        &self.merged.scenario
+    }
+
+    /// The mutable scenario itself (command-line overrides of seed and replications).
+    pub fn scenario_mut(&mut self) -> &mut Scenario {
+        &mut self.merged.scenario
+    }
+
+    /// The merged scenario as a TOML table with the field at each path given its value.
+    pub fn table_with(&self, settings: &[(String, Value)]) -> Result<Table, ScenarioError> {
+        let mut table = self.merged.table.clone();
+        for (path, value) in settings {
+            let segs: Vec<&str> = path.split('.').collect();
+            apply(&mut table, &segs, value.clone()).map_err(|m| ScenarioError::Invalid {
+                location: Location::at(&self.label, "", 0),
+                field: path.clone(),
+                message: m,
+            })?;
+        }
+        Ok(table)
+    }
+
+    /// The scenario with the field at each path (as in `set`) given its value; its seed and
+    /// replications are the base scenario's. An error names the path that made it invalid.
+    pub fn derive(&self, settings: &[(String, Value)]) -> Result<Scenario, ScenarioError> {
+        let table = self.table_with(settings)?;
+        let mut scenario =
+            compile_merged(&self.merged, table, &self.label, &self.stem, &self.base_dir).map_err(|e| match e {
+                ScenarioError::Invalid { field, message, .. } => ScenarioError::Invalid {
+                    location: Location::at(&self.label, "", 0),
+                    field,
+                    message: format!(
+                        "with {}: {message}",
+                        settings.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>().join(", ")
+                    ),
+                },
+                other => other,
+            })?;
+        scenario.seed = self.merged.scenario.seed;
+        scenario.replications = self.merged.scenario.replications;
+        scenario.raw.simulation = self.merged.scenario.raw.simulation.clone();
+        Ok(scenario)
+    }
+}
+
+/// Compiles `table`, a copy of `merged`'s table with some fields set, as a scenario that keeps
+/// the merged scenario's name, inputs and hash, and none of its warnings.
+fn compile_merged(
+    merged: &Merged,
+    mut table: Table,
+    label: &str,
+    stem: &str,
+    base_dir: &Path,
+) -> Result<Scenario, ScenarioError> {
+    if table.get("name").is_none() {
+        table.insert("name".into(), Value::String(merged.scenario.name.clone()));
+    }
+    let text = toml::to_string(&table).map_err(|e| ScenarioError::Invalid {
+        location: Location::at(label, "", 0),
+        field: "variants".into(),
+        message: format!("cannot merge: {e}"),
+    })?;
+    let mut scenario = compile_str(&text, label, stem, base_dir)?;
+    scenario.input_hash = merged.scenario.input_hash.clone();
+    scenario.inputs = merged.inputs.clone();
+    scenario.source = merged.scenario.source.clone();
+    scenario.name = merged.scenario.name.clone();
+    scenario
+        .warnings
+        .retain(|w| !merged.scenario.warnings.iter().any(|b| b.message == w.message));
+    Ok(scenario)
 }
 
 /// Loads the scenario at `path` alone (its `extends` resolved, its variants not compiled).
@@ -730,19 +830,8 @@ fn variants_of(
                 message: format!("variant \"{name}\": {m}"),
             })?;
         }
-        if table.get("name").is_none() {
-            table.insert("name".into(), Value::String(merged.scenario.name.clone()));
-        }
-        let text = toml::to_string(&table).map_err(|e| source.err(0..0, "variants", format!("cannot merge: {e}")))?;
-        let mut scenario = compile_str(&text, source.label, stem, base_dir)
+        let mut scenario = compile_merged(merged, table, source.label, stem, base_dir)
             .map_err(|e| attribute(e, &settings, &format!("variant \"{name}\": ")))?;
-        scenario.input_hash = merged.scenario.input_hash.clone();
-        scenario.inputs = merged.inputs.clone();
-        scenario.source = merged.scenario.source.clone();
-        scenario.name = merged.scenario.name.clone();
-        scenario
-            .warnings
-            .retain(|w| !merged.scenario.warnings.iter().any(|b| b.message == w.message));
         for w in &mut scenario.warnings {
             w.message = format!("variant \"{name}\": {}", w.message);
         }

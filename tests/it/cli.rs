@@ -940,3 +940,106 @@ fn compare_pairs_two_runs_made_apart_exactly_as_a_run_with_variants_pairs_them()
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is not a cxsim results folder"));
 }
+
+#[test]
+fn staff_prints_erlang_beside_the_agents_found_and_writes_a_scenario_that_runs_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("found.toml");
+    let printed = cxsim()
+        .args([
+            "staff",
+            "scenarios/erlang_a.toml",
+            "--sl",
+            "80%@20s",
+            "-r",
+            "20",
+            "-j",
+            "2",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Erlang-A"))
+        .stdout(predicate::str::contains("paid agent hours"))
+        .stdout(predicate::str::contains("check on seed"))
+        .get_output()
+        .stdout
+        .clone();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("extends = "), "{text}");
+    let found = cxsim::scenario::load(&out).unwrap_or_else(|e| panic!("{e}"));
+    // The agents column of the table is the written headcount.
+    let printed = String::from_utf8(printed).unwrap();
+    let row = printed
+        .lines()
+        .find(|l| l.starts_with("00:00"))
+        .expect("first interval row");
+    let agents: u32 = row.split_whitespace().nth(3).unwrap().parse().unwrap();
+    assert_eq!(found.agent_groups[0].headcount[0], agents);
+}
+
+#[test]
+fn staff_json_gives_the_schema_and_each_intervals_erlang_figure_and_agents() {
+    let output = cxsim()
+        .args([
+            "staff",
+            "scenarios/erlang_a.toml",
+            "--sl",
+            "0.8@20s",
+            "--max-abandon",
+            "5%",
+            "-r",
+            "20",
+            "--no-write",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&output).expect("JSON on stdout");
+    assert_eq!(doc["schema"], "cxsim.staff/1");
+    assert_eq!(doc["erlang_model"], "Erlang A");
+    let rows = doc["intervals"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows.iter().filter(|r| r["measured"] == true) {
+        assert!(r["erlang"].as_u64().unwrap() > 0);
+        assert!(r["agents"].as_u64().unwrap() > 0);
+        assert!(r["check"]["service_level"].is_number());
+    }
+    assert!(doc["written"].is_null());
+}
+
+#[test]
+fn staff_refuses_a_missing_target_an_unknown_group_and_a_threshold_the_types_do_not_report() {
+    cxsim()
+        .args(["staff", "scenarios/erlang_a.toml", "--no-write"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give a target"));
+    cxsim()
+        .args([
+            "staff",
+            "scenarios/erlang_a.toml",
+            "--sl",
+            "80%@20s",
+            "--group",
+            "nobody",
+            "--no-write",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no agent group \"nobody\""));
+    cxsim()
+        .args(["staff", "scenarios/erlang_a.toml", "--sl", "80%@45s", "--no-write"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no service-level threshold of 45s"));
+    cxsim()
+        .args(["staff", "scenarios/erlang_a.toml", "--sl", "180%@20s", "--no-write"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--sl: expected a share"));
+}

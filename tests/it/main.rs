@@ -24,6 +24,7 @@ mod scenarios;
 mod self_service;
 mod semantics;
 mod skills;
+mod staff_search;
 mod staffing;
 mod support;
 mod theory;
