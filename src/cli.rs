@@ -16,6 +16,7 @@ use crate::precision;
 use crate::report::files::{Destination, Prepared};
 use crate::report::{self, RunInfo};
 use crate::scenario::{self, Scenario, ScenarioError};
+use crate::selection;
 use crate::sweep::{self, SweepOptions};
 use crate::time::{Human, parse_duration, parse_rate};
 use anyhow::{Context, Result, anyhow};
@@ -90,10 +91,31 @@ struct RunArgs {
     /// (csat=1%). SCOPE/ limits it to one type, group or "all"; repeat for more figures.
     #[arg(long = "precision", value_name = "[SCOPE/]FIGURE=TARGET")]
     precision: Vec<String>,
-    /// With --precision: the most replications to run (default 64 × the starting number, at
-    /// least 1,000).
+    /// With --precision or --select: the most replications to run (default 64 × the starting
+    /// number, at least 1,000).
     #[arg(long, value_name = "N")]
     max_replications: Option<u32>,
+    /// Select the best of the scenario and its variants on this objective, min:FIGURE or
+    /// max:FIGURE ([SCOPE/] as in --precision), by a two-stage indifference-zone procedure on
+    /// common random numbers; needs --indifference.
+    #[arg(
+        long,
+        value_name = "min|max:FIGURE",
+        conflicts_with = "precision",
+        requires = "indifference"
+    )]
+    select: Option<String>,
+    /// With --select: a bound the selected system must meet, [SCOPE/]FIGURE>=BOUND or
+    /// FIGURE<=BOUND, optionally ~TOLERANCE (default 2% of the bound); repeat for more.
+    #[arg(long = "subject-to", value_name = "CONSTRAINT", requires = "select")]
+    subject_to: Vec<String>,
+    /// With --select: the indifference zone, in the objective's unit: a difference smaller
+    /// than this does not matter.
+    #[arg(long, value_name = "DELTA", requires = "select")]
+    indifference: Option<f64>,
+    /// With --select: the probability of a correct selection to guarantee (default 0.95).
+    #[arg(long, value_name = "P", requires = "select")]
+    confidence: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -317,7 +339,37 @@ fn run(args: RunArgs) -> Result<()> {
         .map(|t| precision::Target::parse(t))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|m| UsageError(format!("--precision {m}")))?;
-    let cap = precision_cap(&study, &args, &targets)?;
+    let select = match &args.select {
+        None => None,
+        Some(objective) => {
+            let spec = selection::Spec::parse(
+                objective,
+                &args.subject_to,
+                args.indifference.unwrap_or(f64::NAN),
+                args.confidence.unwrap_or(0.95),
+            )
+            .map_err(|m| UsageError(format!("--select: {m}")))?;
+            if study.variants.is_empty() {
+                return Err(UsageError(
+                    "--select chooses among a scenario's variants; this one has none (add [[variants]] or [[sweeps]])"
+                        .into(),
+                )
+                .into());
+            }
+            for sc in std::iter::once(&study.baseline).chain(study.variants.iter().map(|v| &v.scenario)) {
+                selection::validate(sc, &spec).map_err(|m| UsageError(format!("--select: {m}")))?;
+            }
+            if study.baseline.replications < 10 {
+                return Err(UsageError(format!(
+                    "--select needs a first stage of at least 10 replications; the scenario has {} (raise --replications)",
+                    study.baseline.replications
+                ))
+                .into());
+            }
+            Some(spec)
+        }
+    };
+    let cap = precision_cap(&study, &args, &targets, select.is_some())?;
     let sc = &study.baseline;
     let runs = 1 + study.variants.len();
     let threads = match args.threads {
@@ -363,7 +415,26 @@ fn run(args: RunArgs) -> Result<()> {
     let clock = Instant::now();
     let opts = SweepOptions { threads };
     let dir = destination.as_ref().map(|d| d.dir());
-    let (comparison, streamed, reached) = simulate(&mut study, opts, &bar, dir.as_deref(), &targets, cap)?;
+    let (comparison, streamed, reached, selected) =
+        simulate(&mut study, opts, &bar, dir.as_deref(), (&targets, select.as_ref()), cap)?;
+    let names: Vec<String> = std::iter::once(scenario::variants::BASELINE.to_owned())
+        .chain(study.variants.iter().map(|v| v.name.clone()))
+        .collect();
+    let selection_record = selected
+        .as_ref()
+        .zip(select.as_ref())
+        .map(|(sel, spec)| report::files::SelectionRecord {
+            objective: args.select.clone().unwrap_or_default(),
+            constraints: args.subject_to.clone(),
+            indifference: spec.indifference,
+            confidence: spec.confidence,
+            first_stage: sel.stage.first,
+            needed: sel.stage.needed,
+            replications: sel.replications,
+            complete: sel.complete,
+            selected: sel.chosen.map(|c| names[c].clone()),
+            statement: sel.statement(spec, &names),
+        });
     let elapsed = clock.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let sc = &study.baseline;
@@ -397,6 +468,7 @@ fn run(args: RunArgs) -> Result<()> {
             replications_csv,
             variants,
             reached.as_ref().map(|o| precision_record(o, &targets)),
+            selection_record,
         )
     });
     if let Some(o) = reached.as_ref().filter(|o| !o.met()) {
@@ -419,6 +491,9 @@ fn run(args: RunArgs) -> Result<()> {
         if let Some(o) = reached.as_ref().filter(|o| o.met()) {
             text.push_str(&format!("\n{o}\n"));
         }
+        if let (Some(sel), Some(spec)) = (&selected, &select) {
+            text.push_str(&sel.report(spec, &names));
+        }
         print(&text)
     };
     match written {
@@ -438,10 +513,15 @@ fn run(args: RunArgs) -> Result<()> {
 /// The most replications a run with precision targets may take (`None` without targets):
 /// `--max-replications`, by default 64 times the starting number and at least 1,000. The
 /// targets are checked against the scenario's and every variant's figures.
-fn precision_cap(study: &scenario::Study, args: &RunArgs, targets: &[precision::Target]) -> Result<Option<u32>> {
-    if targets.is_empty() {
+fn precision_cap(
+    study: &scenario::Study,
+    args: &RunArgs,
+    targets: &[precision::Target],
+    select: bool,
+) -> Result<Option<u32>> {
+    if targets.is_empty() && !select {
         if args.max_replications.is_some() {
-            return Err(UsageError("--max-replications goes with --precision".into()).into());
+            return Err(UsageError("--max-replications goes with --precision or --select".into()).into());
         }
         return Ok(None);
     }
@@ -473,6 +553,15 @@ fn precision_record(o: &precision::Outcome, targets: &[precision::Target]) -> re
     }
 }
 
+/// What [`simulate`] gives: the results, each run's streamed records, what the precision
+/// targets came to, and the selection.
+type Simulated = (
+    compare::Comparison,
+    Vec<Option<PathBuf>>,
+    Option<precision::Outcome>,
+    Option<selection::Selection>,
+);
+
 /// Runs the scenario and its variants, streaming each run's `replications.csv` under `dir`.
 /// With precision targets (and `cap`): a plain run adds replications at doubling stops until
 /// every target is met; a run with variants is repeated whole at 2, 4, … times the
@@ -484,9 +573,9 @@ fn simulate(
     opts: SweepOptions,
     bar: &indicatif::ProgressBar,
     dir: Option<&Path>,
-    targets: &[precision::Target],
+    (targets, select): (&[precision::Target], Option<&selection::Spec>),
     cap: Option<u32>,
-) -> Result<(compare::Comparison, Vec<Option<PathBuf>>, Option<precision::Outcome>)> {
+) -> Result<Simulated> {
     let make_sinks = |study: &scenario::Study| -> Result<Vec<ReplicationsSink>> {
         let mut sinks = Vec::new();
         if let Some(dir) = dir {
@@ -546,7 +635,58 @@ fn simulate(
             baseline: summary,
             variants: Vec::new(),
         };
-        return Ok((comparison, streamed, reached));
+        return Ok((comparison, streamed, reached, None));
+    }
+    if let Some(spec) = select {
+        // Two stages: the scenario's replications, then all that the procedure needs (the
+        // first ones again, on the same streams) up to the cap.
+        let cap = cap.unwrap_or(u32::MAX);
+        let mut first_stage: Option<selection::Stage> = None;
+        loop {
+            let mut sinks = make_sinks(study)?;
+            let runs = 1 + study.variants.len();
+            let mut nones = vec![sweep::NoSink; runs.saturating_sub(sinks.len())];
+            let nexts = sinks
+                .iter_mut()
+                .map(|s| s as &mut (dyn sweep::Sink + Send))
+                .chain(nones.iter_mut().map(|s| s as &mut (dyn sweep::Sink + Send)));
+            let systems = std::iter::once(&study.baseline).chain(study.variants.iter().map(|v| &v.scenario));
+            let mut recorders: Vec<selection::Recorder<'_>> = systems
+                .zip(nexts)
+                .map(|(sc, next)| selection::Recorder::new(sc, spec, next))
+                .collect();
+            let mut refs: Vec<&mut (dyn sweep::Sink + Send)> = recorders
+                .iter_mut()
+                .map(|r| r as &mut (dyn sweep::Sink + Send))
+                .collect();
+            let outcome = compare::run_study(study, opts, &|| bar.inc(1), &mut refs);
+            drop(refs);
+            let values: Vec<Vec<Vec<f64>>> = recorders.into_iter().map(|r| r.values).collect();
+            let comparison = match outcome {
+                Ok(c) => c,
+                Err(e) => {
+                    finish(sinks, false)?;
+                    return Err(e.into());
+                }
+            };
+            let stage = match first_stage.take() {
+                Some(stage) => stage,
+                None => {
+                    let stage = selection::stage(spec, &values);
+                    let n = stage.needed.min(cap);
+                    if n > study.baseline.replications {
+                        finish(sinks, false)?;
+                        set_replications(study, n);
+                        first_stage = Some(stage);
+                        continue;
+                    }
+                    stage
+                }
+            };
+            let chosen = selection::decide(spec, stage, &values);
+            let streamed = finish(sinks, true)?;
+            return Ok((comparison, streamed, None, Some(chosen)));
+        }
     }
     let mut n = start;
     loop {
@@ -571,7 +711,7 @@ fn simulate(
         match done {
             Some(reached) => {
                 let streamed = finish(sinks, outcome.is_ok())?;
-                return Ok((outcome?, streamed, reached));
+                return Ok((outcome?, streamed, reached, None));
             }
             None => {
                 finish(sinks, false)?;
@@ -593,6 +733,7 @@ fn write_run(
     replications_csv: Option<PathBuf>,
     variants: Vec<report::files::VariantRun>,
     precision: Option<report::files::PrecisionRecord>,
+    selection: Option<report::files::SelectionRecord>,
 ) -> Result<PathBuf> {
     let info = RunInfo {
         cxsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -610,6 +751,7 @@ fn write_run(
         replications_csv,
         variants,
         precision,
+        selection,
     };
     let shown = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
     destination

@@ -62,6 +62,7 @@ pub mod report;
 pub mod rng;
 pub mod routing;
 pub mod scenario;
+pub mod selection;
 pub mod staffing;
 pub mod stats;
 pub mod summary;

@@ -245,21 +245,6 @@ impl Scope {
     }
 }
 
-/// Keeps each replication's per-interval cells.
-struct Cells<'a> {
-    scope: &'a Scope,
-    /// `[replication][interval]`.
-    rows: Vec<Vec<[f64; 4]>>,
-}
-
-impl sweep::Sink for Cells<'_> {
-    fn on_output(&mut self, _sc: &Scenario, out: &RepOutput) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        self.rows
-            .push((0..out.n_intervals as usize).map(|i| self.scope.cell(out, i)).collect());
-        Ok(())
-    }
-}
-
 /// Ratio estimate `Σx / Σy` and its standard error by the delta method.
 fn ratio(pairs: impl Iterator<Item = (f64, f64)> + Clone) -> (f64, f64) {
     let n = pairs.clone().count() as f64;
@@ -302,16 +287,15 @@ fn evaluate(
     targets: &Targets,
     opts: SweepOptions,
 ) -> Result<Vec<IntervalCheck>, StaffingError> {
-    let mut cells = Cells {
-        scope,
-        rows: Vec::with_capacity(sc.replications as usize),
-    };
-    sweep::run_built_in(sc, &sweep::Plan::all(sc), opts, &|| {}, &mut cells)?;
+    // Each replication's `[interval]` cells, in replication order.
+    let rows: Vec<Vec<[f64; 4]>> = sweep::map_replications(sc, opts, &|out| {
+        (0..out.n_intervals as usize).map(|i| scope.cell(out, i)).collect()
+    })?;
     let first = sc.interval_of(sc.warmup);
-    let reps = cells.rows.len().max(1) as f64;
+    let reps = rows.len().max(1) as f64;
     Ok((0..sc.n_intervals)
         .map(|i| {
-            let col = cells.rows.iter().map(move |r| r[i as usize]);
+            let col = rows.iter().map(move |r| r[i as usize]);
             let (service_level, service_level_se) = ratio(col.clone().map(|c| (c[0], c[1])));
             let (abandon, abandon_se) = ratio(col.clone().map(|c| (c[2], c[3])));
             let offered = col.clone().map(|c| c[3]).sum::<f64>() / reps;

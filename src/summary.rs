@@ -424,6 +424,14 @@ impl ScopeLayout {
         &self.name
     }
 
+    /// Whether this scope has the ratio figure `name`, which it gives per replication
+    /// ([`ScopeLayout::replication_figures`]).
+    pub fn has_ratio_figure(&self, name: &str) -> bool {
+        self.figures
+            .iter()
+            .any(|f| matches!(f.estimator(), Estimator::Ratio(_)) && f.name() == name)
+    }
+
     /// The whole-period cell of this scope in `out`: counts summed over measured intervals
     /// `first..` (and over types for all types), with the contacts in the system at the end.
     fn whole_period(&self, sc: &Scenario, out: &RepOutput, first: usize) -> (TypeCounts, GroupCounts, CostCounts, f64) {

@@ -178,6 +178,64 @@ pub fn run_built_in(
     }
 }
 
+/// Runs replications `0..sc.replications` with the built-in routing and maps each output with
+/// `f` on the worker that ran it; the values come back in replication order, the same for any
+/// number of threads. No summary is folded and no round waits for another: for searches that
+/// read a few figures of many runs of a scenario.
+pub fn map_replications<T: Send>(
+    sc: &Scenario,
+    opts: SweepOptions,
+    f: &(dyn Fn(&RepOutput) -> T + Sync),
+) -> Result<Vec<T>, SweepError> {
+    if sc.skills_routing {
+        map_with_policy(sc, opts, || SkillsRouting::new(sc), f)
+    } else {
+        map_with_policy(sc, opts, || LongestIdleFifo, f)
+    }
+}
+
+/// A worker's engine and the output it fills again.
+type EngineAndSpare<'a, P> = (Engine<'a, P>, Option<RepOutput>);
+
+fn map_with_policy<P, F, T>(
+    sc: &Scenario,
+    opts: SweepOptions,
+    make_policy: F,
+    f: &(dyn Fn(&RepOutput) -> T + Sync),
+) -> Result<Vec<T>, SweepError>
+where
+    P: RoutingPolicy + Send,
+    F: Fn() -> P + Sync,
+    T: Send,
+{
+    let threads = opts.effective_threads(sc).min(sc.replications.max(1) as usize);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("cxsim-worker-{i}"))
+        .build()
+        .map_err(|source| SweepError::ThreadPool { threads, source })?;
+    let engines: Vec<CacheAligned<Mutex<Option<EngineAndSpare<'_, P>>>>> =
+        (0..threads).map(|_| CacheAligned(Mutex::new(None))).collect();
+    let values: Result<Vec<T>, InSystemOverflow> = pool.install(|| {
+        (0..sc.replications)
+            .into_par_iter()
+            .map(|rep| {
+                let slot = rayon::current_thread_index().unwrap_or(0) % threads;
+                let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
+                let (engine, spare) =
+                    guard.get_or_insert_with(|| (Engine::with(sc, make_policy(), Collector::new(sc)), None));
+                engine.try_run(rep)?;
+                let events = engine.events_processed();
+                let out = engine.observer_mut().output_reusing(events, spare.take());
+                let value = f(&out);
+                *spare = Some(out);
+                Ok(value)
+            })
+            .collect()
+    });
+    Ok(values?)
+}
+
 /// Like [`run`], with a routing policy of the caller's: `make_policy` builds one per worker
 /// thread. The policy's `on_start` is called before every replication, so a stateful policy
 /// stays deterministic; results are bit-identical for any thread count as long as its

@@ -47,6 +47,31 @@ pub struct RunInfo {
     /// The precision targets of the run and what they came to (`--precision`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<PrecisionRecord>,
+    /// The selection of the best system and what it came to (`--select`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection: Option<SelectionRecord>,
+}
+
+/// What `--select` asked and found.
+#[derive(Debug, Clone, Serialize)]
+pub struct SelectionRecord {
+    /// As given: `min:FIGURE` or `max:FIGURE`.
+    pub objective: String,
+    /// As given: `[SCOPE/]FIGURE>=BOUND[~TOLERANCE]`.
+    pub constraints: Vec<String>,
+    pub indifference: f64,
+    pub confidence: f64,
+    pub first_stage: u32,
+    /// Replications the procedure needed, and those run.
+    pub needed: u32,
+    pub replications: u32,
+    /// Whether the run reached what was needed (else the guarantee does not hold).
+    pub complete: bool,
+    /// The selected system's name (`baseline` or a variant's), if any was judged feasible.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selected: Option<String>,
+    /// In words.
+    pub statement: String,
 }
 
 /// What `--precision` asked and found.

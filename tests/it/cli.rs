@@ -1043,3 +1043,118 @@ fn staff_refuses_a_missing_target_an_unknown_group_and_a_threshold_the_types_do_
         .code(2)
         .stderr(predicate::str::contains("--sl: expected a share"));
 }
+
+/// A sweep of M/M/n+M (`scenarios/erlang_a.toml`) over 51 to 56 agents, in a fresh folder.
+fn headcount_sweep() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize("scenarios/erlang_a.toml").unwrap();
+    std::fs::write(
+        dir.path().join("sweep.toml"),
+        format!(
+            "extends = {:?}\n[[sweeps]]\nover = {{ \"agent_groups.agents.headcount\" = [51, 52, 53, 54, 55, 56] }}\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+fn selection_record(dir: &Path) -> toml::Table {
+    let record: toml::Table = std::fs::read_to_string(dir.join("run.toml")).unwrap().parse().unwrap();
+    record["run"]["selection"].as_table().expect("[run.selection]").clone()
+}
+
+#[test]
+fn select_picks_the_fewest_agents_whose_service_level_erlang_a_puts_above_the_bound() {
+    // Erlang A: SL(20 s) is 92.02% with 52 agents and 93.94% with 53; with a bound of 93% and
+    // a tolerance of 0.5 points both are outside the tolerance, so 53 is the right answer:
+    // the most occupied system that meets the bound.
+    let dir = headcount_sweep();
+    let out = dir.path().join("out");
+    cxsim()
+        .args(["run"])
+        .arg(dir.path().join("sweep.toml"))
+        .args([
+            "-j",
+            "2",
+            "-q",
+            "--select",
+            "max:occupancy",
+            "--subject-to",
+            "sl_offered_20s>=0.93~0.005",
+            "--indifference",
+            "0.005",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let sel = selection_record(&out);
+    assert_eq!(sel["selected"].as_str(), Some("headcount=53"));
+    assert_eq!(sel["complete"].as_bool(), Some(true));
+    let needed = sel["needed"].as_integer().unwrap();
+    assert!(
+        needed > 30,
+        "the tolerance asks for more than the first stage: {needed}"
+    );
+    assert_eq!(sel["replications"].as_integer(), Some(needed));
+}
+
+#[test]
+fn select_says_when_the_cap_cuts_the_second_stage_short() {
+    let dir = headcount_sweep();
+    cxsim()
+        .args(["run"])
+        .arg(dir.path().join("sweep.toml"))
+        .args([
+            "--no-write",
+            "--select",
+            "max:occupancy",
+            "--subject-to",
+            "sl_offered_20s>=0.93~0.005",
+            "--indifference",
+            "0.005",
+            "--max-replications",
+            "40",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("the cap cut the second stage short"))
+        .stdout(predicate::str::contains("guarantee does not hold"));
+}
+
+#[test]
+fn select_needs_variants_an_indifference_zone_and_a_known_figure() {
+    cxsim()
+        .args([
+            "run",
+            "scenarios/erlang_a.toml",
+            "--no-write",
+            "--select",
+            "min:asa_all_s",
+            "--indifference",
+            "1",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("this one has none"));
+    cxsim()
+        .args([
+            "run",
+            "scenarios/erlang_a.toml",
+            "--no-write",
+            "--select",
+            "min:asa_all_s",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--indifference"));
+    let dir = headcount_sweep();
+    cxsim()
+        .args(["run"])
+        .arg(dir.path().join("sweep.toml"))
+        .args(["--no-write", "--select", "min:nonsense", "--indifference", "1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("reports nonsense per replication"));
+}

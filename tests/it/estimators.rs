@@ -186,6 +186,7 @@ fn a_summary_with_undefined_figures_survives_json_bit_for_bit() {
         replications_csv: None,
         variants: Vec::new(),
         precision: None,
+        selection: None,
     };
     let text = cxsim::report::json::render(&s, &info).unwrap();
     assert!(

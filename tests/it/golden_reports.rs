@@ -60,6 +60,7 @@ fn summary_json_documents_every_figure() {
         replications_csv: None,
         variants: Vec::new(),
         precision: None,
+        selection: None,
     };
     let json: serde_json::Value = serde_json::from_str(&cxsim::report::json::render(&s, &info).unwrap()).unwrap();
     let defs = json["definitions"].as_object().unwrap();
