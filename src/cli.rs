@@ -13,7 +13,7 @@ mod staff;
 use crate::compare;
 use crate::erlang;
 use crate::precision;
-use crate::report::files::{Destination, Prepared};
+use crate::report::files::Destination;
 use crate::report::{self, RunInfo};
 use crate::scenario::{self, Scenario, ScenarioError};
 use crate::selection;
@@ -54,6 +54,9 @@ enum Command {
         first: PathBuf,
         /// The results folder compared.
         second: PathBuf,
+        /// Print the comparison as JSON on standard output (schema "cxsim.compare/1").
+        #[arg(long)]
+        json: bool,
     },
     /// Find the cheapest staffing per interval (or per shift) that meets service targets,
     /// by simulation from an Erlang C/A start; write it as a scenario file.
@@ -116,6 +119,9 @@ struct RunArgs {
     /// With --select: the probability of a correct selection to guarantee (default 0.95).
     #[arg(long, value_name = "P", requires = "select")]
     confidence: Option<f64>,
+    /// Print the results as JSON on standard output (schema "cxsim.run/1") instead of tables.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -239,7 +245,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Run(args) => run(args),
         Command::Check { scenarios } => check(&scenarios),
         Command::Erlang(args) => erlang_cmd(&args),
-        Command::Compare { first, second } => compare_cmd(&first, &second),
+        Command::Compare { first, second, json } => compare_cmd(&first, &second, json),
         Command::Staff(args) => staff::staff(args),
     }
 }
@@ -456,23 +462,42 @@ fn run(args: RunArgs) -> Result<()> {
         })
         .collect();
 
+    let info = RunInfo {
+        cxsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: sc.name.clone(),
+        scenario_file: std::fs::canonicalize(&args.scenario)
+            .unwrap_or_else(|_| args.scenario.clone())
+            .display()
+            .to_string(),
+        input_hash: sc.input_hash.clone(),
+        seed: sc.seed,
+        replications: sc.replications,
+        threads,
+        started_utc: report::files::rfc3339(started),
+        elapsed_s: elapsed,
+        replications_csv,
+        variants,
+        precision: reached.as_ref().map(|o| precision_record(o, &targets)),
+        selection: selection_record,
+    };
     // Results first: a reader that goes away (`cxsim run … | head`) must not cost the run; and
     // if writing fails, the table is still printed before the error.
     let written = destination.as_ref().map(|d| {
-        write_run(
-            d,
-            &args,
-            sc,
-            summary,
-            (threads, started, elapsed),
-            replications_csv,
-            variants,
-            reached.as_ref().map(|o| precision_record(o, &targets)),
-            selection_record,
-        )
+        let shown = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
+        d.write(&report::files::run_id(started), summary, sc, &info)
+            .with_context(|| format!("cannot write results to {}", shown.display()))
     });
     if let Some(o) = reached.as_ref().filter(|o| !o.met()) {
         let _ = writeln!(std::io::stderr(), "warning: {o}");
+    }
+    if args.json {
+        let path = match written {
+            Some(Err(e)) => return Err(e),
+            Some(Ok(path)) => Some(path),
+            None => None,
+        };
+        let doc = report::json::run_document(summary, &info, &info.variants, path.as_deref());
+        return print(&(serde_json::to_string_pretty(&doc)? + "\n"));
     }
     let printed = if args.quiet {
         Ok(())
@@ -722,43 +747,6 @@ fn simulate(
     }
 }
 
-/// Writes the results folder of a run and returns its path.
-#[allow(clippy::too_many_arguments)] // one call site; the pieces come from different stages
-fn write_run(
-    destination: &Prepared,
-    args: &RunArgs,
-    sc: &Scenario,
-    summary: &crate::summary::Summary,
-    (threads, started, elapsed): (usize, u64, f64),
-    replications_csv: Option<PathBuf>,
-    variants: Vec<report::files::VariantRun>,
-    precision: Option<report::files::PrecisionRecord>,
-    selection: Option<report::files::SelectionRecord>,
-) -> Result<PathBuf> {
-    let info = RunInfo {
-        cxsim_version: env!("CARGO_PKG_VERSION").into(),
-        scenario: sc.name.clone(),
-        scenario_file: std::fs::canonicalize(&args.scenario)
-            .unwrap_or_else(|_| args.scenario.clone())
-            .display()
-            .to_string(),
-        input_hash: sc.input_hash.clone(),
-        seed: sc.seed,
-        replications: sc.replications,
-        threads,
-        started_utc: report::files::rfc3339(started),
-        elapsed_s: elapsed,
-        replications_csv,
-        variants,
-        precision,
-        selection,
-    };
-    let shown = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
-    destination
-        .write(&report::files::run_id(started), summary, sc, &info)
-        .with_context(|| format!("cannot write results to {}", shown.display()))
-}
-
 /// Streams `replications.csv` to a hidden file while a sweep folds replications.
 struct ReplicationsSink {
     path: PathBuf,
@@ -855,9 +843,19 @@ fn read_results(dir: &Path) -> Result<compare::RunFiles> {
     })
 }
 
-fn compare_cmd(first: &Path, second: &Path) -> Result<()> {
+fn compare_cmd(first: &Path, second: &Path, json: bool) -> Result<()> {
     let (a, b) = (read_results(first)?, read_results(second)?);
     let apart = compare::compare_apart(&a, &b, &second.display().to_string());
+    if json {
+        let doc = report::json::compare_document(
+            (first, second),
+            &a.summary,
+            &apart.result.summary,
+            &apart.result.differences,
+            &apart.paired,
+        );
+        return print(&(serde_json::to_string_pretty(&doc)? + "\n"));
+    }
     let heading = format!(
         "{} against {} (the baseline), {}",
         second.display(),

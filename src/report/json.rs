@@ -1,8 +1,16 @@
 //! `summary.json`: the whole summary with the definitions of every figure, for programs.
 
-use super::files::RunInfo;
+use super::files::{RunInfo, VariantRun};
+use crate::compare::FigureComparison;
 use crate::summary::Summary;
 use serde::Serialize;
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// Schema of `cxsim run --json`; raised when a field changes meaning or goes away.
+pub const RUN_SCHEMA: &str = "cxsim.run/1";
+/// Schema of `cxsim compare --json`.
+pub const COMPARE_SCHEMA: &str = "cxsim.compare/1";
 
 /// Definitions that are not of one figure; written into `summary.json` beside the figures'.
 pub const GENERAL_DEFINITIONS: &[(&str, &str)] = &[
@@ -97,4 +105,79 @@ pub fn read(text: &str) -> serde_json::Result<Summary> {
         summary: Summary,
     }
     Ok(serde_json::from_str::<Back>(text)?.summary)
+}
+
+/// A finite number, else `null`.
+fn number(x: f64) -> Value {
+    if x.is_finite() { json!(x) } else { Value::Null }
+}
+
+/// A variant's figures beside the baseline's, as the rows of `comparison.csv`: both estimates
+/// with their half-widths, the paired difference, its 95% interval and whether it excludes 0.
+pub fn comparison_rows(baseline: &Summary, variant: &Summary, differences: &[FigureComparison]) -> Vec<Value> {
+    differences
+        .iter()
+        .filter_map(|f| {
+            let get = |s: &Summary| {
+                s.scope(f.kind, &f.scope)
+                    .and_then(|sc| sc.get(&f.metric))
+                    .map(|m| m.estimate)
+            };
+            let (b, v) = (get(baseline)?, get(variant)?);
+            let d = f.difference;
+            Some(json!({
+                "scope_kind": f.kind.as_str(),
+                "scope": f.scope,
+                "metric": f.metric,
+                "baseline": number(b.mean),
+                "baseline_half_width": number(b.half_width),
+                "value": number(v.mean),
+                "value_half_width": number(v.half_width),
+                "difference": number(d.mean),
+                "difference_half_width": number(d.half_width),
+                "n": d.n,
+                "significant": d.significant(),
+            }))
+        })
+        .collect()
+}
+
+/// What `cxsim run --json` prints: the run record, the summary (as in `summary.json`), each
+/// variant's summary and comparison rows, and the results folder written (or `null`).
+pub fn run_document(summary: &Summary, run: &RunInfo, variants: &[VariantRun], results: Option<&Path>) -> Value {
+    json!({
+        "schema": RUN_SCHEMA,
+        "cxsim_version": env!("CARGO_PKG_VERSION"),
+        "run": run,
+        "summary": summary,
+        "variants": variants.iter().map(|v| json!({
+            "name": v.name,
+            "description": v.description,
+            "set": v.settings.iter().map(|(p, x)| (p.clone(), json!(x))).collect::<serde_json::Map<String, Value>>(),
+            "summary": v.summary,
+            "comparison": comparison_rows(summary, &v.summary, &v.differences),
+        })).collect::<Vec<_>>(),
+        "results": results.map(|p| p.display().to_string()),
+    })
+}
+
+/// What `cxsim compare --json` prints: the two folders, whether the comparison is paired (and
+/// why not), and the comparison rows of the second against the first.
+pub fn compare_document(
+    (first, second): (&Path, &Path),
+    baseline: &Summary,
+    compared: &Summary,
+    differences: &[FigureComparison],
+    paired: &Result<(), String>,
+) -> Value {
+    json!({
+        "schema": COMPARE_SCHEMA,
+        "cxsim_version": env!("CARGO_PKG_VERSION"),
+        "baseline": first.display().to_string(),
+        "compared": second.display().to_string(),
+        "paired": paired.is_ok(),
+        "unpaired_because": paired.as_ref().err(),
+        "replications": [baseline.replications, compared.replications],
+        "comparison": comparison_rows(baseline, compared, differences),
+    })
 }

@@ -1158,3 +1158,67 @@ fn select_needs_variants_an_indifference_zone_and_a_known_figure() {
         .code(2)
         .stderr(predicate::str::contains("reports nonsense per replication"));
 }
+
+#[test]
+fn run_json_prints_the_summary_with_its_schema_and_the_folder_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r");
+    let stdout = cxsim()
+        .args(["run", "scenarios/erlang_a.toml", "-r", "4", "-j", "2", "--json", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&stdout).expect("only JSON on stdout");
+    assert_eq!(doc["schema"], "cxsim.run/1");
+    assert_eq!(doc["results"].as_str(), Some(out.to_str().unwrap()));
+    assert_eq!(doc["run"]["replications"], 4);
+    // The summary is the one written to summary.json, figure for figure.
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(doc["summary"], written["summary"]);
+}
+
+#[test]
+fn compare_json_gives_its_schema_whether_it_paired_and_each_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, headcount) in [("a", "50"), ("b", "52")] {
+        let text = std::fs::read_to_string("scenarios/erlang_a.toml")
+            .unwrap()
+            .replace("headcount = 50", &format!("headcount = {headcount}"));
+        std::fs::write(dir.path().join(format!("{name}.toml")), text).unwrap();
+        cxsim()
+            .args(["run", "-r", "6", "-q"])
+            .arg(dir.path().join(format!("{name}.toml")))
+            .arg("-o")
+            .arg(dir.path().join(name))
+            .assert()
+            .success();
+    }
+    let stdout = cxsim()
+        .args(["compare", "--json"])
+        .arg(dir.path().join("a"))
+        .arg(dir.path().join("b"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(doc["schema"], "cxsim.compare/1");
+    assert_eq!(doc["paired"], true);
+    let rows = doc["comparison"].as_array().unwrap();
+    let abandon = rows
+        .iter()
+        .find(|r| r["scope"] == "service" && r["metric"] == "p_abandon")
+        .expect("p_abandon of the type");
+    let (b, v, d) = (
+        abandon["baseline"].as_f64().unwrap(),
+        abandon["value"].as_f64().unwrap(),
+        abandon["difference"].as_f64().unwrap(),
+    );
+    assert!((v - b - d).abs() < 1e-12);
+    assert!(d < 0.0, "two more agents, fewer abandon: {d}");
+}
