@@ -1,4 +1,4 @@
-//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`, `cxsim compare`, `cxsim staff`.
+//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`, `cxsim compare`, `cxsim staff`, `cxsim risk`.
 //!
 //! Arguments are parsed by clap into raw options, then validated into what each command needs
 //! (two stages, as in ripgrep). Exit codes: 0 success, 2 bad input or usage, 1 anything else.
@@ -8,6 +8,7 @@
 //! Built with the `cli` feature (on by default).
 #![cfg(feature = "cli")]
 
+mod risk;
 mod staff;
 
 use crate::compare;
@@ -61,6 +62,9 @@ enum Command {
     /// Find the cheapest staffing per interval (or per shift) that meets service targets,
     /// by simulation from an Erlang C/A start; write it as a scenario file.
     Staff(staff::StaffArgs),
+    /// Plan risk: each replication a day with its own forecast error of volume, handle time
+    /// and shrinkage; P(SL below target), quantiles of SL, abandonment and cost, cost-at-risk.
+    Risk(risk::RiskArgs),
 }
 
 #[derive(Debug, Args)]
@@ -247,6 +251,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Erlang(args) => erlang_cmd(&args),
         Command::Compare { first, second, json } => compare_cmd(&first, &second, json),
         Command::Staff(args) => staff::staff(args),
+        Command::Risk(args) => risk::risk(args),
     }
 }
 

@@ -59,6 +59,7 @@ pub mod erlang;
 pub mod metrics;
 pub mod precision;
 pub mod report;
+pub mod risk;
 pub mod rng;
 pub mod routing;
 pub mod scenario;

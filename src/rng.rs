@@ -51,6 +51,9 @@ pub enum Source {
     /// Draws of the workforce model (difficult contacts, absences, quits), one stream per
     /// replication.
     Workforce = 7,
+    /// Forecast errors of plan-risk runs (volume, handle time, shrinkage), one stream per
+    /// replication.
+    Forecast = 8,
 }
 
 /// One stream: a source and the entity it belongs to — a small index, or a stable hash of a

@@ -60,8 +60,33 @@ pub(super) struct StaffArgs {
     json: bool,
 }
 
+/// Sets the replications (at least 2) and the seed of a search or risk run from the command
+/// line.
+pub(super) fn override_days(sc: &mut scenario::Scenario, replications: Option<u32>, seed: Option<u64>) -> Result<()> {
+    if let Some(r) = replications {
+        let max = scenario::compile::MAX_REPLICATIONS;
+        if r < 2 || i64::from(r) > max {
+            return Err(UsageError(format!("--replications must be between 2 and {max}, got {r}")).into());
+        }
+        sc.replications = r;
+    }
+    if let Some(s) = seed {
+        sc.seed = s;
+    }
+    Ok(())
+}
+
+/// `--threads`: at least 1, by default all cores.
+pub(super) fn threads_of(threads: Option<usize>) -> Result<usize> {
+    match threads {
+        Some(0) => Err(UsageError("--threads must be at least 1".into()).into()),
+        Some(n) => Ok(n),
+        None => Ok(SweepOptions::default().threads),
+    }
+}
+
 /// A share given as `80%` or `0.8`, in [0, 1].
-fn parse_share(text: &str, flag: &str) -> Result<f64> {
+pub(super) fn parse_share(text: &str, flag: &str) -> Result<f64> {
     let t = text.trim();
     let v = match t.strip_suffix('%') {
         Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
@@ -177,25 +202,9 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 pub(super) fn staff(args: StaffArgs) -> Result<()> {
     let targets = targets(&args)?;
     let mut base = scenario::load_base(&args.scenario)?;
-    {
-        let sc = base.scenario_mut();
-        if let Some(r) = args.replications {
-            let max = scenario::compile::MAX_REPLICATIONS;
-            if r < 2 || i64::from(r) > max {
-                return Err(UsageError(format!("--replications must be between 2 and {max}, got {r}")).into());
-            }
-            sc.replications = r;
-        }
-        if let Some(s) = args.seed {
-            sc.seed = s;
-        }
-    }
+    override_days(base.scenario_mut(), args.replications, args.seed)?;
     print_warnings(base.scenario());
-    let threads = match args.threads {
-        Some(0) => return Err(UsageError("--threads must be at least 1".into()).into()),
-        Some(n) => n,
-        None => SweepOptions::default().threads,
-    };
+    let threads = threads_of(args.threads)?;
     let opts = SearchOptions {
         groups: args.groups.clone(),
         targets,

@@ -1222,3 +1222,51 @@ fn compare_json_gives_its_schema_whether_it_paired_and_each_difference() {
     assert!((v - b - d).abs() < 1e-12);
     assert!(d < 0.0, "two more agents, fewer abandon: {d}");
 }
+
+#[test]
+fn risk_prints_the_chance_of_missing_the_target_and_cost_at_risk_with_and_without_forecast_error() {
+    cxsim()
+        .args([
+            "risk",
+            "scenarios/staffing_day.toml",
+            "--volume",
+            "lognormal:8%",
+            "--shrinkage",
+            "normal:3%",
+            "-r",
+            "20",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("P(SL < 80.0%) on a day"))
+        .stdout(predicate::str::contains("cost-at-risk (95%)"))
+        .stdout(predicate::str::contains("exact forecast"));
+    let stdout = cxsim()
+        .args([
+            "risk",
+            "scenarios/erlang_a.toml",
+            "--handle-time",
+            "normal:5%",
+            "-r",
+            "10",
+            "--json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(doc["schema"], "cxsim.risk/1");
+    assert!(doc["with_forecast_error"]["p_sl_below_target"].is_number());
+    cxsim()
+        .args(["risk", "scenarios/erlang_a.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("give at least one forecast error"));
+    cxsim()
+        .args(["risk", "scenarios/erlang_a.toml", "--volume", "gamma:0.1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("normal, lognormal or uniform"));
+}

@@ -17,6 +17,7 @@ mod exact;
 mod golden;
 mod golden_reports;
 mod journeys;
+mod plan_risk;
 mod priorities;
 mod properties;
 mod resolution;
