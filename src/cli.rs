@@ -1,4 +1,4 @@
-//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`, `cxsim compare`, `cxsim staff`, `cxsim risk`.
+//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`, `cxsim compare`, `cxsim staff`, `cxsim risk`, `cxsim explain`.
 //!
 //! Arguments are parsed by clap into raw options, then validated into what each command needs
 //! (two stages, as in ripgrep). Exit codes: 0 success, 2 bad input or usage, 1 anything else.
@@ -8,6 +8,7 @@
 //! Built with the `cli` feature (on by default).
 #![cfg(feature = "cli")]
 
+mod explain;
 mod risk;
 mod staff;
 
@@ -65,6 +66,9 @@ enum Command {
     /// Plan risk: each replication a day with its own forecast error of volume, handle time
     /// and shrinkage; P(SL below target), quantiles of SL, abandonment and cost, cost-at-risk.
     Risk(risk::RiskArgs),
+    /// Explain the gap to Erlang: the chain of scenarios from the formula's assumptions to
+    /// this one, one assumption at a time, with what each moves (paired, with intervals).
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Debug, Args)]
@@ -252,6 +256,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Compare { first, second, json } => compare_cmd(&first, &second, json),
         Command::Staff(args) => staff::staff(args),
         Command::Risk(args) => risk::risk(args),
+        Command::Explain(args) => explain::explain(args),
     }
 }
 

@@ -56,6 +56,7 @@ pub mod cost;
 pub mod dist;
 pub mod engine;
 pub mod erlang;
+pub mod explain;
 pub mod metrics;
 pub mod precision;
 pub mod report;

@@ -48,7 +48,8 @@ pub struct FigureRef {
 }
 
 impl FigureRef {
-    fn parse(text: &str) -> Result<Self, String> {
+    /// Parses `FIGURE` or `SCOPE/FIGURE`.
+    pub fn parse(text: &str) -> Result<Self, String> {
         let (scope, metric) = match text.trim().split_once('/') {
             Some((s, m)) => (Some(s.trim().to_owned()), m.trim().to_owned()),
             None => (None, text.trim().to_owned()),
@@ -240,7 +241,11 @@ pub struct Recorder<'a> {
 
 impl<'a> Recorder<'a> {
     pub fn new(sc: &Scenario, spec: &Spec, next: &'a mut (dyn Sink + Send)) -> Self {
-        let figures: Vec<FigureRef> = spec.figures().into_iter().cloned().collect();
+        Self::of(sc, spec.figures().into_iter().cloned().collect(), next)
+    }
+
+    /// A recorder of `figures` (each must name one scope of `sc`: see [`validate`]).
+    pub fn of(sc: &Scenario, figures: Vec<FigureRef>, next: &'a mut (dyn Sink + Send)) -> Self {
         Self {
             values: vec![Vec::new(); figures.len()],
             figures,

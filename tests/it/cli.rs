@@ -1270,3 +1270,24 @@ fn risk_prints_the_chance_of_missing_the_target_and_cost_at_risk_with_and_withou
         .code(2)
         .stderr(predicate::str::contains("normal, lognormal or uniform"));
 }
+
+#[test]
+fn explain_prints_the_chain_from_erlang_and_its_json_has_every_step() {
+    cxsim()
+        .args(["explain", "scenarios/day_profile.toml", "-r", "10"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Erlang A per interval (formula)"))
+        .stdout(predicate::str::contains("+ patience distributions"));
+    let stdout = cxsim()
+        .args(["explain", "scenarios/erlang_c.toml", "-r", "10", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let doc: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(doc["schema"], "cxsim.explain/1");
+    assert_eq!(doc["model"], "Erlang C");
+    assert_eq!(doc["steps"].as_array().unwrap().len(), 7);
+}

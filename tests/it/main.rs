@@ -14,6 +14,7 @@ mod engine_seams;
 mod errors;
 mod estimators;
 mod exact;
+mod explain;
 mod golden;
 mod golden_reports;
 mod journeys;

@@ -1,0 +1,69 @@
+//! The chain from Erlang to a scenario: on an Erlang scenario it agrees with the formula and
+//! no later step moves anything; on a real day it ends exactly at the scenario.
+
+use cxsim::explain;
+use cxsim::summary::scope_layouts;
+use cxsim::sweep::{self, SweepOptions};
+
+#[test]
+fn on_erlang_a_the_simulated_step_agrees_with_the_formula_and_no_later_step_moves_anything() {
+    let mut sc = cxsim::scenario::load(std::path::Path::new("scenarios/erlang_a.toml")).unwrap();
+    sc.replications = 100;
+    let e = explain::explain(&sc, SweepOptions { threads: 2 }).unwrap();
+    assert_eq!(e.model, "Erlang A");
+    // The formula is Erlang A's own value (M/M/50+M, 0.15/s, 300 s, patience 300 s).
+    let a = cxsim::erlang::erlang_a(50, 0.15, 300.0, 300.0);
+    let formula = &e.steps[0].values;
+    assert!((formula[0] - a.sl_offered(20.0)).abs() < 1e-12);
+    assert!((formula[1] - a.asa_all).abs() < 1e-9);
+    assert!((formula[2] - a.p_abandon).abs() < 1e-12);
+    // The simulation agrees within 4 standard errors (the half-width is 1.96 of them).
+    let sim = &e.steps[1];
+    for k in 0..3 {
+        let se = sim.half_widths[k] / 1.96;
+        let z = (sim.values[k] - formula[k]) / se;
+        assert!(
+            z.abs() < 4.0,
+            "{}: simulated {} against {} (z = {z})",
+            e.figures[k],
+            sim.values[k],
+            formula[k]
+        );
+    }
+    for s in &e.steps[2..] {
+        let c = s.change.expect("paired change");
+        assert!(c.iter().all(|(m, h)| *m == 0.0 && *h == 0.0), "{}: {c:?}", s.label);
+    }
+}
+
+#[test]
+fn on_a_real_day_the_chain_ends_exactly_at_the_scenario_and_patience_moves_it() {
+    let mut sc = cxsim::scenario::load(std::path::Path::new("scenarios/day_profile.toml")).unwrap();
+    sc.replications = 30;
+    let e = explain::explain(&sc, SweepOptions { threads: 2 }).unwrap();
+    // The scenario's own per-replication service level, read independently.
+    let layouts = scope_layouts(&sc);
+    let all = layouts.iter().find(|l| l.name() == "all").unwrap();
+    let mean: f64 = (0..sc.replications)
+        .map(|r| {
+            let out = sweep::run_replication(&sc, r);
+            all.replication_figures(&sc, &out)
+                .into_iter()
+                .find(|(n, ..)| *n == "sl_offered_20s")
+                .unwrap()
+                .1
+        })
+        .sum::<f64>()
+        / f64::from(sc.replications);
+    let last = e.steps.last().unwrap();
+    assert!(
+        (last.values[0] - mean).abs() < 1e-12,
+        "{} against {mean}",
+        last.values[0]
+    );
+    // Lognormal patience with a CV of 1.2 instead of exponential: more patient callers at
+    // the same mean, fewer abandon and the service level falls — well beyond the noise.
+    let patience = e.steps.iter().find(|s| s.label.contains("patience")).unwrap();
+    let (sl, ab) = (patience.change.unwrap()[0], patience.change.unwrap()[2]);
+    assert!(sl.0 < -sl.1 && ab.0 < -ab.1, "SL {sl:?}, abandonment {ab:?}");
+}
