@@ -12,12 +12,12 @@
 //!    queues carried from one interval to the next, and the scenario's routing, skills and
 //!    self-service. The step from 0 is what non-stationarity, carry-over and the scenario's
 //!    structure do.
-//! 2. + the handle-time distributions.
-//! 3. + the patience distributions.
-//! 4. + after-call work.
-//! 5. + shrinkage and breaks: the agents on the phones instead of those scheduled (groups
+//! 2. With the handle-time distributions.
+//! 3. With the patience distributions.
+//! 4. With after-call work.
+//! 5. With shrinkage and breaks: the agents on the phones instead of those scheduled (groups
 //!    staffed by shifts keep theirs).
-//! 6. + retrials and repeat contacts — which is the scenario itself.
+//! 6. With retrials and repeat contacts — which is the scenario itself.
 //!
 //! Figures are the whole-day service level at the first type's first threshold, ASA over all
 //! contacts and the abandonment share, each as the mean of per-replication values (so a
