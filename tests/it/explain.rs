@@ -19,15 +19,14 @@ fn on_erlang_a_the_simulated_step_agrees_with_the_formula_and_no_later_step_move
     assert!((formula[2] - a.p_abandon).abs() < 1e-12);
     // The simulation agrees within 4 standard errors (the half-width is 1.96 of them).
     let sim = &e.steps[1];
-    for k in 0..3 {
+    for (k, exact) in formula.iter().enumerate() {
         let se = sim.half_widths[k] / 1.96;
-        let z = (sim.values[k] - formula[k]) / se;
+        let z = (sim.values[k] - exact) / se;
         assert!(
             z.abs() < 4.0,
-            "{}: simulated {} against {} (z = {z})",
+            "{}: simulated {} against {exact} (z = {z})",
             e.figures[k],
-            sim.values[k],
-            formula[k]
+            sim.values[k]
         );
     }
     for s in &e.steps[2..] {
