@@ -721,6 +721,20 @@ mod tests {
     }
 
     #[test]
+    fn the_quantiles_split_alpha_over_the_other_systems_and_halve_it_with_constraints() {
+        // Four systems, 20 first-stage replications, 95%: t(1 − 0.05/3; 19) for selection;
+        // with two constraints half of α each way, and t(1 − 0.025/16; 19) for feasibility.
+        let values = vec![vec![(0..20).map(f64::from).collect::<Vec<_>>(); 3]; 4];
+        let plain = Spec::parse("min:x", &[], 1.0, 0.95).unwrap();
+        let st = stage(&plain, &values);
+        assert!((st.t_select - student_t_quantile(1.0 - 0.05 / 3.0, 19.0)).abs() < 1e-12);
+        let bounded = Spec::parse("min:x", &["y<=1".into(), "z>=0".into()], 1.0, 0.95).unwrap();
+        let st = stage(&bounded, &values);
+        assert!((st.t_select - student_t_quantile(1.0 - 0.025 / 3.0, 19.0)).abs() < 1e-12);
+        assert!((st.t_feasible - student_t_quantile(1.0 - 0.025 / 16.0, 19.0)).abs() < 1e-12);
+    }
+
+    #[test]
     fn more_noise_or_a_narrower_zone_asks_for_more_replications() {
         let spec = Spec::parse("min:x", &[], 1.0, 0.95).unwrap();
         let values = |sd: f64| -> Vec<Vec<Vec<f64>>> {

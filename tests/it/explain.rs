@@ -62,6 +62,17 @@ fn on_a_real_day_the_chain_ends_exactly_at_the_scenario_and_patience_moves_it() 
     );
     // Lognormal patience with a CV of 1.2 instead of exponential: more patient callers at
     // the same mean, fewer abandon and the service level falls — well beyond the noise.
+    // Lognormal and gamma handle times instead of exponential change every figure; the day
+    // has no after-call work, so that step changes nothing, exactly.
+    let step = |label: &str| e.steps.iter().find(|s| s.label.contains(label)).unwrap();
+    assert!(step("handle-time").change.unwrap().iter().all(|(m, _)| *m != 0.0));
+    assert!(
+        step("after-call")
+            .change
+            .unwrap()
+            .iter()
+            .all(|(m, h)| *m == 0.0 && *h == 0.0)
+    );
     let patience = e.steps.iter().find(|s| s.label.contains("patience")).unwrap();
     let (sl, ab) = (patience.change.unwrap()[0], patience.change.unwrap()[2]);
     assert!(sl.0 < -sl.1 && ab.0 < -ab.1, "SL {sl:?}, abandonment {ab:?}");
