@@ -373,7 +373,7 @@ fn run(args: RunArgs) -> Result<()> {
                 .into());
             }
             for sc in std::iter::once(&study.baseline).chain(study.variants.iter().map(|v| &v.scenario)) {
-                selection::validate(sc, &spec).map_err(|m| UsageError(format!("--select: {m}")))?;
+                selection::validate(sc, spec.figures()).map_err(|m| UsageError(format!("--select: {m}")))?;
             }
             if study.baseline.replications < 10 {
                 return Err(UsageError(format!(

@@ -6,18 +6,21 @@
 //! 0. **The formula**: Erlang A (C without patience) in each measured interval, at its arrival
 //!    rate (all types pooled), its mean handle time and patience, and its scheduled agents
 //!    (all groups of people pooled), weighted by the interval's arrivals.
-//! 1. **Erlang's assumptions, simulated**: exponential handle times and patience with the same
-//!    means, no after-call work, every scheduled agent on the phones, no retrials and no
-//!    repeat contacts — but the day as it is: rates and staffing changing between intervals,
-//!    queues carried from one interval to the next, and the scenario's routing, skills and
-//!    self-service. The step from 0 is what non-stationarity, carry-over and the scenario's
-//!    structure do.
-//! 2. With the handle-time distributions.
-//! 3. With the patience distributions.
-//! 4. With after-call work.
-//! 5. With shrinkage and breaks: the agents on the phones instead of those scheduled (groups
+//! 1. **Erlang's assumptions, simulated over the day**: one pool of agents per channel taking
+//!    every contact of the channel first come first served, exponential handle times and
+//!    patience with the same means, no after-call work, every scheduled agent on the phones,
+//!    no retrials and no repeat contacts — but the day as it is: rates and staffing changing
+//!    between intervals and queues carried from one interval to the next. The step from 0 is
+//!    what time-varying arrivals and carry-over do (with the scenario's self-service and
+//!    channel semantics, where it has them: the formula knows neither).
+//! 2. With skills, priorities and routing: each group serving its own types, at its own
+//!    proficiency, under the scenario's priorities, routing steps and rules.
+//! 3. With the handle-time distributions.
+//! 4. With the patience distributions.
+//! 5. With after-call work.
+//! 6. With shrinkage and breaks: the agents on the phones instead of those scheduled (groups
 //!    staffed by shifts keep theirs).
-//! 6. With retrials and repeat contacts — which is the scenario itself.
+//! 7. With retrials and repeat contacts — which is the scenario itself.
 //!
 //! Figures are the whole-day service level at the first type's first threshold, ASA over all
 //! contacts and the abandonment share, each as the mean of per-replication values (so a
@@ -25,7 +28,7 @@
 
 use crate::dist::Dist;
 use crate::erlang;
-use crate::scenario::Scenario;
+use crate::scenario::{Channel, GroupId, RoutingRules, Scenario, TypeId};
 use crate::selection::{self, FigureRef, Recorder};
 use crate::stats::tally::student_t_975;
 use crate::sweep::{self, SweepOptions};
@@ -58,6 +61,59 @@ type Revert = fn(&mut Scenario);
 
 fn exponential_like(d: &Dist) -> Dist {
     Dist::Exponential { mean: d.mean() }
+}
+
+/// One pool per channel, first come first served: every group of people serving a channel
+/// serves every type of that channel that people serve, at the type's own handle time and
+/// resolution (no proficiency), with no priorities, no routing steps and the default rules.
+/// AI pools keep the types they take.
+fn revert_skills(sc: &mut Scenario) {
+    let people: Vec<bool> = sc.agent_groups.iter().map(|g| g.ai.is_none()).collect();
+    let mut pools: Vec<(Channel, Vec<GroupId>)> = Vec::new();
+    for t in &sc.contact_types {
+        for g in t.served_by.iter().filter(|g| people[g.index()]) {
+            match pools.iter_mut().find(|(c, _)| *c == t.channel) {
+                Some((_, pool)) if !pool.contains(g) => pool.push(*g),
+                Some(_) => {}
+                None => pools.push((t.channel, vec![*g])),
+            }
+        }
+    }
+    for t in &mut sc.contact_types {
+        if t.served_by.iter().any(|g| people[g.index()]) {
+            let pool = &pools.iter().find(|(c, _)| *c == t.channel).expect("pooled above").1;
+            t.served_by.retain(|g| !people[g.index()]);
+            t.served_by.extend(pool);
+            t.served_by.sort_unstable();
+        }
+        t.priority = 0;
+        t.queue_credit = 0.0;
+        t.priority_aging = 0.0;
+        t.route.clear();
+    }
+    let n_types = sc.contact_types.len();
+    for (gi, g) in sc.agent_groups.iter_mut().enumerate() {
+        let me = GroupId(gi as u16);
+        g.serves = (0..n_types)
+            .filter(|t| sc.contact_types[*t].served_by.contains(&me))
+            .map(|t| TypeId(t as u16))
+            .collect();
+        g.proficiency.clear();
+        if sc.has_wrap_up {
+            // A type new to the group is wrapped up as the type says.
+            g.wrap_up.resize(n_types, None);
+            for t in &g.serves {
+                let own = &mut g.wrap_up[t.index()];
+                if own.is_none() {
+                    own.clone_from(&sc.contact_types[t.index()].wrap_up);
+                }
+            }
+        }
+    }
+    sc.routing = RoutingRules::default();
+    sc.has_priorities = false;
+    sc.has_proficiency = false;
+    sc.skills_routing = false;
 }
 
 fn revert_handle(sc: &mut Scenario) {
@@ -112,7 +168,8 @@ fn revert_retrials(sc: &mut Scenario) {
 }
 
 /// The assumptions added back, in order, with what undoes each.
-const STEPS: [(&str, Revert); 5] = [
+const STEPS: [(&str, Revert); 6] = [
+    ("+ skills, priorities and routing", revert_skills),
     ("+ handle-time distributions", revert_handle),
     ("+ patience distributions", revert_patience),
     ("+ after-call work", revert_wrap_up),
@@ -195,14 +252,7 @@ pub fn explain(sc: &Scenario, opts: SweepOptions) -> Result<Explanation, String>
         }
         chain.push(s);
     }
-    let spec = selection::Spec {
-        sense: selection::Sense::Minimize,
-        objective: refs[0].clone(),
-        constraints: Vec::new(),
-        indifference: 1.0,
-        confidence: 0.95,
-    };
-    selection::validate(sc, &spec)?;
+    selection::validate(sc, &refs)?;
     let mut per_step: Vec<Vec<Vec<f64>>> = Vec::new();
     for s in &chain {
         let mut none = sweep::NoSink;
@@ -230,7 +280,7 @@ pub fn explain(sc: &Scenario, opts: SweepOptions) -> Result<Explanation, String>
         });
         steps.push(Step {
             label: if k == 0 {
-                "Erlang's assumptions, simulated over the day".to_owned()
+                "Erlang's assumptions over the day (one pool, FCFS)".to_owned()
             } else {
                 STEPS[k - 1].0.to_owned()
             },

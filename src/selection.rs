@@ -173,7 +173,7 @@ impl Spec {
     }
 
     /// The figures recorded per replication: the objective, then each constraint's.
-    fn figures(&self) -> Vec<&FigureRef> {
+    pub fn figures(&self) -> Vec<&FigureRef> {
         std::iter::once(&self.objective)
             .chain(self.constraints.iter().map(|c| &c.figure))
             .collect()
@@ -220,10 +220,10 @@ fn locate(sc: &Scenario, layouts: &[ScopeLayout], figure: &FigureRef) -> Result<
     }
 }
 
-/// Checks that every figure of `spec` names one scope of `sc`.
-pub fn validate(sc: &Scenario, spec: &Spec) -> Result<(), String> {
+/// Checks that each of `figures` names one scope of `sc`.
+pub fn validate<'a>(sc: &Scenario, figures: impl IntoIterator<Item = &'a FigureRef>) -> Result<(), String> {
     let layouts = scope_layouts(sc);
-    for f in spec.figures() {
+    for f in figures {
         locate(sc, &layouts, f)?;
     }
     Ok(())

@@ -91,7 +91,7 @@ fn render(sc: &scenario::Scenario, e: &Explanation) -> String {
     }
     let _ = writeln!(
         out,
-        "\nThe formula pools every type and every group of people; step 1 simulates the day with Erlang's times and staffing but the scenario's own routing, skills and self-service, so its gap to the formula holds those as well as the change of rates between intervals and the queues carried over."
+        "\nThe formula pools every type and every group of people, each interval in steady state; step 1 simulates that pool over the day, so its gap to the formula is what changing rates and staffing and the queues carried between intervals do (with the scenario's self-service and channels, where it has them)."
     );
     out
 }

@@ -1289,5 +1289,5 @@ fn explain_prints_the_chain_from_erlang_and_its_json_has_every_step() {
     let doc: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     assert_eq!(doc["schema"], "cxsim.explain/1");
     assert_eq!(doc["model"], "Erlang C");
-    assert_eq!(doc["steps"].as_array().unwrap().len(), 7);
+    assert_eq!(doc["steps"].as_array().unwrap().len(), 8);
 }

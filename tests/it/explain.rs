@@ -77,3 +77,75 @@ fn on_a_real_day_the_chain_ends_exactly_at_the_scenario_and_patience_moves_it() 
     let (sl, ab) = (patience.change.unwrap()[0], patience.change.unwrap()[2]);
     assert!(sl.0 < -sl.1 && ab.0 < -ab.1, "SL {sl:?}, abandonment {ab:?}");
 }
+
+/// Two types, each with its own group of 32 agents, one type ahead of the other: 30 erlangs
+/// each, patience as long as a call.
+const TWO_POOLS: &str = r#"
+name = "two-pools"
+[simulation]
+horizon = "9h"
+warmup = "1h"
+interval = "1h"
+seed = 5
+replications = 160
+
+[[contact_types]]
+name = "gold"
+arrivals = { rate = "360/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+patience = { dist = "exponential", mean = "5m" }
+priority = 1
+sl_threshold = "20s"
+
+[[contact_types]]
+name = "silver"
+arrivals = { rate = "360/h" }
+handle_time = { dist = "exponential", mean = "5m" }
+patience = { dist = "exponential", mean = "5m" }
+
+[[agent_groups]]
+name = "gold desk"
+serves = ["gold"]
+headcount = 32
+
+[[agent_groups]]
+name = "silver desk"
+serves = ["silver"]
+headcount = 32
+"#;
+
+#[test]
+fn with_skills_reverted_two_dedicated_groups_become_one_erlang_a_pool_and_splitting_them_costs_service() {
+    let sc = crate::support::scenario(TWO_POOLS);
+    let e = explain::explain(&sc, SweepOptions { threads: 2 }).unwrap();
+    // One pool of 64 agents at 0.2 calls a second: M/M/64+M, which the formula also gives.
+    let a = cxsim::erlang::erlang_a(64, 0.2, 300.0, 300.0);
+    let exact = [a.sl_offered(20.0), a.asa_all, a.p_abandon];
+    let pooled = &e.steps[1];
+    for (k, x) in exact.iter().enumerate() {
+        assert!((e.steps[0].values[k] - x).abs() < 1e-9, "formula {}", e.figures[k]);
+        let se = pooled.half_widths[k] / 1.96;
+        // 4 standard errors: about 1.2 points of SL (1.4%), 0.55 s of ASA (7%), 0.18 points
+        // of abandonment (7%).
+        assert!(
+            ((pooled.values[k] - x) / se).abs() < 4.0,
+            "{}: one pool simulated {} ± {} against {x}",
+            e.figures[k],
+            pooled.values[k],
+            pooled.half_widths[k]
+        );
+    }
+    // Two desks of 32 at 30 erlangs each serve worse than one of 64 at 60, beyond the noise.
+    let skills = e.steps[2].change.expect("paired change");
+    assert!(e.steps[2].label.contains("skills"));
+    assert!(skills[0].0 < -skills[0].1, "SL {:?}", skills[0]);
+    assert!(skills[2].0 > skills[2].1, "abandonment {:?}", skills[2]);
+    // Everything else is Erlang's already: no later step moves anything.
+    for s in &e.steps[3..] {
+        assert!(
+            s.change.unwrap().iter().all(|(m, h)| *m == 0.0 && *h == 0.0),
+            "{}",
+            s.label
+        );
+    }
+}
