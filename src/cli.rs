@@ -8,6 +8,7 @@
 //! Built with the `cli` feature (on by default).
 #![cfg(feature = "cli")]
 
+mod days;
 mod explain;
 mod risk;
 mod staff;

@@ -264,6 +264,16 @@ const fn concat_metrics() -> [TypeMetric; N_ALL_METRICS] {
     out
 }
 
+/// A share as written on a command line, `80%` or `0.8`: `None` unless a number in [0, 1].
+pub fn parse_share(text: &str) -> Option<f64> {
+    let t = text.trim();
+    match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().ok().map(|x| x / 100.0),
+        None => t.parse::<f64>().ok(),
+    }
+    .filter(|x| (0.0..=1.0).contains(x))
+}
+
 /// Whether figure `name` applies to scenario `sc`: journey figures where journeys are followed,
 /// self-service figures where there is an IVR graph, callback and silent-abandonment figures
 /// where some type has them. Elsewhere they would be empty and cost memory in every interval.

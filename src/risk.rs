@@ -39,14 +39,8 @@ impl ErrorLaw {
             .split_once(':')
             .ok_or_else(|| format!("\"{text}\": expected LAW:SIZE, e.g. normal:0.1, lognormal:10% or uniform:0.05"))?;
         let size = size.trim();
-        let v = match size.strip_suffix('%') {
-            Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
-            None => size.parse::<f64>(),
-        }
-        .map_err(|_| format!("\"{text}\": \"{size}\" is not a number"))?;
-        if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
-            return Err(format!("\"{text}\": the size must be between 0 and 1 (100%)"));
-        }
+        let v = crate::metrics::parse_share(size)
+            .ok_or_else(|| format!("\"{text}\": the size \"{size}\" must be a number between 0 and 1 (100%)"))?;
         match law.trim() {
             "normal" => Ok(Self::Normal(v)),
             "lognormal" => Ok(Self::LogNormal(v)),

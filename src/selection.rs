@@ -267,12 +267,14 @@ impl Sink for Recorder<'_> {
             self.located = Some(located);
         }
         let located = self.located.as_ref().expect("located above");
+        // Each scope's figures once, however many of them are recorded.
+        let mut computed = vec![None; self.layouts.len()];
         for (k, (&l, f)) in located.iter().zip(&self.figures).enumerate() {
-            let v = self.layouts[l]
-                .replication_figures(sc, out)
-                .into_iter()
+            let v = computed[l]
+                .get_or_insert_with(|| self.layouts[l].replication_figures(sc, out))
+                .iter()
                 .find(|(name, ..)| *name == f.metric)
-                .map_or(f64::NAN, |(_, v, ..)| v);
+                .map_or(f64::NAN, |(_, v, ..)| *v);
             self.values[k].push(v);
         }
         self.next.on_output(sc, out)

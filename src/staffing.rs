@@ -180,8 +180,8 @@ impl Staffing {
 /// The contact types in scope and, for each, how to read its SL and abandonment cells.
 struct Scope {
     types: Vec<usize>,
-    /// Per scope type: the value function of `sl_offered` and its threshold index.
-    sl: Vec<Option<(metrics::TypeFigure, usize)>>,
+    /// Per scope type: its `sl_offered` figure at the target's threshold.
+    sl: Vec<Option<metrics::TypeFigure>>,
     abandon: Vec<metrics::TypeFigure>,
 }
 
@@ -213,7 +213,7 @@ impl Scope {
                                     .join(", ")
                             ))
                         })?;
-                    Some((f.clone(), f.k))
+                    Some(f.clone())
                 }
             });
             abandon.push(
@@ -232,8 +232,8 @@ impl Scope {
         let mut c = [0.0; 4];
         for (k, &t) in self.types.iter().enumerate() {
             let counts: &TypeCounts = &out.type_intervals(t)[i];
-            if let Some((f, th)) = &self.sl[k] {
-                let (x, y) = (f.metric.value)(counts, *th);
+            if let Some(f) = &self.sl[k] {
+                let (x, y) = (f.metric.value)(counts, f.k);
                 c[0] += x;
                 c[1] += y;
             }
@@ -370,18 +370,18 @@ fn searched_groups(sc: &Scenario, names: &[String]) -> Result<Vec<usize>, Staffi
 /// shrinkage is negligible).
 const PROBE: u32 = 1000;
 
-/// The levers of the searched groups, measured by compiling probes, and their current units.
-fn levers(base: &Base, groups: &[usize]) -> Result<(Vec<Lever>, Vec<u32>), StaffingError> {
+/// The levers of the searched groups, measured by compiling probes.
+fn levers(base: &Base, groups: &[usize]) -> Result<Vec<Lever>, StaffingError> {
     let sc = base.scenario();
     let n = sc.n_intervals as usize;
     let interval_h = sc.interval / 3600.0;
     let mut levers = Vec::new();
-    let mut counts = Vec::new();
     for &g in groups {
         let group = &sc.agent_groups[g];
         let name = &group.name;
         let raw = sc.raw.agent_groups.iter().find(|r| r.get_ref().name.get_ref() == name);
         let shifts = raw.and_then(|r| r.get_ref().shifts.as_ref()).map(|s| s.get_ref().len());
+        // Each shift is a lever; without shifts, each interval's headcount is.
         let measure = |probe: &Scenario| -> (Vec<f64>, f64, f64) {
             let pg = &probe.agent_groups[g];
             let covers: Vec<f64> = pg.headcount.iter().map(|h| f64::from(*h) / f64::from(PROBE)).collect();
@@ -390,16 +390,7 @@ fn levers(base: &Base, groups: &[usize]) -> Result<(Vec<Lever>, Vec<u32>), Staff
         };
         match shifts {
             Some(k) => {
-                let current: Vec<u32> = raw
-                    .and_then(|r| r.get_ref().shifts.as_ref())
-                    .map(|s| {
-                        s.get_ref()
-                            .iter()
-                            .map(|x| *x.get_ref().agents.get_ref() as u32)
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                for (s, &now) in current.iter().enumerate().take(k) {
+                for s in 0..k {
                     let settings: Vec<(String, Value)> = (0..k)
                         .map(|o| {
                             (
@@ -417,7 +408,6 @@ fn levers(base: &Base, groups: &[usize]) -> Result<(Vec<Lever>, Vec<u32>), Staff
                         hours,
                         cost,
                     });
-                    counts.push(now);
                 }
             }
             None => {
@@ -439,12 +429,11 @@ fn levers(base: &Base, groups: &[usize]) -> Result<(Vec<Lever>, Vec<u32>), Staff
                         hours,
                         cost: hours * pg.hourly_cost,
                     });
-                    counts.push(0);
                 }
             }
         }
     }
-    Ok((levers, counts))
+    Ok(levers)
 }
 
 /// The settings that give `counts` units of each lever.
@@ -590,7 +579,7 @@ pub fn search(base: &Base, opts: &SearchOptions) -> Result<Staffing, StaffingErr
         ));
     }
     let scope = Scope::new(sc, types.clone(), t)?;
-    let (levers, _) = levers(base, &groups)?;
+    let levers = levers(base, &groups)?;
     let (need, erlang_model) = erlang_requirement(sc, &types, t);
     let start = cover(&levers, &need);
 

@@ -1,11 +1,10 @@
 //! `cxsim explain`: the chain from Erlang's formula to the scenario, one assumption at a time,
 //! with what each step moves the service level, ASA and abandonment (paired, with intervals).
 
-use super::staff::{override_days, threads_of};
+use super::days::DayArgs;
 use super::{UsageError, print, print_warnings};
 use crate::explain::{self, Explanation};
 use crate::scenario;
-use crate::sweep::SweepOptions;
 use anyhow::Result;
 use clap::Args;
 use std::fmt::Write as _;
@@ -18,15 +17,8 @@ pub const EXPLAIN_SCHEMA: &str = "cxsim.explain/1";
 pub(super) struct ExplainArgs {
     /// Scenario file (TOML).
     scenario: PathBuf,
-    /// Replications of each step (default: the scenario's).
-    #[arg(short = 'r', long)]
-    replications: Option<u32>,
-    /// Master seed (default: the scenario's).
-    #[arg(short = 's', long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
-    seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(short = 'j', long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    days: DayArgs,
     /// Print the chain as JSON on standard output (schema "cxsim.explain/1").
     #[arg(long)]
     json: bool,
@@ -35,10 +27,7 @@ pub(super) struct ExplainArgs {
 pub(super) fn explain(args: ExplainArgs) -> Result<()> {
     let mut sc = scenario::load(&args.scenario)?;
     print_warnings(&sc);
-    override_days(&mut sc, args.replications, args.seed)?;
-    let opts = SweepOptions {
-        threads: threads_of(args.threads)?,
-    };
+    let opts = args.days.apply(&mut sc)?;
     let e = explain::explain(&sc, opts).map_err(UsageError)?;
     if args.json {
         return print(&(serde_json::to_string_pretty(&json(&sc, &e))? + "\n"));

@@ -1,11 +1,10 @@
 //! `cxsim risk`: plan risk by second-order Monte Carlo — each replication a day with its own
 //! forecast error of volume, handle time and shrinkage, against the staffing planned.
 
-use super::staff::{override_days, parse_share, threads_of};
+use super::days::{DayArgs, parse_share};
 use super::{UsageError, print, print_warnings};
 use crate::risk::{self, ErrorLaw, Forecast, Risk};
 use crate::scenario;
-use crate::sweep::SweepOptions;
 use crate::time::{Human, parse_duration};
 use anyhow::Result;
 use clap::Args;
@@ -35,15 +34,8 @@ pub(super) struct RiskArgs {
     /// the types).
     #[arg(long = "sl", value_name = "SHARE@THRESHOLD")]
     service_level: Option<String>,
-    /// Days (replications) to simulate (default: the scenario's).
-    #[arg(short = 'r', long)]
-    replications: Option<u32>,
-    /// Master seed (default: the scenario's).
-    #[arg(short = 's', long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
-    seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(short = 'j', long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    days: DayArgs,
     /// Print the result as JSON on standard output (schema "cxsim.risk/1").
     #[arg(long)]
     json: bool,
@@ -58,7 +50,7 @@ fn law(text: &Option<String>, flag: &str) -> Result<Option<ErrorLaw>> {
 pub(super) fn risk(args: RiskArgs) -> Result<()> {
     let mut sc = scenario::load(&args.scenario)?;
     print_warnings(&sc);
-    override_days(&mut sc, args.replications, args.seed)?;
+    let opts = args.days.apply(&mut sc)?;
     let forecast = Forecast {
         volume: law(&args.volume, "volume")?,
         handle_time: law(&args.handle_time, "handle-time")?,
@@ -87,8 +79,6 @@ pub(super) fn risk(args: RiskArgs) -> Result<()> {
             0.8,
         ),
     };
-    let threads = threads_of(args.threads)?;
-    let opts = SweepOptions { threads };
     let with = risk::run(&sc, &forecast, threshold, opts).map_err(UsageError)?;
     let without = risk::run(&sc, &Forecast::default(), threshold, opts).map_err(UsageError)?;
     let (a, b) = (risk::summarise(&with, target), risk::summarise(&without, target));

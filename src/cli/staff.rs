@@ -2,11 +2,11 @@
 //! simulation from an Erlang start; prints each interval's Erlang figure beside the agents
 //! found and writes a scenario file with the found staffing.
 
+use super::days::{DayArgs, parse_share};
 use super::{UsageError, print, print_warnings};
 use crate::report;
 use crate::scenario;
 use crate::staffing::{self, SearchOptions, Staffing, Targets};
-use crate::sweep::SweepOptions;
 use crate::time::{Human, parse_duration};
 use anyhow::{Context, Result};
 use clap::Args;
@@ -36,15 +36,8 @@ pub(super) struct StaffArgs {
     /// an hourly cost, or every group of people).
     #[arg(long = "group", value_name = "NAME")]
     groups: Vec<String>,
-    /// Replications of each simulation of the day (default: the scenario's).
-    #[arg(short = 'r', long)]
-    replications: Option<u32>,
-    /// Master seed of the search (default: the scenario's); the check runs seed + 1.
-    #[arg(short = 's', long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64 - 1))]
-    seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(short = 'j', long)]
-    threads: Option<usize>,
+    #[command(flatten)]
+    days: DayArgs,
     /// Most simulations of the day the search may run.
     #[arg(long, default_value_t = 400)]
     max_evaluations: usize,
@@ -58,47 +51,6 @@ pub(super) struct StaffArgs {
     /// Print the result as JSON on standard output (schema "cxsim.staff/1").
     #[arg(long)]
     json: bool,
-}
-
-/// Sets the replications (at least 2) and the seed of a search or risk run from the command
-/// line.
-pub(super) fn override_days(sc: &mut scenario::Scenario, replications: Option<u32>, seed: Option<u64>) -> Result<()> {
-    if let Some(r) = replications {
-        let max = scenario::compile::MAX_REPLICATIONS;
-        if r < 2 || i64::from(r) > max {
-            return Err(UsageError(format!("--replications must be between 2 and {max}, got {r}")).into());
-        }
-        sc.replications = r;
-    }
-    if let Some(s) = seed {
-        sc.seed = s;
-    }
-    Ok(())
-}
-
-/// `--threads`: at least 1, by default all cores.
-pub(super) fn threads_of(threads: Option<usize>) -> Result<usize> {
-    match threads {
-        Some(0) => Err(UsageError("--threads must be at least 1".into()).into()),
-        Some(n) => Ok(n),
-        None => Ok(SweepOptions::default().threads),
-    }
-}
-
-/// A share given as `80%` or `0.8`, in [0, 1].
-pub(super) fn parse_share(text: &str, flag: &str) -> Result<f64> {
-    let t = text.trim();
-    let v = match t.strip_suffix('%') {
-        Some(p) => p.trim().parse::<f64>().map(|x| x / 100.0),
-        None => t.parse::<f64>(),
-    };
-    match v {
-        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
-        _ => Err(UsageError(format!(
-            "--{flag}: expected a share such as 80% or 0.8 (0 to 1), got \"{text}\""
-        ))
-        .into()),
-    }
 }
 
 fn targets(args: &StaffArgs) -> Result<Targets> {
@@ -202,13 +154,12 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 pub(super) fn staff(args: StaffArgs) -> Result<()> {
     let targets = targets(&args)?;
     let mut base = scenario::load_base(&args.scenario)?;
-    override_days(base.scenario_mut(), args.replications, args.seed)?;
+    let sweep = args.days.apply(base.scenario_mut())?;
     print_warnings(base.scenario());
-    let threads = threads_of(args.threads)?;
     let opts = SearchOptions {
         groups: args.groups.clone(),
         targets,
-        sweep: SweepOptions { threads },
+        sweep,
         max_evaluations: args.max_evaluations.max(1),
     };
     let _ = ctrlc::set_handler(|| {
