@@ -296,3 +296,50 @@ pub fn explain(sc: &Scenario, opts: SweepOptions) -> Result<Explanation, String>
         replications: sc.replications,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reverting_skills_makes_every_group_of_a_channel_serve_every_type_once() {
+        let toml = r#"
+name = "three-groups"
+[simulation]
+horizon = "2h"
+[[contact_types]]
+name = "a"
+arrivals = { rate = "100/h" }
+handle_time = { dist = "exponential", mean = "3m" }
+priority = 2
+[[contact_types]]
+name = "b"
+arrivals = { rate = "100/h" }
+handle_time = { dist = "exponential", mean = "3m" }
+[[agent_groups]]
+name = "one"
+serves = ["a"]
+headcount = 5
+[[agent_groups]]
+name = "two"
+serves = ["a", "b"]
+headcount = 5
+[[agent_groups]]
+name = "three"
+serves = ["b"]
+headcount = 5
+"#;
+        let mut sc = crate::scenario::from_toml_str(toml, "t.toml", "t", std::path::Path::new(".")).unwrap();
+        assert!(sc.has_priorities);
+        revert_skills(&mut sc);
+        let all_groups: Vec<GroupId> = (0..3).map(GroupId).collect();
+        for t in &sc.contact_types {
+            assert_eq!(t.served_by, all_groups, "{}", t.name);
+            assert_eq!(t.priority, 0);
+        }
+        for g in &sc.agent_groups {
+            assert_eq!(g.serves, vec![TypeId(0), TypeId(1)], "{}", g.name);
+        }
+        assert!(!sc.has_priorities && !sc.skills_routing && !sc.has_proficiency);
+    }
+}

@@ -149,3 +149,33 @@ fn with_skills_reverted_two_dedicated_groups_become_one_erlang_a_pool_and_splitt
         );
     }
 }
+
+#[test]
+fn after_call_work_and_shrinkage_each_cost_service_level_in_their_own_step() {
+    // A minute of after-call work on gold calls; silver's 40 scheduled agents lose a fifth.
+    let toml = TWO_POOLS
+        .replace(
+            "priority = 1\n",
+            "priority = 1\nwrap_up = { dist = \"exponential\", mean = \"1m\" }\n",
+        )
+        .replace(
+            "serves = [\"silver\"]\nheadcount = 32",
+            "serves = [\"silver\"]\nheadcount = 40\nshrinkage = 0.2",
+        );
+    assert_ne!(toml, TWO_POOLS);
+    let mut sc = crate::support::scenario(&toml);
+    sc.replications = 40;
+    let e = explain::explain(&sc, SweepOptions { threads: 2 }).unwrap();
+    let step = |label: &str| {
+        e.steps
+            .iter()
+            .find(|s| s.label.contains(label))
+            .unwrap()
+            .change
+            .unwrap()
+    };
+    for label in ["after-call", "shrinkage"] {
+        let sl = step(label)[0];
+        assert!(sl.0 < -sl.1, "{label}: SL {sl:?}");
+    }
+}
