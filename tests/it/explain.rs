@@ -151,12 +151,13 @@ fn with_skills_reverted_two_dedicated_groups_become_one_erlang_a_pool_and_splitt
 }
 
 #[test]
-fn after_call_work_and_shrinkage_each_cost_service_level_in_their_own_step() {
-    // A minute of after-call work on gold calls; silver's 40 scheduled agents lose a fifth.
+fn after_call_work_shrinkage_and_retrials_each_cost_service_level_in_their_own_step() {
+    // A minute of after-call work on gold calls, which call back after abandoning;
+    // silver's 40 scheduled agents lose a fifth.
     let toml = TWO_POOLS
         .replace(
             "priority = 1\n",
-            "priority = 1\nwrap_up = { dist = \"exponential\", mean = \"1m\" }\n",
+            "priority = 1\nwrap_up = { dist = \"exponential\", mean = \"1m\" }\nretrial = { probability = 0.9, delay = { dist = \"exponential\", mean = \"1m\" }, max_attempts = 3 }\n",
         )
         .replace(
             "serves = [\"silver\"]\nheadcount = 32",
@@ -174,7 +175,7 @@ fn after_call_work_and_shrinkage_each_cost_service_level_in_their_own_step() {
             .change
             .unwrap()
     };
-    for label in ["after-call", "shrinkage"] {
+    for label in ["after-call", "shrinkage", "retrials"] {
         let sl = step(label)[0];
         assert!(sl.0 < -sl.1, "{label}: SL {sl:?}");
     }
