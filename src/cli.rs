@@ -70,6 +70,15 @@ enum Command {
     /// Explain the gap to Erlang: the chain of scenarios from the formula's assumptions to
     /// this one, one assumption at a time, with what each moves (paired, with intervals).
     Explain(explain::ExplainArgs),
+    /// Write a results folder's report: report.html (self-contained: inline plots, no
+    /// fetched file) and plots/*.svg, read from summary.json, run.toml and comparison.csv.
+    Report {
+        /// The results folder.
+        results: PathBuf,
+        /// Also draw each plot as plots/NAME.png.
+        #[arg(long)]
+        png: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +140,9 @@ struct RunArgs {
     /// Print the results as JSON on standard output (schema "cxsim.run/1") instead of tables.
     #[arg(long)]
     json: bool,
+    /// Also write report.html (and plots/*.svg) into the results folder.
+    #[arg(long, conflicts_with = "no_write")]
+    report: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -258,6 +270,11 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Staff(args) => staff::staff(args),
         Command::Risk(args) => risk::risk(args),
         Command::Explain(args) => explain::explain(args),
+        Command::Report { results, png } => {
+            let path = report::html::write_report(&results, png)
+                .with_context(|| format!("cannot write the report of {}", results.display()))?;
+            print(&format!("report: {}\n", path.display()))
+        }
     }
 }
 
@@ -495,8 +512,14 @@ fn run(args: RunArgs) -> Result<()> {
     // if writing fails, the table is still printed before the error.
     let written = destination.as_ref().map(|d| {
         let shown = args.out.clone().unwrap_or_else(|| Path::new("results").join(&sc.name));
-        d.write(&report::files::run_id(started), summary, sc, &info)
-            .with_context(|| format!("cannot write results to {}", shown.display()))
+        let path = d
+            .write(&report::files::run_id(started), summary, sc, &info)
+            .with_context(|| format!("cannot write results to {}", shown.display()))?;
+        if args.report {
+            report::html::write_report(&path, false)
+                .with_context(|| format!("cannot write the report into {}", path.display()))?;
+        }
+        Ok(path)
     });
     if let Some(o) = reached.as_ref().filter(|o| !o.met()) {
         let _ = writeln!(std::io::stderr(), "warning: {o}");

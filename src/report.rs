@@ -4,7 +4,9 @@
 
 pub mod csv;
 pub mod files;
+pub mod html;
 pub mod json;
+pub mod plot;
 pub mod table;
 
 pub use files::{RunInfo, write_results};

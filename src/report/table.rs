@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 /// How a figure is shown, by its unit in [`crate::metrics`]: shares as percentages, seconds
 /// and agents with one decimal, time-average queue lengths with three, counts with one.
-fn format_value(name: &str, v: f64) -> String {
+pub(crate) fn format_value(name: &str, v: f64) -> String {
     if !v.is_finite() {
         return "—".into();
     }
@@ -34,7 +34,7 @@ fn format_half(name: &str, h: f64) -> String {
 }
 
 /// Figures that are only shown when they are not zero in every replication.
-fn hide_if_zero(m: &Metric) -> bool {
+pub(crate) fn hide_if_zero(m: &Metric) -> bool {
     matches!(
         m.name.as_str(),
         "blocked"
@@ -351,7 +351,7 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
 
 /// The figures a comparison shows first: the service level at the first threshold, ASA,
 /// abandonment and, where the scenario has them, CSAT and the total cost.
-fn headline(s: &Summary) -> Vec<(ScopeKind, String, String)> {
+pub(crate) fn headline(s: &Summary) -> Vec<(ScopeKind, String, String)> {
     let scope = s
         .scopes
         .iter()

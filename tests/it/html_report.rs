@@ -1,0 +1,142 @@
+//! `report.html` from a results folder: self-contained (nothing fetched), every plot inline,
+//! every figure's mean and interval equal to `summary.json`'s, variants' paired differences
+//! beside them, and the plots also as files.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn cxsim() -> Command {
+    Command::cargo_bin("cxsim").expect("binary built")
+}
+
+/// The value of attribute `name` in the first tag of `html` that has it.
+fn attribute<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!("{name}=\"");
+    let start = html.find(&key)? + key.len();
+    Some(&html[start..start + html[start..].find('"')?])
+}
+
+/// `(scope kind, scope, metric) → [mean, 95% low, 95% high]` from the page's figure tables.
+fn page_figures(html: &str) -> Vec<((String, String, String), Vec<String>)> {
+    let mut out = Vec::new();
+    for table in html.split("<table class=\"figures\"").skip(1) {
+        let table = &table[..table.find("</table>").unwrap()];
+        let (kind, scope) = (
+            attribute(table, "data-scope-kind").unwrap(),
+            attribute(table, "data-scope").unwrap(),
+        );
+        for row in table.split("<tr data-metric=").skip(1) {
+            let metric = row[1..].split('"').next().unwrap();
+            let values: Vec<String> = row
+                .split("data-value=\"")
+                .skip(1)
+                .map(|v| v.split('"').next().unwrap().to_owned())
+                .collect();
+            out.push(((kind.to_owned(), scope.to_owned(), metric.to_owned()), values));
+        }
+    }
+    out
+}
+
+fn assert_self_contained(html: &str) {
+    for fetch in ["<script", "<link", " src=", "url(", "@import", "<iframe", "<img"] {
+        assert!(!html.contains(fetch), "the page fetches or runs something: {fetch}");
+    }
+}
+
+#[test]
+fn the_report_is_self_contained_and_its_tables_hold_the_numbers_of_summary_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("day");
+    cxsim()
+        .args(["run", "scenarios/day_profile.toml", "-r", "6", "-q", "--report", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
+    assert_self_contained(&html);
+    assert!(html.contains("@media print"));
+    // Every plot inline, and as a file.
+    for name in ["volumes", "service", "occupancy", "backlog", "wait"] {
+        let figure = html
+            .split(&format!("<figure data-plot=\"{name}\">"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {name} plot"));
+        assert!(figure[..figure.find("</figure>").unwrap()].contains("<svg"), "{name}");
+        assert!(out.join("plots").join(format!("{name}.svg")).exists(), "{name}.svg");
+    }
+    // Every figure shown is summary.json's, bit for bit.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let figures = page_figures(&html);
+    let mut checked = 0;
+    for scope in json["summary"]["scopes"].as_array().unwrap() {
+        for m in scope["metrics"].as_array().unwrap() {
+            let key = (
+                scope["kind"].as_str().unwrap().to_owned(),
+                scope["name"].as_str().unwrap().to_owned(),
+                m["name"].as_str().unwrap().to_owned(),
+            );
+            let Some((_, values)) = figures.iter().find(|(k, _)| *k == key) else {
+                continue; // a figure hidden because it is zero throughout
+            };
+            let (mean, half) = (m["mean"].as_f64(), m["half_width"].as_f64());
+            match mean {
+                Some(x) => assert_eq!(values[0].parse::<f64>().unwrap(), x, "{key:?}"),
+                None => assert_eq!(values[0], "", "{key:?}"),
+            }
+            if let (Some(x), Some(h)) = (mean, half) {
+                assert_eq!(values[1].parse::<f64>().unwrap(), x - h, "{key:?} low");
+                assert_eq!(values[2].parse::<f64>().unwrap(), x + h, "{key:?} high");
+            }
+            checked += 1;
+        }
+    }
+    // Every row of the page is one of summary.json's figures.
+    assert_eq!(checked, figures.len());
+    assert!(checked > 60, "only {checked} figures checked");
+    // The manifest: version, seed, input hash and the command that repeats the run.
+    for field in ["cxsim_version", "seed", "input_hash", "repeat with"] {
+        assert!(html.contains(&format!("<dt>{field}</dt>")), "{field}");
+    }
+}
+
+#[test]
+fn the_report_of_variants_shows_each_ones_paired_differences_and_marks_the_significant() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize("scenarios/erlang_a.toml").unwrap();
+    let scenario = dir.path().join("sweep.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "extends = {:?}\n[[sweeps]]\nover = {{ \"agent_groups.agents.headcount\" = [45, 50, 55] }}\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    cxsim()
+        .args(["run", "-r", "10", "-q", "-o"])
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .success();
+    cxsim().args(["report", "--png"]).arg(&out).assert().success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_self_contained(&html);
+    let tables = html.matches("<table class=\"comparison\"").count();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_path(out.join("comparison.csv"))
+        .unwrap()
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let variants: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+    assert_eq!(tables, variants.len());
+    // Fewer or more agents move the service level beyond the noise on common random numbers.
+    let significant = html.matches("<tr class=\"sig\"").count();
+    let expected = rows.iter().filter(|r| r.get(11) == Some("true")).count();
+    assert!(expected > 0);
+    assert_eq!(significant, expected);
+    assert!(Path::new(&out.join("plots").join("service.png")).exists());
+}
