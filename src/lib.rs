@@ -50,6 +50,7 @@
 
 pub mod arrivals;
 pub mod assist;
+pub mod assumptions;
 pub mod cli;
 pub mod compare;
 pub mod cost;

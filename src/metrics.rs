@@ -226,6 +226,13 @@ fn n(v: u64) -> f64 {
     v as f64
 }
 
+/// Failed attempts whose customer did not try again: abandoned, blocked, refused or balked
+/// contacts, hang-ups in self-service and callbacks whose every dial failed, less those
+/// retried (a retry is counted against the attempt that failed, in its slot).
+fn lost(c: &TypeCounts) -> u64 {
+    c.abandoned + c.blocked + c.refused + c.balked + c.ivr_hangups + c.callbacks_failed - c.retried
+}
+
 /// The figures of a contact type, in report order: the contact figures, the journey ones, then
 /// those of the self-service graph.
 pub const TYPE_METRICS: &[TypeMetric] = &concat_metrics();
@@ -330,8 +337,8 @@ const CONTACT_METRICS: &[TypeMetric] = &[
     ),
     count(
         "lost",
-        "abandoned, blocked, refused or balked contacts whose customer did not try again, per replication",
-        |c, _| (n(c.abandoned + c.blocked + c.refused + c.balked - c.retried), 1.0),
+        "abandoned, blocked, refused or balked contacts, hang-ups in self-service and callbacks whose every dial failed, whose customer did not try again, per replication",
+        |c, _| (n(lost(c)), 1.0),
     ),
     TypeMetric {
         name: "in_system_at_end",
@@ -365,12 +372,7 @@ const CONTACT_METRICS: &[TypeMetric] = &[
         estimator: Estimator::Ratio(RatioKind::MeanPerContact),
         per_interval: true,
         exact: None,
-        value: |c, _| {
-            (
-                n(c.abandoned + c.blocked + c.refused + c.balked - c.retried),
-                n(c.offered - c.retrials),
-            )
-        },
+        value: |c, _| (n(lost(c)), n(c.offered - c.retrials)),
         from_end_state: false,
     },
     share(

@@ -216,6 +216,35 @@ fn comparison_table(out: &mut String, rows: &[ComparisonRow]) {
     }
 }
 
+/// The behavioural coefficients the run used: value, whether the scenario set it, and the
+/// default's source. Said in a sentence when the scenario uses none of those models.
+fn assumptions_table(out: &mut String, assumptions: &[crate::assumptions::Assumption]) {
+    out.push_str("<h2>Assumptions in force</h2>\n");
+    if assumptions.is_empty() {
+        out.push_str("<p class=\"lead\">The scenario uses none of the behavioural models (CSAT, agent fatigue and burnout, chat concurrency, agent-assist): every figure follows from its own inputs.</p>\n");
+        return;
+    }
+    let defaults = assumptions.iter().filter(|a| !a.set).count();
+    let _ = writeln!(
+        out,
+        "<p class=\"lead\">Every behavioural coefficient the run used: {} set by the scenario, {defaults} left at the default, with the default's source (tags: S a study, S~ a weaker source, A an assumption; references as in MODEL.md).</p>",
+        assumptions.len() - defaults
+    );
+    out.push_str("<table class=\"assumptions\">\n<thead><tr><th>setting</th><th>value</th><th>from</th><th>default's source</th></tr></thead><tbody>\n");
+    for a in assumptions {
+        let _ = writeln!(
+            out,
+            "<tr data-key=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&a.key),
+            escape(&a.key),
+            escape(&a.value),
+            if a.set { "scenario" } else { "default" },
+            escape(a.source)
+        );
+    }
+    out.push_str("</tbody></table>\n");
+}
+
 /// The page for `summary`, with plots drawn from it (and the exact wait curve from `sc`, the
 /// resolved scenario, where the model has one).
 pub fn render(summary: &Summary, sc: Option<&Scenario>, ctx: &Context) -> Result<String, PlotError> {
@@ -286,6 +315,9 @@ pub fn render(summary: &Summary, sc: Option<&Scenario>, ctx: &Context) -> Result
     out.push_str("<h2>Figures</h2>\n");
     for scope in &summary.scopes {
         scope_table(&mut out, scope);
+    }
+    if let Some(sc) = sc {
+        assumptions_table(&mut out, &crate::assumptions::in_force(sc));
     }
     out.push_str("<h2>Reproducibility</h2>\n<dl class=\"manifest\">\n");
     for (k, v) in &ctx.manifest {

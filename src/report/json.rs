@@ -9,6 +9,8 @@ use std::path::Path;
 
 /// Schema of `cxsim run --json`; raised when a field changes meaning or goes away.
 pub const RUN_SCHEMA: &str = "cxsim.run/1";
+/// Schema of `summary.json` (docs/output.md); raised when a key changes meaning or goes away.
+pub const SUMMARY_SCHEMA: &str = "cxsim.summary/1";
 /// Schema of `cxsim compare --json`.
 pub const COMPARE_SCHEMA: &str = "cxsim.compare/1";
 
@@ -80,6 +82,7 @@ fn definitions() -> std::collections::BTreeMap<String, Definition> {
 
 #[derive(Serialize)]
 struct Document<'a> {
+    schema: &'static str,
     cxsim_version: &'a str,
     run: &'a RunInfo,
     definitions: std::collections::BTreeMap<String, Definition>,
@@ -90,6 +93,7 @@ struct Document<'a> {
 /// Renders `summary.json`.
 pub fn render(s: &Summary, run: &RunInfo) -> serde_json::Result<String> {
     serde_json::to_string_pretty(&Document {
+        schema: SUMMARY_SCHEMA,
         cxsim_version: env!("CARGO_PKG_VERSION"),
         run,
         definitions: definitions(),

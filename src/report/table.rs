@@ -59,6 +59,42 @@ pub(crate) fn hide_if_zero(m: &Metric) -> bool {
 /// interval is in `intervals.csv`).
 const MAX_INTERVAL_ROWS: usize = 48;
 
+/// The width the terminal summary keeps to, in characters.
+pub const TERMINAL_WIDTH: usize = 100;
+
+/// `text` with each line longer than [`TERMINAL_WIDTH`] broken at spaces; the continuation
+/// lines are indented two more than the line. A word longer than the width stays whole.
+pub(crate) fn fit(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let (body, end) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+        if body.chars().count() <= TERMINAL_WIDTH {
+            out.push_str(line);
+            continue;
+        }
+        let indent = body.len() - body.trim_start().len();
+        let mut current = body[..indent].to_string();
+        let mut fresh = true;
+        for word in body.split_whitespace() {
+            let len = current.chars().count();
+            if !fresh && len + 1 + word.chars().count() > TERMINAL_WIDTH {
+                out.push_str(&current);
+                out.push('\n');
+                current = " ".repeat(indent + 2);
+                fresh = true;
+            }
+            if !fresh {
+                current.push(' ');
+            }
+            current.push_str(word);
+            fresh = false;
+        }
+        out.push_str(&current);
+        out.push_str(end);
+    }
+    out
+}
+
 /// Clock label of a time `seconds` after t = 0 when t = 0 is `day_start` seconds after
 /// midnight: `08:30`, and `d2 08:30` from the second day on.
 pub(crate) fn clock(seconds: f64, day_start: f64) -> String {
@@ -113,56 +149,92 @@ fn render_intervals(s: &Summary, out: &mut String) {
         .map(|f| clock(f.start_s, s.day_start_s).len())
         .max()
         .unwrap_or(5);
-    let mut header = format!("  {:<label_width$}", "start");
-    let mut widths = Vec::new();
+    // Each type and group is a block of columns: its header and one cell per row. Blocks are
+    // packed side by side into panels no wider than the terminal, each panel repeating the
+    // clock column.
+    let rows = s.intervals.len().min(MAX_INTERVAL_ROWS);
+    let nan = Estimate {
+        mean: f64::NAN,
+        half_width: f64::NAN,
+        n: 0,
+        events: None,
+        reliable: false,
+    };
+    let mut blocks: Vec<(String, Vec<String>)> = Vec::new();
+    let mut flagged = false;
     for t in &types {
         let w = t.name.chars().count().max(8);
-        widths.push(w);
-        let _ = write!(header, " | {:>w$} {:>13} {:>7} {:>7}", t.name, "SL", "aband.", "ASA");
+        let header = format!(" | {:>w$} {:>13} {:>7} {:>7}", t.name, "SL", "aband.", "ASA");
+        let cells = (0..rows)
+            .map(|row| {
+                let get = |name: &str| t.interval(row, name);
+                let sl = sl_name(t).and_then(|n| get(&n)).unwrap_or(nan);
+                flagged |= !sl.reliable && sl.half_width.is_finite();
+                format!(
+                    " | {:>w$} {:>13} {:>7} {:>7}",
+                    format_value("offered", get("offered").unwrap_or(nan).mean),
+                    with_ci("sl_offered_", &sl) + if sl.reliable { "" } else { "!" },
+                    format_value("p_abandon", get("p_abandon").unwrap_or(nan).mean),
+                    format_value("asa_answered_s", get("asa_answered_s").unwrap_or(nan).mean),
+                )
+            })
+            .collect();
+        blocks.push((header, cells));
     }
     for g in &groups {
         let w = g.name.chars().count().max(6);
-        let _ = write!(header, " | {:>w$} {:>7}", g.name, "occ.");
+        let header = format!(" | {:>w$} {:>7}", g.name, "occ.");
+        let cells = (0..rows)
+            .map(|row| {
+                let agents = g.interval(row, "mean_agents").map_or(f64::NAN, |e| e.mean);
+                let occ = g.interval(row, "occupancy").map_or(f64::NAN, |e| e.mean);
+                format!(
+                    " | {:>w$} {:>7}",
+                    format_value("mean_agents", agents),
+                    format_value("occupancy", occ)
+                )
+            })
+            .collect();
+        blocks.push((header, cells));
     }
-    let _ = writeln!(out, "{header}");
-    let mut flagged = false;
-    for (row, frame) in s.intervals.iter().enumerate().take(MAX_INTERVAL_ROWS) {
-        let mut line = format!(
+    let label = |row: usize| {
+        let frame = &s.intervals[row];
+        format!(
             "  {:<label_width$}",
             clock(frame.start_s, s.day_start_s) + if frame.partial { "*" } else { "" }
-        );
-        for (t, w) in types.iter().zip(&widths) {
-            let get = |name: &str| t.interval(row, name);
-            let nan = Estimate {
-                mean: f64::NAN,
-                half_width: f64::NAN,
-                n: 0,
-                events: None,
-                reliable: false,
-            };
-            let sl = sl_name(t).and_then(|n| get(&n)).unwrap_or(nan);
-            flagged |= !sl.reliable && sl.half_width.is_finite();
-            let _ = write!(
-                line,
-                " | {:>w$} {:>13} {:>7} {:>7}",
-                format_value("offered", get("offered").unwrap_or(nan).mean),
-                with_ci("sl_offered_", &sl) + if sl.reliable { "" } else { "!" },
-                format_value("p_abandon", get("p_abandon").unwrap_or(nan).mean),
-                format_value("asa_answered_s", get("asa_answered_s").unwrap_or(nan).mean),
-            );
+        )
+    };
+    let mut panels: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut width = usize::MAX;
+    for (i, (header, _)) in blocks.iter().enumerate() {
+        let w = header.chars().count();
+        match panels.last_mut() {
+            Some(p) if width + w <= TERMINAL_WIDTH => {
+                p.end = i + 1;
+                width += w;
+            }
+            _ => {
+                panels.push(i..i + 1);
+                width = 2 + label_width + w;
+            }
         }
-        for g in &groups {
-            let w = g.name.chars().count().max(6);
-            let agents = g.interval(row, "mean_agents").map_or(f64::NAN, |e| e.mean);
-            let occ = g.interval(row, "occupancy").map_or(f64::NAN, |e| e.mean);
-            let _ = write!(
-                line,
-                " | {:>w$} {:>7}",
-                format_value("mean_agents", agents),
-                format_value("occupancy", occ)
-            );
+    }
+    for (k, panel) in panels.into_iter().enumerate() {
+        if k > 0 {
+            out.push('\n');
         }
-        let _ = writeln!(out, "{}", line.trim_end());
+        let mut header = format!("  {:<label_width$}", "start");
+        for (h, _) in &blocks[panel.clone()] {
+            header.push_str(h);
+        }
+        let _ = writeln!(out, "{header}");
+        for row in 0..rows {
+            let mut line = label(row);
+            for (_, cells) in &blocks[panel.clone()] {
+                line.push_str(&cells[row]);
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
     }
     if s.intervals.len() > MAX_INTERVAL_ROWS {
         let _ = writeln!(
@@ -346,7 +418,7 @@ pub fn render(s: &Summary, threads: usize, elapsed_s: f64) -> String {
         );
     }
     render_intervals(s, &mut out);
-    out
+    fit(&out)
 }
 
 /// The figures a comparison shows first: the service level at the first threshold, ASA,
@@ -429,5 +501,31 @@ pub fn render_comparison(baseline: &Summary, variants: &[crate::compare::Variant
             let _ = writeln!(out, "{name:<name_width$} {value:>12} {diff:>24}");
         }
     }
-    out
+    fit(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fit_breaks_long_lines_at_spaces_and_indents_what_follows() {
+        let long = format!("  {}", "word ".repeat(40));
+        let fitted = super::fit(&format!("short\n{long}\nend"));
+        let lines: Vec<&str> = fitted.lines().collect();
+        assert_eq!(lines[0], "short");
+        assert_eq!(*lines.last().unwrap(), "end");
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= super::TERMINAL_WIDTH),
+            "{fitted}"
+        );
+        assert!(
+            lines[2].starts_with("    word"),
+            "continuations are indented: {:?}",
+            lines[2]
+        );
+        let words: usize = lines
+            .iter()
+            .map(|l| l.split_whitespace().filter(|w| *w == "word").count())
+            .sum();
+        assert_eq!(words, 40, "no word is lost");
+    }
 }

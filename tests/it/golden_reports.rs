@@ -78,3 +78,56 @@ fn summary_json_documents_every_figure() {
     let keys: Vec<&String> = defs.keys().collect();
     insta::assert_snapshot!(format!("{keys:#?}"));
 }
+
+#[test]
+fn every_example_scenarios_terminal_summary_fits_in_100_columns() {
+    let mut seen = 0;
+    for entry in std::fs::read_dir("scenarios").unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let out = assert_cmd::Command::cargo_bin("cxsim")
+            .unwrap()
+            .arg("run")
+            .arg(&path)
+            .args(["-r", "2", "--no-write"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", path.display());
+        let text = String::from_utf8(out.stdout).unwrap();
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= cxsim::report::table::TERMINAL_WIDTH,
+                "{}: a line of {} characters:\n{line}",
+                path.display(),
+                line.chars().count()
+            );
+        }
+        seen += 1;
+    }
+    assert!(seen >= 10, "{seen} scenarios");
+}
+
+#[test]
+fn the_terminal_comparison_of_variants_keeps_its_layout() {
+    let out = assert_cmd::Command::cargo_bin("cxsim")
+        .unwrap()
+        .args([
+            "run",
+            "scenarios/automation_case.toml",
+            "-r",
+            "3",
+            "-j",
+            "2",
+            "--no-write",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The first line holds the elapsed time; the rest is deterministic.
+    let body: Vec<&str> = text.lines().skip(1).collect();
+    let start = body.iter().position(|l| l.contains("against")).unwrap_or(0);
+    insta::assert_snapshot!(body[start..].join("\n"));
+}

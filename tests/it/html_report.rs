@@ -38,6 +38,17 @@ fn page_figures(html: &str) -> Vec<((String, String, String), Vec<String>)> {
     out
 }
 
+/// Runs `scenario` for `replications` with `--report` into a folder under `dir`.
+fn report_of(dir: &Path, scenario: &str, replications: &str) -> std::path::PathBuf {
+    let out = dir.join(Path::new(scenario).file_stem().unwrap());
+    cxsim()
+        .args(["run", scenario, "-r", replications, "-q", "--report", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    out
+}
+
 fn assert_self_contained(html: &str) {
     for fetch in ["<script", "<link", " src=", "url(", "@import", "<iframe", "<img"] {
         assert!(!html.contains(fetch), "the page fetches or runs something: {fetch}");
@@ -47,12 +58,7 @@ fn assert_self_contained(html: &str) {
 #[test]
 fn the_report_is_self_contained_and_its_tables_hold_the_numbers_of_summary_json() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("day");
-    cxsim()
-        .args(["run", "scenarios/day_profile.toml", "-r", "6", "-q", "--report", "-o"])
-        .arg(&out)
-        .assert()
-        .success();
+    let out = report_of(dir.path(), "scenarios/day_profile.toml", "6");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     assert_self_contained(&html);
@@ -139,4 +145,67 @@ fn the_report_of_variants_shows_each_ones_paired_differences_and_marks_the_signi
     assert!(expected > 0);
     assert_eq!(significant, expected);
     assert!(Path::new(&out.join("plots").join("service.png")).exists());
+}
+
+#[test]
+fn the_report_opens_in_a_real_browser_with_every_plot_drawn_the_numbers_of_summary_json_and_no_request() {
+    let Some(python) = super::support::python_checks() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = report_of(dir.path(), "scenarios/day_profile.toml", "6");
+    let shot = dir.path().join("report.png");
+    let status = std::process::Command::new(&python)
+        .arg("tests/python/check_report.py")
+        .arg(&out)
+        .arg(&shot)
+        .status()
+        .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
+    assert!(
+        status.success(),
+        "tests/python/check_report.py failed on {}",
+        out.display()
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+}
+
+#[test]
+fn the_report_lists_the_assumptions_in_force_with_their_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = report_of(dir.path(), "scenarios/omnichannel_bank.toml", "2");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<h2>Assumptions in force</h2>"));
+    let sc = cxsim::scenario::load(Path::new("scenarios/omnichannel_bank.toml")).unwrap();
+    let assumptions = cxsim::assumptions::in_force(&sc);
+    assert!(
+        assumptions.iter().any(|a| a.key == "csat.per_repeat"),
+        "journeys are followed"
+    );
+    for a in &assumptions {
+        let row = format!("<tr data-key=\"{}\">", cxsim::report::html::escape(&a.key));
+        let at = html
+            .find(&row)
+            .unwrap_or_else(|| panic!("{} is not in the page", a.key));
+        let end = at + html[at..].find("</tr>").unwrap();
+        let cells = &html[at..end];
+        assert!(
+            cells.contains(&cxsim::report::html::escape(&a.value)),
+            "{}: {cells}",
+            a.key
+        );
+        assert!(
+            cells.contains(if a.set { ">scenario<" } else { ">default<" }),
+            "{cells}"
+        );
+        assert!(
+            cells.contains("MODEL.md") || cells.contains("cxsim:"),
+            "{}: no source",
+            a.key
+        );
+    }
+    // A plain Erlang scenario uses no behavioural model, and says so.
+    let plain = report_of(dir.path(), "scenarios/erlang_c.toml", "2");
+    let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
+    assert!(html.contains("uses none of the behavioural models"));
 }

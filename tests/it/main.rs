@@ -23,6 +23,7 @@ mod plan_risk;
 mod plots;
 mod priorities;
 mod properties;
+mod reports_schema;
 mod resolution;
 mod scenarios;
 mod self_service;

@@ -16,9 +16,39 @@ fn every_example_scenario_loads_and_runs() {
         let s = run(&sc, 2);
         assert_eq!(s.replications, 2, "{}", path.display());
         assert!(s.total_arrivals > 0, "{} simulated no arrival", path.display());
+        every_count_and_share_is_in_range(&path, &s);
         seen += 1;
     }
     assert!(seen >= 6, "expected the example scenarios, found {seen}");
+}
+
+/// Whole-period counts of contacts lie in [0, arrivals] and shares in [0, 1]: a count that
+/// wrapped below zero (a subtraction of more than was counted) shows up here as a huge number.
+fn every_count_and_share_is_in_range(path: &Path, s: &cxsim::summary::Summary) {
+    use cxsim::metrics::{Unit, unit_of};
+    let arrivals = s.total_arrivals as f64 / s.replications as f64;
+    for scope in &s.scopes {
+        for m in &scope.metrics {
+            let v = m.estimate.mean;
+            let ok = match unit_of(&m.name) {
+                _ if !v.is_finite() => true,
+                Some(Unit::Contacts) if m.name.ends_with("per_journey") || m.name == "contacts_per_resolved" => {
+                    (0.0..=100.0).contains(&v)
+                }
+                Some(Unit::Contacts) => (0.0..=arrivals).contains(&v),
+                Some(Unit::Probability) => (0.0..=1.0).contains(&v),
+                _ => true,
+            };
+            assert!(
+                ok,
+                "{}: {} {}: {} = {v} is out of range",
+                path.display(),
+                scope.kind.as_str(),
+                scope.name,
+                m.name
+            );
+        }
+    }
 }
 
 /// The scenario reference in the README is a scenario: it loads, runs, and every optional

@@ -166,3 +166,21 @@ pub fn type_counts(replications: &str) -> std::collections::BTreeMap<(u32, Strin
     }
     out
 }
+
+/// The Python that runs the checks of `tests/python/` (pandas, selenium and pillow, as in
+/// `tests/python/requirements.txt`): `CXSIM_PYTHON`. Without it those checks cannot run: that
+/// fails under CI (`CI` set; `.ci/run` makes the venv) and is said, not hidden, elsewhere.
+pub fn python_checks() -> Option<String> {
+    match std::env::var("CXSIM_PYTHON") {
+        Ok(p) if !p.is_empty() => Some(p),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CXSIM_PYTHON is not set: under CI it must name a Python with pandas, selenium and \
+                 pillow (.ci/run makes one in a venv)"
+            );
+            eprintln!("note: CXSIM_PYTHON not set; the pandas and browser checks did not run");
+            None
+        }
+    }
+}
