@@ -23,6 +23,7 @@ mod plan_risk;
 mod plots;
 mod priorities;
 mod properties;
+mod records;
 mod resolution;
 mod scenarios;
 mod self_service;
