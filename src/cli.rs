@@ -143,6 +143,79 @@ struct RunArgs {
     /// Also write report.html (and plots/*.svg) into the results folder.
     #[arg(long, conflicts_with = "no_write")]
     report: bool,
+    /// Also write per-contact and per-journey records into the results folder: contacts.csv
+    /// (a row per contact attempt) and journeys.csv (a row per journey). KINDS: contacts,
+    /// journeys, or all (journeys only where the scenario follows them); comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "KINDS")]
+    records: Vec<RecordKind>,
+}
+
+/// A record file `--records` may ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RecordKind {
+    /// contacts.csv: a row per contact attempt.
+    Contacts,
+    /// journeys.csv: a row per journey.
+    Journeys,
+    /// Both (journeys.csv where the scenario follows journeys).
+    All,
+}
+
+/// The record files a run writes (`--records`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RecordRequest {
+    contacts: bool,
+    journeys: bool,
+}
+
+impl RecordRequest {
+    /// The names recorded in `run.toml`.
+    fn names(self) -> Vec<String> {
+        [(self.contacts, "contacts"), (self.journeys, "journeys")]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, name)| name.to_owned())
+            .collect()
+    }
+}
+
+/// What `--records` asks of this run, checked against the other options and the scenario.
+fn record_request(args: &RunArgs, study: &scenario::Study) -> Result<Option<RecordRequest>> {
+    if args.records.is_empty() {
+        return Ok(None);
+    }
+    if args.no_write {
+        return Err(UsageError(
+            "--records writes contacts.csv and journeys.csv into the results folder, so it cannot go with \
+             --no-write (leave out one of the two)"
+                .into(),
+        )
+        .into());
+    }
+    if !study.variants.is_empty() {
+        return Err(UsageError(format!(
+            "--records records a single scenario, and this file also has {} variant(s) from [[variants]] or \
+             [[sweeps]]; remove them to record the scenario, or write a variant as a scenario of its own",
+            study.variants.len()
+        ))
+        .into());
+    }
+    let sc = &study.baseline;
+    let all = args.records.contains(&RecordKind::All);
+    let asked_journeys = args.records.contains(&RecordKind::Journeys);
+    if asked_journeys && !sc.follow_journeys {
+        return Err(UsageError(format!(
+            "--records journeys: scenario \"{}\" does not follow journeys (they are followed with [csat], AI \
+             agents, or a type with retrials, resolution, balking, self-service, callbacks or silent \
+             abandonment); ask for --records contacts",
+            sc.name
+        ))
+        .into());
+    }
+    Ok(Some(RecordRequest {
+        contacts: all || args.records.contains(&RecordKind::Contacts),
+        journeys: asked_journeys || (all && sc.follow_journeys),
+    }))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -404,6 +477,7 @@ fn run(args: RunArgs) -> Result<()> {
         }
     };
     let cap = precision_cap(&study, &args, &targets, select.is_some())?;
+    let records = record_request(&args, &study)?;
     let sc = &study.baseline;
     let runs = 1 + study.variants.len();
     let threads = match args.threads {
@@ -449,8 +523,15 @@ fn run(args: RunArgs) -> Result<()> {
     let clock = Instant::now();
     let opts = SweepOptions { threads };
     let dir = destination.as_ref().map(|d| d.dir());
-    let (comparison, streamed, reached, selected) =
-        simulate(&mut study, opts, &bar, dir.as_deref(), (&targets, select.as_ref()), cap)?;
+    let (comparison, streamed, reached, selected, record_files) = simulate(
+        &mut study,
+        opts,
+        &bar,
+        dir.as_deref(),
+        (&targets, select.as_ref()),
+        cap,
+        records,
+    )?;
     let names: Vec<String> = std::iter::once(scenario::variants::BASELINE.to_owned())
         .chain(study.variants.iter().map(|v| v.name.clone()))
         .collect();
@@ -504,6 +585,8 @@ fn run(args: RunArgs) -> Result<()> {
         started_utc: report::files::rfc3339(started),
         elapsed_s: elapsed,
         replications_csv,
+        records: records.map(RecordRequest::names).unwrap_or_default(),
+        record_files,
         variants,
         precision: reached.as_ref().map(|o| precision_record(o, &targets)),
         selection: selection_record,
@@ -613,12 +696,14 @@ fn precision_record(o: &precision::Outcome, targets: &[precision::Target]) -> re
 }
 
 /// What [`simulate`] gives: the results, each run's streamed records, what the precision
-/// targets came to, and the selection.
+/// targets came to, the selection, and the record files streamed (`--records`) as (name in
+/// the results folder, where it was streamed).
 type Simulated = (
     compare::Comparison,
     Vec<Option<PathBuf>>,
     Option<precision::Outcome>,
     Option<selection::Selection>,
+    Vec<(String, PathBuf)>,
 );
 
 /// Runs the scenario and its variants, streaming each run's `replications.csv` under `dir`.
@@ -627,6 +712,7 @@ type Simulated = (
 /// replications (so that every run keeps the same replications, paired) until the targets
 /// hold for the scenario and every variant. The scenarios' replications are set to those
 /// run. Returns the results, each run's streamed records, and what the targets came to.
+/// `records` (a scenario without variants, written under `dir`) streams the record files too.
 fn simulate(
     study: &mut scenario::Study,
     opts: SweepOptions,
@@ -634,6 +720,7 @@ fn simulate(
     dir: Option<&Path>,
     (targets, select): (&[precision::Target], Option<&selection::Spec>),
     cap: Option<u32>,
+    records: Option<RecordRequest>,
 ) -> Result<Simulated> {
     let make_sinks = |study: &scenario::Study| -> Result<Vec<ReplicationsSink>> {
         let mut sinks = Vec::new();
@@ -665,25 +752,39 @@ fn simulate(
     };
     if study.variants.is_empty() {
         let mut sinks = make_sinks(study)?;
+        let mut recorder = match (records, dir) {
+            (Some(request), Some(dir)) => Some(RecordsStream::create(dir, request)?),
+            _ => None,
+        };
         let sc = &study.baseline;
         let mut none = sweep::NoSink;
         let next: &mut (dyn sweep::Sink + Send) = match sinks.first_mut() {
             Some(s) => s,
             None => &mut none,
         };
+        let mut run_sweep = |sc: &Scenario, plan: &sweep::Plan, sink: &mut (dyn sweep::Sink + Send)| match &mut recorder
+        {
+            None => sweep::run_built_in(sc, plan, opts, &|| bar.inc(1), sink),
+            Some(r) => sweep::run_built_in_recording(sc, plan, opts, &|| bar.inc(1), sink, &mut r.recording),
+        };
         let (outcome, reached) = match cap {
-            None => (
-                sweep::run_built_in(sc, &sweep::Plan::all(sc), opts, &|| bar.inc(1), next),
-                None,
-            ),
+            None => (run_sweep(sc, &sweep::Plan::all(sc), next), None),
             Some(cap) => {
                 let mut capped = sc.clone();
                 capped.replications = cap;
                 let plan = sweep::Plan::all(&capped).with_stops(precision::stops(start, cap));
                 let mut sink = precision::PrecisionSink::new(targets, precision::stops(start, cap), cap, next);
-                let outcome = sweep::run_built_in(&capped, &plan, opts, &|| bar.inc(1), &mut sink);
+                let outcome = run_sweep(&capped, &plan, &mut sink);
                 (outcome, sink.outcome)
             }
+        };
+        let record_files = match recorder {
+            Some(r) if outcome.is_ok() => r.finish()?,
+            Some(r) => {
+                r.discard();
+                Vec::new()
+            }
+            None => Vec::new(),
         };
         let streamed = finish(sinks, outcome.is_ok())?;
         let summary = outcome?;
@@ -694,7 +795,7 @@ fn simulate(
             baseline: summary,
             variants: Vec::new(),
         };
-        return Ok((comparison, streamed, reached, None));
+        return Ok((comparison, streamed, reached, None, record_files));
     }
     if let Some(spec) = select {
         // Two stages: the scenario's replications, then all that the procedure needs (the
@@ -744,7 +845,7 @@ fn simulate(
             };
             let chosen = selection::decide(spec, stage, &values);
             let streamed = finish(sinks, true)?;
-            return Ok((comparison, streamed, None, Some(chosen)));
+            return Ok((comparison, streamed, None, Some(chosen), Vec::new()));
         }
     }
     let mut n = start;
@@ -770,13 +871,79 @@ fn simulate(
         match done {
             Some(reached) => {
                 let streamed = finish(sinks, outcome.is_ok())?;
-                return Ok((outcome?, streamed, reached, None));
+                return Ok((outcome?, streamed, reached, None, Vec::new()));
             }
             None => {
                 finish(sinks, false)?;
                 n = n.max(1).saturating_mul(2).min(cap.unwrap_or(n));
                 set_replications(study, n);
             }
+        }
+    }
+}
+
+/// A record file streamed beside the results folder.
+type RecordFile = std::io::BufWriter<std::fs::File>;
+
+/// Streams `contacts.csv` and `journeys.csv` to hidden files beside the results folder while
+/// a sweep folds replications (part files wait in a spool folder there too).
+struct RecordsStream {
+    recording: sweep::Recording<RecordFile, RecordFile>,
+    /// (name in the results folder, where it is streamed), contacts first.
+    paths: Vec<(String, PathBuf)>,
+}
+
+impl RecordsStream {
+    fn create(parent: &Path, request: RecordRequest) -> Result<Self> {
+        std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+        let mut paths = Vec::new();
+        let mut open = |on: bool, name: &str| -> Result<Option<RecordFile>> {
+            if !on {
+                return Ok(None);
+            }
+            let path = parent.join(report::files::records_stream_name(std::process::id(), name));
+            let file = report::files::create_temporary_file(&path)
+                .with_context(|| format!("cannot write results under {}", parent.display()))?;
+            paths.push((name.to_owned(), path));
+            Ok(Some(std::io::BufWriter::with_capacity(1 << 16, file)))
+        };
+        let contacts = open(request.contacts, "contacts.csv");
+        let journeys = open(request.journeys, "journeys.csv");
+        let created = contacts.and_then(|c| Ok((c, journeys?))).and_then(|(c, j)| {
+            sweep::Recording::new(c, j, parent)
+                .with_context(|| format!("cannot write records under {}", parent.display()))
+        });
+        match created {
+            Ok(recording) => {
+                report::files::register_temporary_dir(recording.spool_dir());
+                Ok(Self { recording, paths })
+            }
+            Err(e) => {
+                for (_, p) in &paths {
+                    let _ = std::fs::remove_file(p);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Flushes and syncs the files and returns them as (name, path).
+    fn finish(self) -> Result<Vec<(String, PathBuf)>> {
+        let (contacts, journeys) = self.recording.finish().context("cannot write records")?;
+        for w in contacts.into_iter().chain(journeys) {
+            let file = w
+                .into_inner()
+                .map_err(|e| e.into_error())
+                .context("cannot write records")?;
+            file.sync_all().context("cannot write records")?;
+        }
+        Ok(self.paths)
+    }
+
+    fn discard(self) {
+        drop(self.recording);
+        for (_, p) in &self.paths {
+            let _ = std::fs::remove_file(p);
         }
     }
 }

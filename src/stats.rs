@@ -6,12 +6,15 @@
 //! observers compose as a tuple `(A, B)`. The [`Collector`] keeps preallocated
 //! `[type × interval]` and `[group × interval]` accumulators and fixed wait histograms: its
 //! memory depends on the number of types, groups and intervals, never on the number of contacts.
+//! Per-contact and per-journey records are an opt-in observer beside it, [`ContactRecorder`].
 
 pub mod collector;
 pub mod histogram;
+pub mod records;
 pub mod tally;
 
 pub use collector::Collector;
+pub use records::ContactRecorder;
 
 use crate::engine::contact::ContactKey;
 use crate::engine::event::AgentId;

@@ -17,6 +17,10 @@ use crate::summary::{FoldError, Summary, SummaryBuilder};
 use rayon::prelude::*;
 use std::sync::Mutex;
 
+pub mod records;
+
+pub use records::{Recording, run_built_in_recording, run_plan_recording, run_recording};
+
 /// One worker's engine on cache lines of its own: engines side by side in a `Vec` would share
 /// the cache line at their boundary, and two threads updating hot fields there (the clock,
 /// counters) would slow each other down (false sharing; measured: 20% more CPU on 2 threads).
@@ -41,6 +45,9 @@ pub enum SweepError {
     /// The caller's [`Sink`] failed (e.g. writing `replications.csv`).
     #[error("{0}")]
     Sink(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Per-contact or per-journey records could not be written ([`run_recording`]).
+    #[error("cannot write records: {0}")]
+    Records(#[source] std::io::Error),
 }
 
 /// The jobs of a sweep, in the order their outputs are folded: replication numbers (each with
@@ -194,6 +201,9 @@ pub fn map_replications<T: Send>(
     }
 }
 
+/// A worker's engine, made on its first replication.
+type WorkerSlot<'a, P, O> = CacheAligned<Mutex<Option<Engine<'a, P, O>>>>;
+
 /// A worker's engine and the output it fills again.
 type EngineAndSpare<'a, P> = (Engine<'a, P>, Option<RepOutput>);
 
@@ -268,14 +278,33 @@ where
     P: RoutingPolicy + Send,
     F: Fn() -> P + Sync,
 {
+    run_watched(sc, plan, opts, make_policy, on_done, sink, &records::Unwatched)
+}
+
+/// [`run_plan`] with a [`records::Watch`] beside each worker's collector: the engines run with
+/// the watch's observer, which is the bare [`Collector`] when nothing is recorded (the same
+/// engine type as ever, so a run without records is not slowed).
+fn run_watched<P, F, R>(
+    sc: &Scenario,
+    plan: &Plan,
+    opts: SweepOptions,
+    make_policy: F,
+    on_done: &(dyn Fn() + Sync),
+    sink: &mut (dyn Sink + Send),
+    watch: &R,
+) -> Result<Summary, SweepError>
+where
+    P: RoutingPolicy + Send,
+    F: Fn() -> P + Sync,
+    R: records::Watch,
+{
     let threads = opts.effective_threads(sc).min(plan.jobs.len().max(1));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("cxsim-worker-{i}"))
         .build()
         .map_err(|source| SweepError::ThreadPool { threads, source })?;
-    let engines: Vec<CacheAligned<Mutex<Option<Engine<'_, P>>>>> =
-        (0..threads).map(|_| CacheAligned(Mutex::new(None))).collect();
+    let engines: Vec<WorkerSlot<'_, P, R::Observer>> = (0..threads).map(|_| CacheAligned(Mutex::new(None))).collect();
     // Folded outputs go back to the workers to be filled again (see
     // `Collector::output_reusing`): their contents never depend on their history.
     let spares: Mutex<Vec<RepOutput>> = Mutex::new(Vec::new());
@@ -290,20 +319,24 @@ where
             201..=10_000 => 4,
             _ => 1,
         };
-    let simulate = |round: &[u32]| -> Result<Vec<RepOutput>, InSystemOverflow> {
+    let simulate = |round: &[u32]| -> Result<Vec<RepOutput>, SweepError> {
         round
             .par_iter()
             .map(|&rep| {
                 let slot = rayon::current_thread_index().unwrap_or(0) % threads;
                 let mut guard = engines[slot].0.lock().unwrap_or_else(|e| e.into_inner());
-                let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), Collector::new(sc)));
+                let engine = guard.get_or_insert_with(|| Engine::with(sc, make_policy(), watch.observer(sc)));
+                watch.begin(engine.observer_mut(), rep).map_err(SweepError::Records)?;
                 let ran = engine.try_run(rep);
+                let recorded = watch.end(engine.observer_mut(), rep);
                 let spare = spares.lock().unwrap_or_else(|e| e.into_inner()).pop();
                 let events = engine.events_processed();
-                let out = engine.observer_mut().output_reusing(events, spare);
+                let out = R::collector(engine.observer_mut()).output_reusing(events, spare);
                 drop(guard);
                 on_done();
-                ran.map(|()| out)
+                ran?;
+                recorded.map_err(SweepError::Records)?;
+                Ok(out)
             })
             .collect()
     };
@@ -312,6 +345,7 @@ where
         builder.add_round(&outputs)?;
         for out in &outputs {
             sink.on_output(sc, out).map_err(SweepError::Sink)?;
+            watch.fold(out.replication).map_err(SweepError::Records)?;
         }
         spares.lock().unwrap_or_else(|e| e.into_inner()).extend(outputs);
         Ok::<bool, SweepError>(sink.on_round(builder))
@@ -321,7 +355,7 @@ where
     // keeps it off the critical path without a thread beyond the workers.
     let mut builder = SummaryBuilder::with_plan(sc, plan.jobs.clone());
     let mut pending: Option<Vec<RepOutput>> = None;
-    let mut overflowed = None;
+    let mut failed = None;
     let mut stopped = false;
     for round in plan.rounds(chunk) {
         let (folded, simulated) = pool.install(|| {
@@ -336,17 +370,17 @@ where
         }
         match simulated {
             Ok(outputs) => pending = Some(outputs),
-            Err(overflow) => {
-                overflowed = Some(overflow);
+            Err(e) => {
+                failed = Some(e);
                 break;
             }
         }
     }
-    if let (false, None, Some(outputs)) = (stopped, &overflowed, pending.take()) {
+    if let (false, None, Some(outputs)) = (stopped, &failed, pending.take()) {
         fold(&mut builder, sink, outputs)?;
     }
-    if let Some(overflow) = overflowed {
-        return Err(overflow.into());
+    if let Some(e) = failed {
+        return Err(e);
     }
     Ok(builder.finish())
 }

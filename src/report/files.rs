@@ -39,6 +39,13 @@ pub struct RunInfo {
     /// file with its header only.
     #[serde(skip)]
     pub replications_csv: Option<PathBuf>,
+    /// The records asked for with `--records` (`contacts`, `journeys`); empty without.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<String>,
+    /// The record files streamed during the run, as (name in the results folder, where it was
+    /// streamed): moved into the results folder beside `replications.csv`.
+    #[serde(skip)]
+    pub record_files: Vec<(String, PathBuf)>,
     /// The variants run beside the scenario on the same replications (empty for a plain
     /// run): each is written under `variants/<slug>/`, and `comparison.csv` pairs them with
     /// the scenario.
@@ -139,19 +146,23 @@ fn write_file(dir: &Path, name: &str, f: impl FnOnce(&mut BufWriter<fs::File>) -
 
 /// The files of one run's figures: `summary.csv`, `intervals.csv`, `replications.csv` (moved
 /// from where it was streamed, or its header alone) and `summary.json`.
+/// Moves the file streamed at `streamed` to `dir/name` (copies it where a rename cannot).
+fn move_in(dir: &Path, name: &str, streamed: &Path) -> io::Result<()> {
+    let to = dir.join(name);
+    if fs::rename(streamed, &to).is_err() {
+        fs::copy(streamed, &to)?;
+        fs::remove_file(streamed)?;
+    }
+    Ok(())
+}
+
 fn write_figures(dir: &Path, summary: &Summary, run: &RunInfo, streamed: Option<&PathBuf>) -> io::Result<()> {
     write_file(dir, "summary.csv", |w| csv::write_summary(summary, w).map_err(other))?;
     write_file(dir, "intervals.csv", |w| {
         csv::write_intervals(summary, w).map_err(other)
     })?;
-    let replications = dir.join("replications.csv");
     match streamed {
-        Some(streamed) => {
-            if fs::rename(streamed, &replications).is_err() {
-                fs::copy(streamed, &replications)?;
-                fs::remove_file(streamed)?;
-            }
-        }
+        Some(streamed) => move_in(dir, "replications.csv", streamed)?,
         None => write_file(dir, "replications.csv", |w| {
             w.write_all(csv::REPLICATION_COLUMNS.join(",").as_bytes())?;
             w.write_all(b"\n")
@@ -166,6 +177,9 @@ fn write_figures(dir: &Path, summary: &Summary, run: &RunInfo, streamed: Option<
 
 fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) -> io::Result<()> {
     write_figures(dir, summary, run, run.replications_csv.as_ref())?;
+    for (name, streamed) in &run.record_files {
+        move_in(dir, name, streamed)?;
+    }
     if !run.variants.is_empty() {
         write_file(dir, "comparison.csv", |w| {
             csv::write_comparison(summary, &run.variants, w).map_err(other)
@@ -210,8 +224,10 @@ fn write_all(dir: &Path, summary: &Summary, scenario: &Scenario, run: &RunInfo) 
 const RUN_TOML_HEADER: &str = "# The run record of cxsim:";
 
 /// The files of a results folder.
-pub const RESULT_FILES: [&str; 7] = [
+pub const RESULT_FILES: [&str; 9] = [
     "summary.csv",
+    "contacts.csv",
+    "journeys.csv",
     "comparison.csv",
     "variants",
     "intervals.csv",
@@ -268,8 +284,24 @@ pub fn create_temporary_file(path: &Path) -> io::Result<fs::File> {
     Ok(file)
 }
 
+/// Registers the folder `path`, just created by this process, for removal if the run is
+/// interrupted (e.g. the spool of a recording sweep).
+pub fn register_temporary_dir(path: &Path) {
+    register(path);
+}
+
 /// How the name of a streamed `replications.csv` begins; the pid and `.csv` follow.
 const STREAM_PREFIX: &str = ".cxsim-replications-";
+
+/// How the names of a run's streamed record files (`.cxsim-records-PID-contacts.csv`) and of
+/// its spool folders of part files (`.cxsim-records-PID-N`) begin.
+const RECORDS_PREFIX: &str = crate::sweep::records::SPOOL_PREFIX;
+
+/// The hidden name under which process `pid` streams the record file `name`
+/// (`contacts.csv`, `journeys.csv`) beside the results folder before moving it in.
+pub fn records_stream_name(pid: u32, name: &str) -> String {
+    format!("{RECORDS_PREFIX}{pid}-{name}")
+}
 
 /// The hidden name under which process `pid` streams `replications.csv` beside the results
 /// folder before moving it in ([`clean_stale`] removes those of dead processes).
@@ -322,8 +354,8 @@ fn staged_name(file_name: &str) -> Option<(&str, bool, u32)> {
 }
 
 /// Cleans up after processes killed while writing results in `dir`: their temporary folders
-/// (`.NAME.tmp-PID`), probe files (`.cxsim-probe-PID`) and streamed records
-/// (`.cxsim-replications-PID.csv`) are removed, and a replaced folder
+/// (`.NAME.tmp-PID`), probe files (`.cxsim-probe-PID`), streamed records
+/// (`.cxsim-replications-PID.csv`, `.cxsim-records-PID-…` files and spool folders) are removed, and a replaced folder
 /// (`.NAME.old-PID`) is put back at `NAME` if nothing took its place (else removed). Folders of running processes, and
 /// everything else, are left alone; where processes cannot be looked up, nothing is touched.
 pub fn clean_stale(dir: &Path) -> io::Result<()> {
@@ -356,6 +388,17 @@ pub fn clean_stale(dir: &Path) -> io::Result<()> {
             && entry.file_type()?.is_file()
         {
             fs::remove_file(entry.path())?;
+        } else if let Some(pid) = name
+            .strip_prefix(RECORDS_PREFIX)
+            .and_then(|p| p.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+            && process_alive(pid) == Some(false)
+        {
+            if entry.file_type()?.is_dir() {
+                fs::remove_dir_all(entry.path())?;
+            } else {
+                fs::remove_file(entry.path())?;
+            }
         }
     }
     Ok(())
@@ -728,6 +771,9 @@ mod tests {
         fs::create_dir(d.join(&live)).unwrap();
         fs::create_dir(d.join(".notes")).unwrap();
         fs::write(d.join(".cxsim-probe-4194304999"), "").unwrap();
+        fs::write(d.join(".cxsim-records-4194304999-contacts.csv"), "").unwrap();
+        fs::create_dir(d.join(".cxsim-records-4194304999-0")).unwrap();
+        fs::write(d.join(".cxsim-records-4194304999-0/3.contacts.part"), "").unwrap();
         clean_stale(d).unwrap();
         let mut left: Vec<String> = fs::read_dir(d)
             .unwrap()

@@ -184,6 +184,8 @@ fn a_summary_with_undefined_figures_survives_json_bit_for_bit() {
         started_utc: String::new(),
         elapsed_s: 0.0,
         replications_csv: None,
+        records: Vec::new(),
+        record_files: Vec::new(),
         variants: Vec::new(),
         precision: None,
         selection: None,

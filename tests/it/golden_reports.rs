@@ -58,6 +58,8 @@ fn summary_json_documents_every_figure() {
         started_utc: "2026-01-01T00:00:00Z".into(),
         elapsed_s: 0.0,
         replications_csv: None,
+        records: Vec::new(),
+        record_files: Vec::new(),
         variants: Vec::new(),
         precision: None,
         selection: None,

@@ -23,6 +23,7 @@ mod plan_risk;
 mod plots;
 mod priorities;
 mod properties;
+mod records;
 mod reports_schema;
 mod resolution;
 mod scenarios;
