@@ -15,20 +15,7 @@ use crate::stats::tally::Estimate;
 use crate::summary::{ScopeKind, ScopeSummary, Summary};
 use std::fmt::Write as _;
 
-/// One paired comparison of a variant with the scenario, as `comparison.csv` holds it.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct ComparisonRow {
-    pub variant: String,
-    pub scope_kind: String,
-    pub scope: String,
-    pub metric: String,
-    pub baseline: Option<f64>,
-    pub value: Option<f64>,
-    pub difference: Option<f64>,
-    pub difference_ci95_low: Option<f64>,
-    pub difference_ci95_high: Option<f64>,
-    pub significant: Option<bool>,
-}
+pub use super::csv::ComparisonRow;
 
 /// What a report shows beside the summary.
 #[derive(Debug, Clone, Default)]
