@@ -117,6 +117,69 @@ pub const COMPARISON_COLUMNS: [&str; 12] = [
     "significant",
 ];
 
+/// One row of `comparison.csv`: a figure of a variant beside the scenario's (the baseline),
+/// in the figure's own unit (shares as fractions, times in seconds, money in the scenario's
+/// unit); `None` where a value is undefined (an empty cell).
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct ComparisonRow {
+    pub variant: String,
+    pub scope_kind: String,
+    pub scope: String,
+    pub metric: String,
+    pub baseline: Option<f64>,
+    /// Half-width of the baseline's 95% interval.
+    #[serde(default)]
+    pub baseline_ci95_half_width: Option<f64>,
+    pub value: Option<f64>,
+    /// Half-width of the variant's 95% interval.
+    #[serde(default)]
+    pub ci95_half_width: Option<f64>,
+    /// `value − baseline`, paired over the same replications.
+    pub difference: Option<f64>,
+    pub difference_ci95_low: Option<f64>,
+    pub difference_ci95_high: Option<f64>,
+    /// Whether the difference's 95% interval excludes 0.
+    pub significant: Option<bool>,
+}
+
+/// The rows of `comparison.csv`: for each variant (name, summary, paired differences), every
+/// figure it shares with `baseline`, in the variant's report order.
+pub fn comparison_rows<'a>(
+    baseline: &Summary,
+    variants: impl IntoIterator<Item = (&'a str, &'a Summary, &'a [crate::compare::FigureComparison])>,
+) -> Vec<ComparisonRow> {
+    let defined = |x: f64| x.is_finite().then_some(x);
+    let mut rows = Vec::new();
+    for (name, summary, differences) in variants {
+        for f in differences {
+            let get = |s: &Summary| {
+                s.scope(f.kind, &f.scope)
+                    .and_then(|sc| sc.get(&f.metric))
+                    .map(|m| m.estimate)
+            };
+            let (Some(b), Some(e)) = (get(baseline), get(summary)) else {
+                continue;
+            };
+            let d = f.difference;
+            rows.push(ComparisonRow {
+                variant: name.to_owned(),
+                scope_kind: f.kind.as_str().to_owned(),
+                scope: f.scope.clone(),
+                metric: f.metric.clone(),
+                baseline: defined(b.mean),
+                baseline_ci95_half_width: defined(b.half_width),
+                value: defined(e.mean),
+                ci95_half_width: defined(e.half_width),
+                difference: defined(d.mean),
+                difference_ci95_low: defined(d.mean - d.half_width),
+                difference_ci95_high: defined(d.mean + d.half_width),
+                significant: Some(d.significant()),
+            });
+        }
+    }
+    rows
+}
+
 /// `comparison.csv`: for each variant, every ratio figure it shares with the scenario (the
 /// baseline): both estimates, and the paired difference `value − baseline` over the same
 /// replications with its 95% interval; `significant` is true where that interval excludes 0.
@@ -127,32 +190,27 @@ pub fn write_comparison<W: Write>(
 ) -> csv::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(COMPARISON_COLUMNS)?;
-    for v in variants {
-        for f in &v.differences {
-            let get = |s: &Summary| {
-                s.scope(f.kind, &f.scope)
-                    .and_then(|sc| sc.get(&f.metric))
-                    .map(|m| m.estimate)
-            };
-            let (Some(b), Some(e)) = (get(baseline), get(&v.summary)) else {
-                continue;
-            };
-            let d = f.difference;
-            out.write_record([
-                v.name.clone(),
-                f.kind.as_str().to_string(),
-                f.scope.clone(),
-                f.metric.clone(),
-                num(b.mean),
-                num(b.half_width),
-                num(e.mean),
-                num(e.half_width),
-                num(d.mean),
-                num(d.mean - d.half_width),
-                num(d.mean + d.half_width),
-                d.significant().to_string(),
-            ])?;
-        }
+    let rows = comparison_rows(
+        baseline,
+        variants
+            .iter()
+            .map(|v| (v.name.as_str(), &v.summary, v.differences.as_slice())),
+    );
+    for r in rows {
+        out.write_record([
+            r.variant,
+            r.scope_kind,
+            r.scope,
+            r.metric,
+            opt(r.baseline),
+            opt(r.baseline_ci95_half_width),
+            opt(r.value),
+            opt(r.ci95_half_width),
+            opt(r.difference),
+            opt(r.difference_ci95_low),
+            opt(r.difference_ci95_high),
+            r.significant.map_or_else(String::new, |s| s.to_string()),
+        ])?;
     }
     out.flush()?;
     Ok(())

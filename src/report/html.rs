@@ -1,8 +1,8 @@
 //! `report.html`: one self-contained page a consultant can hand on — the run's manifest, the
 //! headline figures, every scope's figures with their 95% intervals, the paired comparisons
-//! of variants, and the plots as inline SVG. No script, font, style sheet or image is fetched
-//! from anywhere; it prints cleanly (print CSS: no shading behind tables, a plot never split
-//! across pages).
+//! of variants (as tables, and drawn with the cost frontier), and the plots as inline SVG.
+//! No script, font, style sheet or image is fetched from anywhere; it prints cleanly (print
+//! CSS: no shading behind tables, a plot never split across pages).
 //!
 //! Every number cell carries the exact value it shows in `data-value` (Rust's shortest
 //! round-trip form), so that a reader — or a test — can check the page against
@@ -15,20 +15,7 @@ use crate::stats::tally::Estimate;
 use crate::summary::{ScopeKind, ScopeSummary, Summary};
 use std::fmt::Write as _;
 
-/// One paired comparison of a variant with the scenario, as `comparison.csv` holds it.
-#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
-pub struct ComparisonRow {
-    pub variant: String,
-    pub scope_kind: String,
-    pub scope: String,
-    pub metric: String,
-    pub baseline: Option<f64>,
-    pub value: Option<f64>,
-    pub difference: Option<f64>,
-    pub difference_ci95_low: Option<f64>,
-    pub difference_ci95_high: Option<f64>,
-    pub significant: Option<bool>,
-}
+pub use super::csv::ComparisonRow;
 
 /// What a report shows beside the summary.
 #[derive(Debug, Clone, Default)]
@@ -245,6 +232,20 @@ fn assumptions_table(out: &mut String, assumptions: &[crate::assumptions::Assump
     out.push_str("</tbody></table>\n");
 }
 
+/// Appends plot `p` as an inline SVG figure with its caption.
+fn figure(out: &mut String, summary: &Summary, p: &plot::Plot) -> Result<(), PlotError> {
+    let svg = plot::svg(summary, p)?;
+    let body = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]);
+    let _ = writeln!(
+        out,
+        "<figure data-plot=\"{}\">{}<figcaption>{}</figcaption></figure>",
+        p.name,
+        body,
+        escape(&p.caption())
+    );
+    Ok(())
+}
+
 /// The page for `summary`, with plots drawn from it (and the exact wait curve from `sc`, the
 /// resolved scenario, where the model has one).
 pub fn render(summary: &Summary, sc: Option<&Scenario>, ctx: &Context) -> Result<String, PlotError> {
@@ -298,18 +299,13 @@ pub fn render(summary: &Summary, sc: Option<&Scenario>, ctx: &Context) -> Result
         out.push_str("<h2>Plots</h2>\n");
     }
     for p in &plots {
-        let svg = plot::svg(summary, p)?;
-        let body = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]);
-        let _ = writeln!(
-            out,
-            "<figure data-plot=\"{}\">{}<figcaption>{}</figcaption></figure>",
-            p.name,
-            body,
-            escape(p.caption())
-        );
+        figure(&mut out, summary, p)?;
     }
     if !ctx.comparisons.is_empty() {
         out.push_str("<h2>Variants against the scenario</h2>\n<p class=\"lead\">Paired differences (variant − scenario) over the same replications; bold rows: the 95% interval excludes zero.</p>\n");
+        for p in &plot::variant_plots(summary, &ctx.comparisons) {
+            figure(&mut out, summary, p)?;
+        }
         comparison_table(&mut out, &ctx.comparisons);
     }
     out.push_str("<h2>Figures</h2>\n");
@@ -418,7 +414,8 @@ pub fn write_report(dir: &std::path::Path, png: bool) -> Result<std::path::PathB
         path: plots_dir.display().to_string(),
         source,
     })?;
-    for p in plot::plots(&summary, sc.as_ref()) {
+    let variant_plots = plot::variant_plots(&summary, &ctx.comparisons);
+    for p in plot::plots(&summary, sc.as_ref()).into_iter().chain(variant_plots) {
         write_atomically(
             &plots_dir.join(format!("{}.svg", p.name)),
             plot::svg(&summary, &p)?.as_bytes(),

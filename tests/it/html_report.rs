@@ -1,6 +1,7 @@
 //! `report.html` from a results folder: self-contained (nothing fetched), every plot inline,
 //! every figure's mean and interval equal to `summary.json`'s, variants' paired differences
-//! beside them, and the plots also as files.
+//! beside them (as tables and drawn, with the cost frontier where there are prices), and the
+//! plots also as files.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -145,6 +146,111 @@ fn the_report_of_variants_shows_each_ones_paired_differences_and_marks_the_signi
     assert!(expected > 0);
     assert_eq!(significant, expected);
     assert!(Path::new(&out.join("plots").join("service.png")).exists());
+    // The differences are drawn; with no price there is no frontier.
+    assert!(html.contains("<figure data-plot=\"comparison\">"));
+    assert!(out.join("plots").join("comparison.png").exists());
+    assert!(!html.contains("data-plot=\"frontier\""));
+}
+
+/// A small priced scenario: nine agents at 30 EUR an hour, with `variants` (TOML).
+fn priced(variants: &str) -> String {
+    format!(
+        r#"
+name = "priced"
+[simulation]
+horizon = "1h"
+interval = "30m"
+seed = 5
+replications = 4
+[costs]
+currency = "EUR"
+
+[[contact_types]]
+name = "calls"
+arrivals = {{ rate = "120/h" }}
+handle_time = {{ dist = "exponential", mean = "4m" }}
+patience = {{ dist = "exponential", mean = "5m" }}
+
+[[agent_groups]]
+name = "team"
+serves = ["calls"]
+headcount = 9
+hourly_cost = 30.0
+{variants}
+"#
+    )
+}
+
+/// Runs `text` with `--report` and returns the page and the results folder.
+fn report_of(text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("priced.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let out = dir.path().join("out");
+    cxsim()
+        .args(["run", "-q", "--report", "-o"])
+        .arg(&out)
+        .arg(&scenario)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    (dir, html)
+}
+
+/// The inline SVG of plot `name` on the page, if it has one.
+fn inline_plot<'a>(html: &'a str, name: &str) -> Option<&'a str> {
+    let figure = html.split(&format!("<figure data-plot=\"{name}\">")).nth(1)?;
+    Some(&figure[..figure.find("</figure>")?])
+}
+
+#[test]
+fn a_report_of_priced_variants_draws_their_differences_and_the_cost_frontier() {
+    let (dir, html) = report_of(&priced(
+        "[[sweeps]]\nover = { \"agent_groups.team.headcount\" = [7, 12] }\n",
+    ));
+    assert_self_contained(&html);
+    for name in ["comparison", "frontier"] {
+        let svg = inline_plot(&html, name).unwrap_or_else(|| panic!("no {name} plot"));
+        assert!(svg.contains("<svg") && !svg.contains("NaN"), "{name}");
+        assert!(
+            dir.path()
+                .join("out")
+                .join("plots")
+                .join(format!("{name}.svg"))
+                .exists(),
+            "{name}.svg"
+        );
+    }
+    let frontier = inline_plot(&html, "frontier").unwrap();
+    for label in [
+        "baseline",
+        "headcount=7",
+        "headcount=12",
+        "total cost per replication (EUR)",
+    ] {
+        assert!(frontier.contains(label), "{label}");
+    }
+    // The plots of variants sit with the comparison tables, after the run's own plots.
+    let section = html.find("<h2>Variants against the scenario</h2>").unwrap();
+    assert!(html.find("data-plot=\"comparison\"").unwrap() > section);
+    assert!(html.find("data-plot=\"volumes\"").unwrap() < section);
+}
+
+#[test]
+fn a_report_without_variants_draws_no_differences_and_no_frontier() {
+    let (dir, html) = report_of(&priced(""));
+    assert!(inline_plot(&html, "volumes").is_some());
+    assert!(inline_plot(&html, "staffing").is_some());
+    for name in ["comparison", "frontier"] {
+        assert!(inline_plot(&html, name).is_none(), "{name}");
+        assert!(
+            !dir.path()
+                .join("out")
+                .join("plots")
+                .join(format!("{name}.svg"))
+                .exists()
+        );
+    }
 }
 
 #[test]
