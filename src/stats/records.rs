@@ -37,7 +37,8 @@ use crate::scenario::{CsatModel, GroupId, Scenario, TypeId};
 use std::io::{self, Write};
 
 /// One column of a record file: `(name, type, unit, definition)`. The type is `int`, `float`,
-/// `string` or `bool`; the unit is empty where there is none.
+/// `string` or `bool`, followed by ` or empty` where a cell may be empty; the unit is empty
+/// where there is none.
 pub type Column = (&'static str, &'static str, &'static str, &'static str);
 
 /// The columns of `contacts.csv`, one row per contact attempt, in order.
@@ -107,7 +108,7 @@ pub const CONTACT_COLUMNS: &[Column] = &[
     ),
     (
         "answered_s",
-        "float",
+        "float or empty",
         "s",
         "When an agent (or an AI agent) answered the attempt; empty if none did. Rows with a \
          value are the summary's answered contacts.",
@@ -135,27 +136,27 @@ pub const CONTACT_COLUMNS: &[Column] = &[
     ),
     (
         "retry_at_s",
-        "float",
+        "float or empty",
         "s",
         "When the customer will try again after this failed attempt; empty if not. A time at \
          or after the horizon is not simulated (the journey stays open).",
     ),
     (
         "group",
-        "string",
+        "string or empty",
         "",
         "Agent group that answered the attempt; empty if not answered.",
     ),
     (
         "agent",
-        "int",
+        "int or empty",
         "",
         "The answering agent's index (agent slot, unique across groups within the scenario); \
          empty if not answered.",
     ),
     (
         "handle_s",
-        "float",
+        "float or empty",
         "s",
         "Service time the agent was given at the answer (handle time after proficiency, fatigue \
          and assist; a callback's dial time included): the summary's AHT is the mean over \
@@ -760,7 +761,8 @@ mod tests {
     #[test]
     fn every_column_is_defined_with_a_known_type() {
         for (name, ty, _unit, def) in CONTACT_COLUMNS.iter().chain(JOURNEY_COLUMNS) {
-            assert!(["int", "float", "string", "bool"].contains(ty), "{name}: {ty}");
+            let base = ty.strip_suffix(" or empty").unwrap_or(ty);
+            assert!(["int", "float", "string", "bool"].contains(&base), "{name}: {ty}");
             assert!(!def.is_empty(), "{name}");
         }
     }

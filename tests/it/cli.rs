@@ -917,8 +917,10 @@ fn compare_pairs_two_runs_made_apart_exactly_as_a_run_with_variants_pairs_them()
     run(&["run", &path(&more), "-r", "30", "-s", "99", "-q", "-o", &path(&c)]);
     let together = run(&["run", &path(&study), "-r", "30", "--no-write"]);
     let paired = run(&["compare", &path(&a), &path(&b)]);
+    // Words as printed, whatever the line breaks of a note wrapped to the terminal's width.
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        paired.contains("paired by replication: the same seed 7 and the same 30 replications"),
+        words(&paired).contains("paired by replication: the same seed 7 and the same 30 replications"),
         "{paired}"
     );
     // The variant's rows (value, difference ± half-width) are the same numbers either way.
@@ -932,7 +934,10 @@ fn compare_pairs_two_runs_made_apart_exactly_as_a_run_with_variants_pairs_them()
     assert_eq!(apart.len(), 3, "{paired}");
     assert_eq!(apart, rows(&together, "more"), "{paired}\n{together}");
     let unpaired = run(&["compare", &path(&a), &path(&c)]);
-    assert!(unpaired.contains("unpaired, as seeds 7 and 99 differ"), "{unpaired}");
+    assert!(
+        words(&unpaired).contains("unpaired, as seeds 7 and 99 differ"),
+        "{unpaired}"
+    );
     let o = cxsim()
         .args(["compare", &path(&a), &path(dir.path())])
         .output()

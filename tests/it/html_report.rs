@@ -40,7 +40,7 @@ fn page_figures(html: &str) -> Vec<((String, String, String), Vec<String>)> {
 }
 
 /// Runs `scenario` for `replications` with `--report` into a folder under `dir`.
-fn report_of(dir: &Path, scenario: &str, replications: &str) -> std::path::PathBuf {
+fn report_into(dir: &Path, scenario: &str, replications: &str) -> std::path::PathBuf {
     let out = dir.join(Path::new(scenario).file_stem().unwrap());
     cxsim()
         .args(["run", scenario, "-r", replications, "-q", "--report", "-o"])
@@ -59,7 +59,7 @@ fn assert_self_contained(html: &str) {
 #[test]
 fn the_report_is_self_contained_and_its_tables_hold_the_numbers_of_summary_json() {
     let dir = tempfile::tempdir().unwrap();
-    let out = report_of(dir.path(), "scenarios/day_profile.toml", "6");
+    let out = report_into(dir.path(), "scenarios/day_profile.toml", "6");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     assert_self_contained(&html);
@@ -259,7 +259,7 @@ fn the_report_opens_in_a_real_browser_with_every_plot_drawn_the_numbers_of_summa
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let out = report_of(dir.path(), "scenarios/day_profile.toml", "6");
+    let out = report_into(dir.path(), "scenarios/day_profile.toml", "6");
     let shot = dir.path().join("report.png");
     let status = std::process::Command::new(&python)
         .arg("tests/python/check_report.py")
@@ -279,7 +279,7 @@ fn the_report_opens_in_a_real_browser_with_every_plot_drawn_the_numbers_of_summa
 #[test]
 fn the_report_lists_the_assumptions_in_force_with_their_sources() {
     let dir = tempfile::tempdir().unwrap();
-    let out = report_of(dir.path(), "scenarios/omnichannel_bank.toml", "2");
+    let out = report_into(dir.path(), "scenarios/omnichannel_bank.toml", "2");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<h2>Assumptions in force</h2>"));
     let sc = cxsim::scenario::load(Path::new("scenarios/omnichannel_bank.toml")).unwrap();
@@ -311,7 +311,7 @@ fn the_report_lists_the_assumptions_in_force_with_their_sources() {
         );
     }
     // A plain Erlang scenario uses no behavioural model, and says so.
-    let plain = report_of(dir.path(), "scenarios/erlang_c.toml", "2");
+    let plain = report_into(dir.path(), "scenarios/erlang_c.toml", "2");
     let html = std::fs::read_to_string(plain.join("report.html")).unwrap();
     assert!(html.contains("uses none of the behavioural models"));
 }

@@ -6,8 +6,6 @@ use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
 const REFERENCE: &str = "docs/output.md";
-const FIGURES_BEGIN: &str = "<!-- figures: generated from the code;";
-const FIGURES_END: &str = "<!-- figures: end -->";
 
 fn reference() -> String {
     std::fs::read_to_string(REFERENCE).expect("docs/output.md is readable")
@@ -121,21 +119,63 @@ fn figure_table() -> String {
     out
 }
 
+/// The table of a record file's columns (`cxsim::stats::records`), and for `contacts.csv` its
+/// outcomes.
+fn record_table(columns: &[cxsim::stats::records::Column], outcomes: &[(&str, &str)]) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from("| column | type | unit | meaning |\n|---|---|---|---|\n");
+    for (name, kind, unit, meaning) in columns {
+        let unit = match *unit {
+            "" => "—",
+            "s" => "seconds",
+            other => other,
+        };
+        out.push_str(&format!("| `{name}` | {kind} | {unit} | {} |\n", cell(meaning)));
+    }
+    if !outcomes.is_empty() {
+        out.push_str("\n| outcome | meaning |\n|---|---|\n");
+        for (name, meaning) in outcomes {
+            out.push_str(&format!("| `{name}` | {} |\n", cell(meaning)));
+        }
+    }
+    out
+}
+
+/// The reference with its generated section `tag` (between `<!-- TAG: generated…` and
+/// `<!-- TAG: end -->`) replaced by `body`, and whether it was already so.
+fn with_generated(doc: &str, tag: &str, body: &str) -> (String, bool) {
+    let begin = doc
+        .find(&format!("<!-- {tag}: generated"))
+        .unwrap_or_else(|| panic!("{REFERENCE} has no generated section {tag}"));
+    let body_start = begin + doc[begin..].find('\n').unwrap() + 1;
+    let end = doc.find(&format!("<!-- {tag}: end -->")).expect("section ends");
+    let same = doc[body_start..end] == *body;
+    (format!("{}{body}{}", &doc[..body_start], &doc[end..]), same)
+}
+
 #[test]
 fn the_output_reference_lists_every_figure_as_the_code_defines_it() {
-    let doc = reference();
-    let begin = doc.find(FIGURES_BEGIN).expect("figure section begins");
-    let body_start = begin + doc[begin..].find('\n').unwrap() + 1;
-    let end = doc.find(FIGURES_END).expect("figure section ends");
-    let expected = figure_table();
+    use cxsim::stats::records::{CONTACT_COLUMNS, CONTACT_OUTCOMES, JOURNEY_COLUMNS};
+    let mut doc = reference();
+    let mut stale = Vec::new();
+    for (tag, body) in [
+        ("figures", figure_table()),
+        ("contacts.csv", record_table(CONTACT_COLUMNS, CONTACT_OUTCOMES)),
+        ("journeys.csv", record_table(JOURNEY_COLUMNS, &[])),
+    ] {
+        let (next, same) = with_generated(&doc, tag, &body);
+        if !same {
+            stale.push(tag);
+        }
+        doc = next;
+    }
     if std::env::var_os("CXSIM_BLESS_DOCS").is_some() {
-        let text = format!("{}{expected}{}", &doc[..body_start], &doc[end..]);
-        std::fs::write(REFERENCE, text).unwrap();
+        std::fs::write(REFERENCE, doc).unwrap();
         return;
     }
     assert!(
-        doc[body_start..end] == expected,
-        "the figure table of {REFERENCE} is out of step with the code; regenerate it with \
+        stale.is_empty(),
+        "the tables {stale:?} of {REFERENCE} are out of step with the code; regenerate them with \
          CXSIM_BLESS_DOCS=1 cargo test --release --test it -- reports_schema"
     );
 }
@@ -147,14 +187,32 @@ fn the_data_files_load_in_pandas_with_the_documented_types_and_row_counts() {
     };
     let dir = tempfile::tempdir().unwrap();
     let out = results_with_variants(dir.path());
-    let status = std::process::Command::new(&python)
-        .args(["tests/python/check_outputs.py", REFERENCE])
-        .arg(&out)
-        .status()
-        .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
-    assert!(
-        status.success(),
-        "tests/python/check_outputs.py failed on {}",
-        out.display()
-    );
+    let records = dir.path().join("records");
+    Command::cargo_bin("cxsim")
+        .unwrap()
+        .args([
+            "run",
+            "scenarios/omnichannel_bank.toml",
+            "-r",
+            "2",
+            "-q",
+            "--records",
+            "all",
+            "-o",
+        ])
+        .arg(&records)
+        .assert()
+        .success();
+    for folder in [&out, &records] {
+        let status = std::process::Command::new(&python)
+            .args(["tests/python/check_outputs.py", REFERENCE])
+            .arg(folder)
+            .status()
+            .unwrap_or_else(|e| panic!("cannot start {python}: {e}"));
+        assert!(
+            status.success(),
+            "tests/python/check_outputs.py failed on {}",
+            folder.display()
+        );
+    }
 }

@@ -19,17 +19,20 @@ from pandas.api import types as pdt
 
 
 def tables(reference: str) -> dict:
-    """The column tables of the reference, by file name: [(column, type), ...]."""
-    out, current, lines = {}, None, reference.splitlines()
-    for i, line in enumerate(lines):
+    """The column tables of the reference, by file name: [(column, type), ...] from the first
+    table under each heading ## `NAME.csv`."""
+    out, current, done = {}, None, False
+    for line in reference.splitlines():
         if line.startswith("## `") and line.rstrip().endswith(".csv`"):
-            current = line.strip()[4:-1]
+            current, done = line.strip()[4:-1], False
             out[current] = []
         elif line.startswith("## "):
             current = None
-        elif current and line.startswith("| `"):
+        elif current and not done and line.startswith("| `"):
             cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
             out[current].append((cells[0].strip("`"), cells[1]))
+        elif current and out[current] and not line.startswith("|"):
+            done = True
     return out
 
 
@@ -109,7 +112,37 @@ def check_run(folder: Path, columns: dict, variants: bool) -> int:
                     fail(f"{folder}/summary.csv: {row.metric} of {row.scope} should be empty")
             elif row.mean != m["mean"]:
                 fail(f"{folder}/summary.csv: {row.metric} of {row.scope} is {row.mean}, summary.json {m['mean']}")
+    if (folder / "contacts.csv").exists():
+        check_records(folder, columns, summary)
     return len(files["summary.csv"])
+
+
+def check_records(folder: Path, columns: dict, summary: dict) -> None:
+    """contacts.csv and journeys.csv: documented types, and counts equal to the summary's."""
+    contacts = pd.read_csv(folder / "contacts.csv")
+    check_types(folder / "contacts.csv", contacts, columns["contacts.csv"])
+    measured = contacts[contacts.measured]
+    n = summary["replications"]
+    for scope in summary["scopes"]:
+        if scope["kind"].lower() != "type":
+            continue
+        figures = {m["name"]: m["mean"] for m in scope["metrics"]}
+        rows = measured[measured.type == scope["name"]]
+        # Answered: every row with an answer time (a misrouted contact answered, then
+        # transferred, counts where it was answered); abandoned: by outcome.
+        for outcome, counted in [
+            ("answered", int(rows.answered_s.notna().sum())),
+            ("abandoned", int((rows.outcome == "abandoned").sum())),
+        ]:
+            if figures.get(outcome) is None:
+                continue
+            if abs(counted - figures[outcome] * n) > 1e-6 * max(1, counted):
+                fail(f"{folder}/contacts.csv: {counted} {outcome} rows of {scope['name']}, summary {figures[outcome]} x {n}")
+    if (folder / "journeys.csv").exists():
+        journeys = pd.read_csv(folder / "journeys.csv")
+        check_types(folder / "journeys.csv", journeys, columns["journeys.csv"])
+        if not journeys.replication.between(0, n - 1).all():
+            fail(f"{folder}/journeys.csv: a replication outside 0..{n - 1}")
 
 
 def main() -> None:
