@@ -10,6 +10,7 @@
 
 mod days;
 mod explain;
+mod forecast;
 mod risk;
 mod staff;
 
@@ -70,6 +71,9 @@ enum Command {
     /// Explain the gap to Erlang: the chain of scenarios from the formula's assumptions to
     /// this one, one assumption at a time, with what each moves (paired, with intervals).
     Explain(explain::ExplainArgs),
+    /// Fit an arrival forecast (daily level × weekday factors × intraday profile) to interval
+    /// counts, score it on held-back weeks, and write it as a scenario's arrivals block.
+    Forecast(forecast::ForecastArgs),
     /// Write a results folder's report: report.html (self-contained: inline plots, no
     /// fetched file) and plots/*.svg, read from summary.json, run.toml and comparison.csv.
     Report {
@@ -328,6 +332,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.is::<ScenarioError>()
+            || c.is::<crate::forecast::ForecastError>()
             || c.is::<UsageError>()
             || c.downcast_ref::<report::files::ResultsError>()
                 .is_some_and(|r| matches!(r, report::files::ResultsError::NotResults { .. }))
@@ -343,6 +348,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Staff(args) => staff::staff(args),
         Command::Risk(args) => risk::risk(args),
         Command::Explain(args) => explain::explain(args),
+        Command::Forecast(args) => forecast::forecast(args),
         Command::Report { results, png } => {
             let path = report::html::write_report(&results, png)
                 .with_context(|| format!("cannot write the report of {}", results.display()))?;

@@ -51,6 +51,7 @@
 pub mod arrivals;
 pub mod assist;
 pub mod assumptions;
+pub mod calendar;
 pub mod cli;
 pub mod compare;
 pub mod cost;
@@ -58,6 +59,7 @@ pub mod dist;
 pub mod engine;
 pub mod erlang;
 pub mod explain;
+pub mod forecast;
 pub mod metrics;
 pub mod precision;
 pub mod report;

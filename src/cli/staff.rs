@@ -11,7 +11,6 @@ use crate::time::{Human, parse_duration};
 use anyhow::{Context, Result};
 use clap::Args;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
 /// Schema of `cxsim staff --json`; raised when a field changes meaning or goes away.
@@ -128,29 +127,6 @@ fn relative(to: &Path, from: &Path) -> String {
     rel.to_string_lossy().replace('\\', "/")
 }
 
-/// Writes `text` to `path` through a temporary file beside it, renamed into place.
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "staffed.toml".into());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let written = (|| -> std::io::Result<()> {
-        let mut f = report::files::create_temporary_file(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written.with_context(|| format!("cannot write {}", path.display()))
-}
-
 pub(super) fn staff(args: StaffArgs) -> Result<()> {
     let targets = targets(&args)?;
     let mut base = scenario::load_base(&args.scenario)?;
@@ -209,7 +185,8 @@ pub(super) fn staff(args: StaffArgs) -> Result<()> {
             ),
         ];
         let text = staffing::overlay_toml(&base, &staffing, &extends, &header)?;
-        write_atomically(path, &text)?;
+        report::files::write_atomically(path, text.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
         let doc = json(sc, &staffing, &check, &targets, check_seed, out.as_deref());

@@ -284,6 +284,27 @@ pub fn create_temporary_file(path: &Path) -> io::Result<fs::File> {
     Ok(file)
 }
 
+/// Writes `bytes` to `path` through a temporary file beside it (`.NAME.tmp-PID`), synced and
+/// renamed into place: a reader finds the old file or the whole new one, never a part, and an
+/// interrupted write leaves no temporary file behind.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let written = (|| -> io::Result<()> {
+        let mut f = create_temporary_file(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
 /// Registers the folder `path`, just created by this process, for removal if the run is
 /// interrupted (e.g. the spool of a recording sweep).
 pub fn register_temporary_dir(path: &Path) {

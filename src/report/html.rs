@@ -344,21 +344,12 @@ fn read_error(path: &std::path::Path, message: impl std::fmt::Display) -> Report
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it, renamed into place.
+/// Writes `bytes` to `path` atomically ([`super::files::write_atomically`]).
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let name = path
-        .file_name()
-        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let fail = |source| ReportError::Write {
+    super::files::write_atomically(path, bytes).map_err(|source| ReportError::Write {
         path: path.display().to_string(),
         source,
-    };
-    if let Err(e) = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e));
-    }
-    Ok(())
+    })
 }
 
 /// Reads a results folder (`summary.json`, `run.toml`, `comparison.csv` when there are

@@ -1710,15 +1710,7 @@ impl Cx<'_> {
 
     /// A weekday's number, Monday = 0 … Sunday = 6, from its name or first three letters.
     fn weekday(&self, d: &Spanned<String>, field: &str) -> Result<usize> {
-        const WEEKDAYS: [&str; 7] = [
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ];
+        use crate::calendar::WEEKDAYS;
         let name = d.get_ref().trim().to_ascii_lowercase();
         WEEKDAYS
             .iter()

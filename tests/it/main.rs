@@ -15,6 +15,7 @@ mod errors;
 mod estimators;
 mod exact;
 mod explain;
+mod forecast;
 mod golden;
 mod golden_reports;
 mod html_report;

@@ -141,18 +141,6 @@ fn record_table(columns: &[cxsim::stats::records::Column], outcomes: &[(&str, &s
     out
 }
 
-/// The reference with its generated section `tag` (between `<!-- TAG: generated…` and
-/// `<!-- TAG: end -->`) replaced by `body`, and whether it was already so.
-fn with_generated(doc: &str, tag: &str, body: &str) -> (String, bool) {
-    let begin = doc
-        .find(&format!("<!-- {tag}: generated"))
-        .unwrap_or_else(|| panic!("{REFERENCE} has no generated section {tag}"));
-    let body_start = begin + doc[begin..].find('\n').unwrap() + 1;
-    let end = doc.find(&format!("<!-- {tag}: end -->")).expect("section ends");
-    let same = doc[body_start..end] == *body;
-    (format!("{}{body}{}", &doc[..body_start], &doc[end..]), same)
-}
-
 #[test]
 fn the_output_reference_lists_every_figure_as_the_code_defines_it() {
     use cxsim::stats::records::{CONTACT_COLUMNS, CONTACT_OUTCOMES, JOURNEY_COLUMNS};
@@ -163,7 +151,7 @@ fn the_output_reference_lists_every_figure_as_the_code_defines_it() {
         ("contacts.csv", record_table(CONTACT_COLUMNS, CONTACT_OUTCOMES)),
         ("journeys.csv", record_table(JOURNEY_COLUMNS, &[])),
     ] {
-        let (next, same) = with_generated(&doc, tag, &body);
+        let (next, same) = super::support::with_generated(&doc, REFERENCE, tag, &body);
         if !same {
             stale.push(tag);
         }

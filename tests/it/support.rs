@@ -184,3 +184,34 @@ pub fn python_checks() -> Option<String> {
         }
     }
 }
+
+/// `doc` (the text of the document `name`) with its generated section `tag` — the lines
+/// between `<!-- TAG: generated…` and `<!-- TAG: end -->` — replaced by `body`, and whether it
+/// already held it.
+pub fn with_generated(doc: &str, name: &str, tag: &str, body: &str) -> (String, bool) {
+    let begin = doc
+        .find(&format!("<!-- {tag}: generated"))
+        .unwrap_or_else(|| panic!("{name} has no generated section {tag}"));
+    let body_start = begin + doc[begin..].find('\n').unwrap() + 1;
+    let end = doc
+        .find(&format!("<!-- {tag}: end -->"))
+        .unwrap_or_else(|| panic!("{name}'s section {tag} has no end"));
+    let same = doc[body_start..end] == *body;
+    (format!("{}{body}{}", &doc[..body_start], &doc[end..]), same)
+}
+
+/// Checks that the generated section `tag` of the document `path` (from the repository root)
+/// holds `body`; with `CXSIM_BLESS_DOCS` set, writes it there instead.
+pub fn generated_section(path: &str, tag: &str, body: &str) {
+    let doc = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let (next, same) = with_generated(&doc, path, tag, body);
+    if std::env::var_os("CXSIM_BLESS_DOCS").is_some() {
+        std::fs::write(path, next).unwrap();
+        return;
+    }
+    assert!(
+        same,
+        "the section {tag} of {path} is out of step with what the test computes:\n{body}\nregenerate it \
+         with CXSIM_BLESS_DOCS=1 cargo test --release --test it"
+    );
+}
