@@ -159,7 +159,7 @@ pub struct Calibration {
 /// Reads `files` and calibrates.
 pub fn calibrate(files: &[PathBuf], options: &Options) -> Result<Calibration, CalibrateError> {
     let interval = options.interval;
-    if !(interval >= 300.0 && interval <= DAY && (DAY / interval - (DAY / interval).round()).abs() < 1e-9) {
+    if !((300.0..=DAY).contains(&interval) && (DAY / interval - (DAY / interval).round()).abs() < 1e-9) {
         return Err(CalibrateError::Options(format!(
             "--interval must divide a day and be at least 5m, got {interval} s"
         )));

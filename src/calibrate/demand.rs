@@ -106,12 +106,13 @@ pub fn fit(log: &Log, frame: &Frame, ty: u32) -> Demand {
             .map(|(_, c)| f64::from(*c))
             .sum::<f64>();
     }
-    let mut weekly = [1.0; 7];
-    for w in 0..7 {
+    let weekly = std::array::from_fn(|w| {
         if weekday_days[w] > 0 && daily > 0.0 {
-            weekly[w] = weekday_counts[w] / f64::from(weekday_days[w]) / daily;
+            weekday_counts[w] / f64::from(weekday_days[w]) / daily
+        } else {
+            1.0
         }
-    }
+    });
     Demand {
         counts,
         asking,

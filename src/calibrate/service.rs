@@ -44,7 +44,7 @@ pub fn fit_lognormal(times: &[f64]) -> Option<LognormalFit> {
     let mu = logs.iter().sum::<f64>() / nf;
     let sigma2 = logs.iter().map(|l| (l - mu).powi(2)).sum::<f64>() / nf;
     let sigma = sigma2.sqrt();
-    if !(sigma > 0.0) {
+    if sigma.is_nan() || sigma <= 0.0 {
         return None;
     }
     let theta = mu + sigma2 / 2.0;

@@ -73,7 +73,7 @@ fn a_synthetic_log_made_by_cxsim_calibrates_back_to_the_scenario_that_made_it() 
     assert_eq!(cal.frame.days.len(), 4, "{:?}", cal.frame.days);
     assert_eq!(cal.frame.hours, (0, 24));
     let z = |est: f64, truth: f64, se: f64| (est - truth) / se;
-    for (t, rate) in cal.types.iter().zip([200.0, 100.0]) {
+    for (t, rate) in cal.types.iter().zip([200.0_f64, 100.0]) {
         assert!(!t.service_pooled && !t.patience_pooled, "{}", t.name);
         // Arrivals: 24 hours a day at the rate.
         let daily = rate * 24.0;
