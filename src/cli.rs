@@ -1,4 +1,4 @@
-//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`, `cxsim compare`, `cxsim staff`, `cxsim risk`, `cxsim explain`.
+//! The command line: `cxsim run`, `cxsim check`, `cxsim erlang`, `cxsim compare`, `cxsim staff`, `cxsim risk`, `cxsim explain`, `cxsim calibrate`.
 //!
 //! Arguments are parsed by clap into raw options, then validated into what each command needs
 //! (two stages, as in ripgrep). Exit codes: 0 success, 2 bad input or usage, 1 anything else.
@@ -8,6 +8,7 @@
 //! Built with the `cli` feature (on by default).
 #![cfg(feature = "cli")]
 
+mod calibrate;
 mod days;
 mod explain;
 mod forecast;
@@ -74,6 +75,9 @@ enum Command {
     /// Fit an arrival forecast (daily level × weekday factors × intraday profile) to interval
     /// counts, score it on held-back weeks, and write it as a scenario's arrivals block.
     Forecast(forecast::ForecastArgs),
+    /// Calibrate a baseline scenario from per-call logs: arrival profile and weekday factors,
+    /// service-time and patience fits, after-call work and staffing from agents' activity.
+    Calibrate(calibrate::CalibrateArgs),
     /// Write a results folder's report: report.html (self-contained: inline plots, no
     /// fetched file) and plots/*.svg, read from summary.json, run.toml and comparison.csv.
     Report {
@@ -334,6 +338,7 @@ fn is_input_error(e: &anyhow::Error) -> bool {
         c.is::<ScenarioError>()
             || c.is::<crate::forecast::ForecastError>()
             || c.is::<UsageError>()
+            || c.is::<crate::calibrate::CalibrateError>()
             || c.downcast_ref::<report::files::ResultsError>()
                 .is_some_and(|r| matches!(r, report::files::ResultsError::NotResults { .. }))
     })
@@ -349,6 +354,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Risk(args) => risk::risk(args),
         Command::Explain(args) => explain::explain(args),
         Command::Forecast(args) => forecast::forecast(args),
+        Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Report { results, png } => {
             let path = report::html::write_report(&results, png)
                 .with_context(|| format!("cannot write the report of {}", results.display()))?;

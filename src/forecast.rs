@@ -23,13 +23,10 @@
 //! RMSE that Poisson noise alone would leave with the exact rates, `sqrt(mean λ)`; and the same
 //! for the seasonal naive forecast (each held-back day as the last training day of its weekday).
 
-use crate::calendar::{civil_from_days, clock, parse_clock, parse_date, weekday};
+use crate::calendar::{DAY, clock, date_string, parse_clock, parse_date, weekday};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
-
-/// Seconds in a day.
-const DAY: f64 = 86_400.0;
 
 /// What went wrong reading a count file.
 #[derive(Debug, thiserror::Error)]
@@ -199,7 +196,7 @@ pub fn read_counts(path: &Path) -> Result<Series, ForecastError> {
                 path: shown.clone(),
                 line,
                 field: "interval_start",
-                message: format!("a second row for {} {}", civil_from_days(day), clock(start)),
+                message: format!("a second row for {} {}", date_string(day), clock(start)),
             });
         }
         *cell = calls;
@@ -477,8 +474,8 @@ pub fn arrivals_block(source: &str, series: &Series, f: &Forecast) -> String {
         out,
         "# {} days {} … {}, {} intervals of {} from {}, {} calls.",
         series.days.len(),
-        civil_from_days(first),
-        civil_from_days(last),
+        date_string(first),
+        date_string(last),
         series.slots,
         duration(series.interval),
         clock(series.first),
@@ -488,9 +485,9 @@ pub fn arrivals_block(source: &str, series: &Series, f: &Forecast) -> String {
         out,
         "# Fitted on {} complete days {} … {} (the level on the days from {}).",
         fit.train.2,
-        civil_from_days(fit.train.0),
-        civil_from_days(fit.train.1),
-        civil_from_days(fit.level_from)
+        date_string(fit.train.0),
+        date_string(fit.train.1),
+        date_string(fit.level_from)
     );
     match &f.holdout {
         Some(h) => {
@@ -498,8 +495,8 @@ pub fn arrivals_block(source: &str, series: &Series, f: &Forecast) -> String {
                 out,
                 "# Held back {} days {} … {}: daily MAPE {} (bias {}), per interval WAPE {} and RMSE {} calls",
                 h.days.2,
-                civil_from_days(h.days.0),
-                civil_from_days(h.days.1),
+                date_string(h.days.0),
+                date_string(h.days.1),
                 pct(h.model.daily_mape),
                 pct(h.model.daily_bias),
                 pct(h.model.wape),

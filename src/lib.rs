@@ -52,6 +52,7 @@ pub mod arrivals;
 pub mod assist;
 pub mod assumptions;
 pub mod calendar;
+pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod cost;

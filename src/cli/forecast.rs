@@ -3,7 +3,7 @@
 //! `arrivals` block.
 
 use super::{UsageError, print};
-use crate::calendar::civil_from_days;
+use crate::calendar::date_string;
 use crate::forecast::{self, Forecast, ForecastOptions, Score, Series};
 use crate::report;
 use anyhow::{Context, Result};
@@ -78,20 +78,20 @@ fn to_json(series: &Series, f: &Forecast) -> serde_json::Value {
         "data": {
             "rows": series.rows,
             "days": series.days.len(),
-            "first_day": civil_from_days(series.days[0].day),
-            "last_day": civil_from_days(series.days[series.days.len() - 1].day),
+            "first_day": date_string(series.days[0].day),
+            "last_day": date_string(series.days[series.days.len() - 1].day),
             "interval_s": series.interval,
             "first_interval": crate::calendar::clock(series.first),
             "intervals_per_day": series.slots,
             "calls": series.total(),
             "incomplete_days": f.incomplete,
-            "missing_days": series.missing_days().into_iter().map(civil_from_days).collect::<Vec<_>>(),
+            "missing_days": series.missing_days().into_iter().map(date_string).collect::<Vec<_>>(),
         },
         "fit": {
-            "first_day": civil_from_days(fit.train.0),
-            "last_day": civil_from_days(fit.train.1),
+            "first_day": date_string(fit.train.0),
+            "last_day": date_string(fit.train.1),
             "days": fit.train.2,
-            "level_from": civil_from_days(fit.level_from),
+            "level_from": date_string(fit.level_from),
             "daily": fit.daily,
             "weekly": fit.weekly,
             "profile": fit.profile,
@@ -99,8 +99,8 @@ fn to_json(series: &Series, f: &Forecast) -> serde_json::Value {
             "day_cv": fit.day_cv,
         },
         "holdout": f.holdout.as_ref().map(|h| json!({
-            "first_day": civil_from_days(h.days.0),
-            "last_day": civil_from_days(h.days.1),
+            "first_day": date_string(h.days.0),
+            "last_day": date_string(h.days.1),
             "days": h.days.2,
             "model": score_json(&h.model),
             "poisson_rmse": h.poisson_rmse,

@@ -259,24 +259,7 @@ pub fn slug(name: &str) -> String {
     if out.is_empty() { "scenario".into() } else { out }
 }
 
-/// Parses a clock time `"HH:MM"` or `"HH:MM:SS"` (00:00 to 23:59:59) into seconds after
-/// midnight.
-pub fn parse_clock(text: &str) -> Option<f64> {
-    let parts: Vec<&str> = text.trim().split(':').collect();
-    if !(2..=3).contains(&parts.len())
-        || parts
-            .iter()
-            .any(|p| p.is_empty() || p.len() > 2 || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return None;
-    }
-    if parts[1..].iter().any(|p| p.len() != 2) {
-        return None;
-    }
-    let v: Vec<u32> = parts.iter().map(|p| p.parse().unwrap_or(u32::MAX)).collect();
-    let (h, m, s) = (v[0], v[1], v.get(2).copied().unwrap_or(0));
-    (h < 24 && m < 60 && s < 60).then(|| f64::from(h * 3600 + m * 60 + s))
-}
+pub use crate::calendar::parse_clock;
 
 /// Number of intervals of length `interval` covering `[0, horizon)`: `ceil(horizon /
 /// interval)`, except that a ratio within a relative 1e-9 of a whole number is that number

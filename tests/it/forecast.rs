@@ -4,7 +4,7 @@
 //! file holds and beats the seasonal naive forecast on the held-back weeks.
 
 use super::support;
-use cxsim::calendar::{WEEKDAYS, civil_from_days, days_from_civil};
+use cxsim::calendar::{WEEKDAYS, date_string, days_from_civil};
 use cxsim::forecast::{self, ForecastOptions, Series};
 use cxsim::summary::ScopeKind;
 use rand::SeedableRng;
@@ -56,7 +56,7 @@ fn synthetic_counts(dir: &Path, daily: f64) -> PathBuf {
             let start = 8 * 60 + 30 * k;
             csv.push_str(&format!(
                 "{},{},{},{:02}:{:02},{n}\n",
-                civil_from_days(day),
+                date_string(day),
                 &WEEKDAYS[w][..3],
                 k + 1,
                 start / 60,
@@ -271,7 +271,7 @@ fn the_bank_volumes_read_as_their_source_describes_them() {
     );
     assert_eq!(s.total(), 5_323_661.0);
     assert!(s.days.iter().all(|d| d.complete() && d.weekday < 5));
-    let missing: Vec<String> = s.missing_days().into_iter().map(civil_from_days).collect();
+    let missing: Vec<String> = s.missing_days().into_iter().map(date_string).collect();
     assert_eq!(
         missing,
         [

@@ -3,6 +3,7 @@
 mod ai;
 mod alloc;
 mod builds;
+mod calibrate;
 mod callbacks;
 mod chat;
 mod cli;

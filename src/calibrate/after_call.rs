@@ -1,0 +1,156 @@
+//! After-call work inferred from agents' activity: the gap between the end of an agent's call
+//! and the answer of its next one.
+//!
+//! A gap measures the agent's unavailable time only if the agent did not sit idle in it, so a
+//! gap is kept only when the next call the agent answered was already waiting as the first
+//! call ended (an idle agent would have taken it). Gaps longer than the cap (a break) and
+//! negative gaps (overlapping calls) are left out and counted. Kept gaps are grouped by the
+//! callers waiting as the call ended (1, 2–3, 4 or more): agents cut after-call work short
+//! under load, which the scenario's `wrap_up_under_load` expresses. A gap can still hold time
+//! the agent spent waiting for a caller whom another agent took first, so at one caller
+//! waiting it tends to be longer than the work itself.
+
+use super::log::{Log, Outcome};
+use super::service::mean_cv;
+
+/// The group labels of [`AfterCall::buckets`].
+pub const BUCKETS: [&str; 3] = ["1", "2-3", "4+"];
+
+/// Gaps of one group: count, mean and CV (seconds) and the mean's standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Gaps {
+    pub n: u64,
+    pub mean: f64,
+    pub cv: f64,
+    pub se: f64,
+}
+
+impl Gaps {
+    fn of(xs: &[f64]) -> Self {
+        let (mean, cv) = mean_cv(xs.iter().copied());
+        let n = xs.len() as u64;
+        Gaps {
+            n,
+            mean,
+            cv,
+            se: if n > 0 { mean * cv / (n as f64).sqrt() } else { 0.0 },
+        }
+    }
+}
+
+/// After-call work of the log's agents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AfterCall {
+    /// Consecutive pairs of calls of one agent.
+    pub pairs: u64,
+    /// Pairs left out: the next caller arrived after the end (idle time), the gap was over the
+    /// cap (a break), or the calls overlapped.
+    pub idle: u64,
+    pub over_cap: u64,
+    pub overlapping: u64,
+    /// Kept gaps, all and by callers waiting (see [`BUCKETS`]).
+    pub all: Gaps,
+    pub buckets: [Gaps; 3],
+    /// The scenario's after-call work: mean and CV of the base gaps (one caller waiting when
+    /// the load groups differ, else all), seconds.
+    pub mean: f64,
+    pub cv: f64,
+    /// `wrap_up_under_load` points `(callers waiting, multiplier)`, when a group's mean
+    /// differs from the one-caller group's by more than 2 standard errors of the difference
+    /// (each group with at least 30 gaps).
+    pub under_load: Option<Vec<(f64, f64)>>,
+}
+
+/// Infers after-call work from the agents' calls; gaps over `cap` seconds are breaks. `None`
+/// without agents or without a kept gap.
+pub fn infer(log: &Log, cap: f64) -> Option<AfterCall> {
+    if log.agents.is_empty() {
+        return None;
+    }
+    // Callers waiting at x: entered the queue at or before x and left it at or after x.
+    let mut entries: Vec<f64> = Vec::new();
+    let mut exits: Vec<f64> = Vec::new();
+    for c in log.calls.iter().filter(|c| c.queued) {
+        if let Some(q) = c.queue {
+            entries.push(q);
+            exits.push(c.answer.unwrap_or(c.end));
+        }
+    }
+    entries.sort_by(f64::total_cmp);
+    exits.sort_by(f64::total_cmp);
+    let waiting = |x: f64| entries.partition_point(|e| *e <= x) - exits.partition_point(|e| *e < x);
+
+    let mut by_agent: Vec<Vec<usize>> = vec![Vec::new(); log.agents.len()];
+    for (k, c) in log.calls.iter().enumerate() {
+        if let (Some(a), Outcome::Served, Some(_)) = (c.agent, c.outcome, c.answer) {
+            by_agent[a as usize].push(k);
+        }
+    }
+    let (mut pairs, mut idle, mut over_cap, mut overlapping) = (0, 0, 0, 0);
+    let mut all = Vec::new();
+    let mut groups: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
+    for calls in &mut by_agent {
+        calls.sort_by(|a, b| {
+            let (x, y) = (&log.calls[*a], &log.calls[*b]);
+            x.answer
+                .unwrap_or(0.0)
+                .total_cmp(&y.answer.unwrap_or(0.0))
+                .then(a.cmp(b))
+        });
+        for w in calls.windows(2) {
+            let (this, next) = (&log.calls[w[0]], &log.calls[w[1]]);
+            pairs += 1;
+            let gap = next.answer.unwrap_or(0.0) - this.end;
+            if gap < 0.0 {
+                overlapping += 1;
+            } else if gap > cap {
+                over_cap += 1;
+            } else if !(next.queued && next.queue.is_some_and(|q| q <= this.end)) {
+                idle += 1;
+            } else {
+                let n = waiting(this.end);
+                groups[match n {
+                    0 | 1 => 0,
+                    2 | 3 => 1,
+                    _ => 2,
+                }]
+                .push(gap);
+                all.push(gap);
+            }
+        }
+    }
+    if all.is_empty() {
+        return None;
+    }
+    let buckets = [Gaps::of(&groups[0]), Gaps::of(&groups[1]), Gaps::of(&groups[2])];
+    let base = buckets[0];
+    let differs = |g: &Gaps| {
+        base.n >= 30 && g.n >= 30 && (g.mean - base.mean).abs() > 2.0 * (g.se.powi(2) + base.se.powi(2)).sqrt()
+    };
+    let under_load = (base.mean > 0.0 && (differs(&buckets[1]) || differs(&buckets[2]))).then(|| {
+        let mut points = vec![(1.0, 1.0)];
+        for (at, g) in [(2.0, &buckets[1]), (4.0, &buckets[2])] {
+            if g.n >= 30 {
+                points.push((at, (g.mean / base.mean).min(10.0)));
+            }
+        }
+        points
+    });
+    let all_gaps = Gaps::of(&all);
+    let (mean, cv) = if under_load.is_some() {
+        (base.mean, base.cv)
+    } else {
+        (all_gaps.mean, all_gaps.cv)
+    };
+    Some(AfterCall {
+        pairs,
+        idle,
+        over_cap,
+        overlapping,
+        all: all_gaps,
+        buckets,
+        mean,
+        cv,
+        under_load,
+    })
+}
