@@ -2346,8 +2346,11 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
         }
     }
 
-    /// A re-offer timer: the waiting contact is offered to the policy again; if it picks an
-    /// idle agent that can serve it, the contact leaves its queue and is answered.
+    /// A re-offer timer: the waiting contact is offered to the policy again. If it picks an
+    /// idle agent that can serve it, that agent takes the contact its contact selection puts
+    /// first — others may have become eligible at this same instant (deferred contacts that
+    /// joined together reach a route step together), and the agent must not take them in the
+    /// order of their timers. While this contact still waits, it is offered again at once.
     fn on_reoffer(&mut self, key: ContactKey) {
         let info = match self.contacts.get_mut(key) {
             Some(c) if c.state == ContactState::Waiting && c.reoffer => {
@@ -2356,14 +2359,23 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             }
             _ => return self.stale_timer_popped(), // answered, cleared or gone meanwhile
         };
-        let chosen = self.decide(|policy, view| policy.select_agent_for(view, &info));
-        if let Some(agent) = chosen.filter(|a| self.can_serve(*a, info.ty)) {
+        loop {
+            let chosen = self.decide(|policy, view| policy.select_agent_for(view, &info));
+            let Some(agent) = chosen.filter(|a| self.can_serve(*a, info.ty)) else {
+                return self.ask_reoffer(&info);
+            };
+            if self.take_next(agent) {
+                self.set_agent(agent, AgentStatus::Busy, false, true);
+                if self.contacts.get(key).is_some_and(|c| c.state == ContactState::Waiting) {
+                    continue; // it took another: this one may find another idle agent
+                }
+                return;
+            }
+            // The agent's own choice found nothing: it takes this contact, as offered.
             self.take_from_queue(key, info.ty);
             self.start_service(agent, key);
             self.answered_from_queue(key);
-            self.set_agent(agent, AgentStatus::Busy, false, true);
-        } else {
-            self.ask_reoffer(&info);
+            return self.set_agent(agent, AgentStatus::Busy, false, true);
         }
     }
 
