@@ -852,12 +852,20 @@ type Chart<'a, DB> =
 
 /// The series' legend, top right on a light box.
 fn legend<'a, DB: DrawingBackend + 'a>(chart: &mut Chart<'a, DB>) -> DrawResult<DB::ErrorType> {
+    legend_at(chart, SeriesLabelPosition::UpperRight)
+}
+
+/// The series' legend at `position`, on a light box.
+fn legend_at<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    position: SeriesLabelPosition,
+) -> DrawResult<DB::ErrorType> {
     chart
         .configure_series_labels()
         .label_font((FAMILY, 12))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::UpperRight)
+        .position(position)
         .draw()
 }
 
@@ -1259,13 +1267,7 @@ fn draw_frontier<DB: DrawingBackend>(
         }
     }
     // Dearer runs are usually better: the lower right is the emptiest corner.
-    chart
-        .configure_series_labels()
-        .label_font((FAMILY, 12))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()
+    legend_at(&mut chart, SeriesLabelPosition::LowerRight)
 }
 
 /// Dots with 95% whiskers, one per category, shifted by `offset` categories.
