@@ -253,7 +253,7 @@ pub fn calibrate(files: &[PathBuf], options: &Options) -> Result<Calibration, Ca
             unanswered: count(Outcome::Unanswered),
         });
     }
-    let after_call = after_call::infer(&log, options.break_gap);
+    let after_call = after_call::infer(&log, options.break_gap, options.presence_gap);
     Ok(Calibration {
         log,
         frame,

@@ -14,6 +14,7 @@ mod explain;
 mod forecast;
 mod risk;
 mod staff;
+mod validate;
 
 use crate::compare;
 use crate::erlang;
@@ -78,6 +79,9 @@ enum Command {
     /// Calibrate a baseline scenario from per-call logs: arrival profile and weekday factors,
     /// service-time and patience fits, after-call work and staffing from agents' activity.
     Calibrate(calibrate::CalibrateArgs),
+    /// Replay each day of a call log through a scenario, fed the day's calls and agents, and
+    /// compare every interval with the log and with Erlang A: validation.csv, scores, plots.
+    Validate(validate::ValidateArgs),
     /// Write a results folder's report: report.html (self-contained: inline plots, no
     /// fetched file) and plots/*.svg, read from summary.json, run.toml and comparison.csv.
     Report {
@@ -339,6 +343,8 @@ fn is_input_error(e: &anyhow::Error) -> bool {
             || c.is::<crate::forecast::ForecastError>()
             || c.is::<UsageError>()
             || c.is::<crate::calibrate::CalibrateError>()
+            || c.downcast_ref::<crate::validate::ValidateError>()
+                .is_some_and(|v| !matches!(v, crate::validate::ValidateError::Sweep(_)))
             || c.downcast_ref::<report::files::ResultsError>()
                 .is_some_and(|r| matches!(r, report::files::ResultsError::NotResults { .. }))
     })
@@ -355,6 +361,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Explain(args) => explain::explain(args),
         Command::Forecast(args) => forecast::forecast(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
+        Command::Validate(args) => validate::validate(args),
         Command::Report { results, png } => {
             let path = report::html::write_report(&results, png)
                 .with_context(|| format!("cannot write the report of {}", results.display()))?;

@@ -902,7 +902,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
     }
 
     /// The next recorded arrival of a replayed type: its handle time and patience from the
-    /// file where it gives them, else drawn from the type's streams.
+    /// file where it gives them, else drawn from the type's streams (also for a handle time
+    /// recorded as NaN: a call whose service the record does not know).
     #[inline(never)]
     fn on_replayed_arrival(&mut self, ty: TypeId, replay: &'s crate::scenario::Replay) {
         let ct = &self.sc.contact_types[ty.index()];
@@ -915,8 +916,8 @@ impl<'s, P: RoutingPolicy, O: Observer> Engine<'s, P, O> {
             (None, None) => f64::INFINITY,
         };
         let handle = match &replay.handle {
-            Some(h) => h[i],
-            None => ct.handle_time_at(self.interval).sample(&mut streams.handle),
+            Some(h) if !h[i].is_nan() => h[i],
+            _ => ct.handle_time_at(self.interval).sample(&mut streams.handle),
         };
         self.schedule_arrival(ty.index(), replay.times.get(i + 1).copied());
         self.arrive(ty, patience, handle);

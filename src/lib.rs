@@ -74,4 +74,5 @@ pub mod stats;
 pub mod summary;
 pub mod sweep;
 pub mod time;
+pub mod validate;
 pub mod workforce;

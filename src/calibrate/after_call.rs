@@ -1,9 +1,17 @@
 //! After-call work inferred from agents' activity: the gap between the end of an agent's call
 //! and the answer of its next one.
 //!
-//! A gap measures the agent's unavailable time only if the agent did not sit idle in it, so a
-//! gap is kept only when the next call the agent answered was already waiting as the first
-//! call ended (an idle agent would have taken it). Gaps longer than the cap (a break) and
+//! The scenario's after-call work is the agent's unavailable time after a call, estimated by
+//! Kaplan–Meier ([`AfterCall::unavailable`]): a gap that begins while some caller waits is
+//! time the agent was not available for as long as callers kept waiting — an event when the
+//! agent answers while the queue was never empty, censored when the queue empties first (from
+//! then on the agent may have been idle). This counts the breaks agents take while callers
+//! wait, which the gaps below miss.
+//!
+//! The gaps kept below describe the short work between calls: a gap is kept only when the
+//! next call the agent answered was already waiting as the first call ended (an idle agent
+//! would have taken it). That selection drops every break taken under load (the waiting
+//! caller is taken by another agent, so the agent's next call arrived later). Gaps longer than the cap (a break) and
 //! negative gaps (overlapping calls) are left out and counted. Kept gaps are grouped by the
 //! callers waiting as the call ended (1, 2–3, 4 or more): agents cut after-call work short
 //! under load, which the scenario's `wrap_up_under_load` expresses. A gap can still hold time
@@ -11,6 +19,7 @@
 //! waiting it tends to be longer than the work itself.
 
 use super::log::{Log, Outcome};
+use super::patience::{self, PatienceFit};
 use super::service::mean_cv;
 
 /// The group labels of [`AfterCall::buckets`].
@@ -59,11 +68,20 @@ pub struct AfterCall {
     /// differs from the one-caller group's by more than 2 standard errors of the difference
     /// (each group with at least 30 gaps).
     pub under_load: Option<Vec<(f64, f64)>>,
+    /// The unavailable time after a call that ends while callers wait, by Kaplan–Meier over
+    /// gaps up to the presence gap (`None` without such a gap ending in an answer): an event
+    /// when the agent answered before the queue emptied, censored when it emptied first.
+    pub unavailable: Option<PatienceFit>,
+    /// Gaps that began while callers waited: all, and those censored by the queue emptying.
+    pub loaded_gaps: u64,
+    pub censored: u64,
 }
 
-/// Infers after-call work from the agents' calls; gaps over `cap` seconds are breaks. `None`
-/// without agents or without a kept gap.
-pub fn infer(log: &Log, cap: f64) -> Option<AfterCall> {
+/// Infers after-call work from the agents' calls; gaps over `cap` seconds are breaks for the
+/// kept gaps, gaps of `presence` seconds or more end the agent's presence (see
+/// [`super::staffing`]) and are left out of the unavailable time. `None` without agents or
+/// without a kept gap.
+pub fn infer(log: &Log, cap: f64, presence: f64) -> Option<AfterCall> {
     if log.agents.is_empty() {
         return None;
     }
@@ -79,6 +97,13 @@ pub fn infer(log: &Log, cap: f64) -> Option<AfterCall> {
     entries.sort_by(f64::total_cmp);
     exits.sort_by(f64::total_cmp);
     let waiting = |x: f64| entries.partition_point(|e| *e <= x) - exits.partition_point(|e| *e < x);
+    let busy = busy_periods(log);
+    // The end of the period of waiting callers that holds x, if x is in one.
+    let queue_until = |x: f64| {
+        let k = busy.partition_point(|p| p.0 <= x);
+        (k > 0 && busy[k - 1].1 > x).then(|| busy[k - 1].1)
+    };
+    let mut loaded: Vec<(f64, bool)> = Vec::new();
 
     let mut by_agent: Vec<Vec<usize>> = vec![Vec::new(); log.agents.len()];
     for (k, c) in log.calls.iter().enumerate() {
@@ -101,6 +126,12 @@ pub fn infer(log: &Log, cap: f64) -> Option<AfterCall> {
             let (this, next) = (&log.calls[w[0]], &log.calls[w[1]]);
             pairs += 1;
             let gap = next.answer.unwrap_or(0.0) - this.end;
+            if (0.0..presence).contains(&gap)
+                && let Some(until) = queue_until(this.end)
+            {
+                let answered = this.end + gap <= until;
+                loaded.push((if answered { gap } else { until - this.end }, answered));
+            }
             if gap < 0.0 {
                 overlapping += 1;
             } else if gap > cap {
@@ -143,6 +174,9 @@ pub fn infer(log: &Log, cap: f64) -> Option<AfterCall> {
         (all_gaps.mean, all_gaps.cv)
     };
     Some(AfterCall {
+        unavailable: patience::fit(&loaded),
+        loaded_gaps: loaded.len() as u64,
+        censored: loaded.iter().filter(|o| !o.1).count() as u64,
         pairs,
         idle,
         over_cap,
@@ -153,4 +187,24 @@ pub fn infer(log: &Log, cap: f64) -> Option<AfterCall> {
         cv,
         under_load,
     })
+}
+
+/// The periods when some caller waited, `[from, to)` in seconds, merged and in order.
+fn busy_periods(log: &Log) -> Vec<(f64, f64)> {
+    let mut spans: Vec<(f64, f64)> = log
+        .calls
+        .iter()
+        .filter(|c| c.queued)
+        .filter_map(|c| c.queue.map(|q| (q, c.answer.unwrap_or(c.end))))
+        .filter(|(a, b)| b > a)
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut merged: Vec<(f64, f64)> = Vec::new();
+    for (a, b) in spans {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
 }

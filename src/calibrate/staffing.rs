@@ -27,8 +27,10 @@ pub struct Staffing {
     pub busy_only: bool,
 }
 
-/// Infers staffing; agents are present between calls less than `gap` seconds apart.
-pub fn infer(log: &Log, frame: &Frame, gap: f64) -> Staffing {
+/// Every agent's presence, `[from, to)` in seconds, agent by agent and in time order within
+/// an agent: from the answer of a call to its end, joined across gaps shorter than `gap`
+/// seconds. Without agent names, the spans when some call was in service (busy time only).
+pub fn presence(log: &Log, gap: f64) -> Vec<(f64, f64)> {
     let busy_only = log.agents.is_empty();
     let mut by_agent: Vec<Vec<(f64, f64)>> = vec![Vec::new(); log.agents.len().max(1)];
     for c in &log.calls {
@@ -36,20 +38,28 @@ pub fn infer(log: &Log, frame: &Frame, gap: f64) -> Staffing {
             by_agent[c.agent.map_or(0, |x| x as usize)].push((a, c.end));
         }
     }
-    let mut by_day = vec![vec![0.0; frame.per_day]; frame.days.len()];
+    let mut present: Vec<(f64, f64)> = Vec::new();
     for spans in &mut by_agent {
         spans.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut present: Vec<(f64, f64)> = Vec::new();
+        let mut open: Option<(f64, f64)> = None;
         for &(a, e) in spans.iter() {
-            match present.last_mut() {
+            match open.as_mut() {
                 Some(last) if !busy_only && a - last.1 < gap => last.1 = last.1.max(e),
                 Some(last) if busy_only && a <= last.1 => last.1 = last.1.max(e),
-                _ => present.push((a, e)),
+                _ => present.extend(open.replace((a, e))),
             }
         }
-        for (from, to) in present {
-            add_span(frame, &mut by_day, from, to);
-        }
+        present.extend(open);
+    }
+    present
+}
+
+/// Infers staffing; agents are present between calls less than `gap` seconds apart.
+pub fn infer(log: &Log, frame: &Frame, gap: f64) -> Staffing {
+    let busy_only = log.agents.is_empty();
+    let mut by_day = vec![vec![0.0; frame.per_day]; frame.days.len()];
+    for (from, to) in presence(log, gap) {
+        add_span(frame, &mut by_day, from, to);
     }
     let per_day = frame.per_day;
     let mut mean = vec![0.0; per_day];

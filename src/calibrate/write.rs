@@ -123,6 +123,33 @@ fn patience_text(p: &PatienceFit) -> String {
 }
 
 fn patience_toml(p: &PatienceFit) -> String {
+    mixture_toml(p, None)
+}
+
+/// The mean of `p`'s distribution with its tail cut at `at_most` seconds (draws above drawn
+/// again), seconds.
+fn truncated_mean(p: &PatienceFit, at_most: f64) -> f64 {
+    p.parts
+        .iter()
+        .map(|part| match *part {
+            Part::Atom { .. } => 0.0,
+            Part::Uniform { weight, from, to } => weight * (from + to) / 2.0,
+            Part::Tail { weight, from, mean } => {
+                let span = (at_most - from).max(0.0);
+                let kept = 1.0 - (-span / mean).exp();
+                let inner = if kept > 0.0 {
+                    mean - span * (-span / mean).exp() / kept
+                } else {
+                    0.0
+                };
+                weight * (from + inner)
+            }
+        })
+        .sum()
+}
+
+/// `p`'s distribution as a TOML mixture; the exponential tail cut at `at_most` seconds.
+fn mixture_toml(p: &PatienceFit, at_most: Option<f64>) -> String {
     let mut parts = Vec::new();
     for part in &p.parts {
         let text = match *part {
@@ -133,9 +160,10 @@ fn patience_toml(p: &PatienceFit) -> String {
                 secs(to)
             ),
             Part::Tail { weight, from, mean } => format!(
-                "{{ weight = {weight:.6}, dist = \"exponential\", mean = {}, shift = {} }}",
+                "{{ weight = {weight:.6}, dist = \"exponential\", mean = {}, shift = {}{} }}",
                 secs(mean),
-                secs(from)
+                secs(from),
+                at_most.map_or(String::new(), |m| format!(", at_most = {}", secs(m)))
             ),
         };
         // A weight that rounds to zero is left out (the weights are normalised).
@@ -328,7 +356,26 @@ pub fn render(cal: &Calibration, stem: &str) -> Written {
                 a.all.cv,
                 by.join("; ")
             ));
+            if let Some(u) = &a.unavailable {
+                let median =
+                    u.km.median()
+                        .map_or("beyond the data".to_owned(), |m| format!("{m:.1} s"));
+                head.push(format!(
+                    "Unavailable time after a call that ended while callers waited: Kaplan-Meier over {} gaps under {} ({} censored when the queue emptied first): median {median}, fitted mean {:.1} s (its tail cut at {}); P(> 1 min) {:.3}, P(> 5 min) {:.3}.",
+                    thousands(a.loaded_gaps),
+                    Human(cal.options.presence_gap),
+                    thousands(a.censored),
+                    truncated_mean(u, cal.options.presence_gap),
+                    Human(cal.options.presence_gap),
+                    u.km.at(60.0).0,
+                    u.km.at(300.0).0,
+                ));
+                head.push(
+                    "  scenario: wrap_up is that curve (breaks taken while callers wait included), the same at every load".into(),
+                );
+            }
             head.push(match &a.under_load {
+                _ if a.unavailable.is_some() => "  (the kept gaps above are reported only: they leave out the breaks)".into(),
                 Some(points) => format!(
                     "  scenario: wrap_up gamma with mean {:.2} s, cv {:.3} (one caller waiting) and wrap_up_under_load {}",
                     a.mean,
@@ -418,7 +465,9 @@ pub fn render(cal: &Calibration, stem: &str) -> Written {
                 if t.patience_pooled { "   # all types' fit" } else { "" }
             );
         }
-        if let Some(a) = &cal.after_call
+        if let Some(u) = cal.after_call.as_ref().and_then(|a| a.unavailable.as_ref()) {
+            let _ = writeln!(out, "wrap_up = {}", mixture_toml(u, Some(cal.options.presence_gap)));
+        } else if let Some(a) = &cal.after_call
             && a.mean > 0.0
         {
             let _ = writeln!(
@@ -469,7 +518,12 @@ pub fn render(cal: &Calibration, stem: &str) -> Written {
         frame.per_day,
         wrap(&headcount)
     );
-    if let Some(points) = cal.after_call.as_ref().and_then(|a| a.under_load.as_ref()) {
+    if let Some(points) = cal
+        .after_call
+        .as_ref()
+        .filter(|a| a.unavailable.is_none())
+        .and_then(|a| a.under_load.as_ref())
+    {
         let _ = writeln!(out, "wrap_up_under_load = {}", points_text(points));
     }
     let report = head.iter().map(|l| format!("{l}\n")).collect::<String>();

@@ -19,6 +19,16 @@ pub(super) enum FormatArg {
     Contacts,
 }
 
+impl FormatArg {
+    pub(super) fn format(self) -> Format {
+        match self {
+            FormatArg::Bank => Format::Bank,
+            FormatArg::Generic => Format::Generic,
+            FormatArg::Contacts => Format::Contacts,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub(super) enum ServiceArg {
     /// A lognormal by maximum likelihood.
@@ -56,7 +66,8 @@ pub(super) struct CalibrateArgs {
     presence_gap: String,
 }
 
-fn hours(text: &str) -> Result<(u32, u32)> {
+/// `OPEN-CLOSE` in whole hours (`07-24`).
+pub(super) fn hours(text: &str) -> Result<(u32, u32)> {
     let bad = || {
         UsageError(format!(
             "--hours: expected OPEN-CLOSE in whole hours such as 07-24, got \"{text}\""
@@ -71,17 +82,14 @@ fn hours(text: &str) -> Result<(u32, u32)> {
     Ok((a, b))
 }
 
-fn duration(text: &str, flag: &str) -> Result<f64> {
+/// A duration given to `--flag`.
+pub(super) fn duration(text: &str, flag: &str) -> Result<f64> {
     parse_duration(text).map_err(|m| UsageError(format!("--{flag}: {m}")).into())
 }
 
 pub(super) fn calibrate(args: CalibrateArgs) -> Result<()> {
     let options = Options {
-        format: args.format.map(|f| match f {
-            FormatArg::Bank => Format::Bank,
-            FormatArg::Generic => Format::Generic,
-            FormatArg::Contacts => Format::Contacts,
-        }),
+        format: args.format.map(FormatArg::format),
         interval: duration(&args.interval, "interval")?,
         hours: args.hours.as_deref().map(hours).transpose()?,
         service: match args.service {

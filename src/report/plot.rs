@@ -936,27 +936,43 @@ fn draw_intervals<DB: DrawingBackend>(
                 .collect();
             chart.draw_series(std::iter::once(Polygon::new(outline, colour.mix(0.18).filled())))?;
         }
-        let mut lines: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-        for (x, e) in xs.iter().zip(&s.values) {
-            if e.mean.is_finite() {
-                lines.last_mut().expect("one line at least").push((*x, e.mean * scale));
-            } else if !lines.last().expect("one line at least").is_empty() {
-                lines.push(Vec::new());
-            }
-        }
-        let mut first = true;
-        for line in lines.iter().filter(|l| !l.is_empty()) {
-            let drawn = chart.draw_series(LineSeries::new(line.iter().copied(), colour.stroke_width(2)))?;
-            if first {
-                drawn
-                    .label(s.label.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2)));
-                first = false;
-            }
-            chart.draw_series(line.iter().map(|p| Circle::new(*p, 2, colour.filled())))?;
-        }
+        draw_line(
+            &mut chart,
+            xs.iter().copied().zip(s.values.iter().map(|e| e.mean * scale)),
+            colour,
+            &s.label,
+        )?;
     }
     legend(&mut chart)
+}
+
+/// One labelled line with a dot at each point; a gap where a value is not finite.
+fn draw_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    points: impl Iterator<Item = (f64, f64)>,
+    colour: RGBColor,
+    label: &str,
+) -> DrawResult<DB::ErrorType> {
+    let mut lines: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (x, y) in points {
+        if y.is_finite() {
+            lines.last_mut().expect("one line at least").push((x, y));
+        } else if !lines.last().expect("one line at least").is_empty() {
+            lines.push(Vec::new());
+        }
+    }
+    let mut first = true;
+    for line in lines.iter().filter(|l| !l.is_empty()) {
+        let drawn = chart.draw_series(LineSeries::new(line.iter().copied(), colour.stroke_width(2)))?;
+        if first {
+            drawn
+                .label(label.to_owned())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2)));
+            first = false;
+        }
+        chart.draw_series(line.iter().map(|p| Circle::new(*p, 2, colour.filled())))?;
+    }
+    Ok(())
 }
 
 fn draw_wait<DB: DrawingBackend>(
@@ -1512,6 +1528,72 @@ pub fn svg(summary: &Summary, plot: &Plot) -> Result<String, PlotError> {
         summary,
         plot,
     )?;
+    Ok(out)
+}
+
+/// A profile over the hours of a day as an SVG document: one line per series, a point per
+/// hour (`xs`, clock hours at the middle of each interval), a gap where a value is undefined.
+/// For figures that are not a run's (a validation's observed and predicted values by hour).
+pub fn profile_svg(
+    name: &str,
+    title: &str,
+    xs: &[f64],
+    y_label: &str,
+    percent: bool,
+    series: &[(String, Vec<f64>)],
+) -> Result<String, PlotError> {
+    fonts();
+    let fail = |e: &dyn std::fmt::Display| PlotError {
+        plot: name.to_owned(),
+        message: e.to_string(),
+    };
+    let scale = if percent { 100.0 } else { 1.0 };
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let x0 = xs.first().map_or(0.0, |x| (x - 0.5).floor());
+        let x1 = xs.last().map_or(24.0, |x| (x + 0.5).ceil());
+        let top = series
+            .iter()
+            .flat_map(|s| s.1.iter())
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, |a, v| a.max(*v))
+            * scale;
+        let draw = || -> DrawResult<_> {
+            let mut chart = ChartBuilder::on(&root)
+                .caption(title, (FAMILY, 18))
+                .margin(12)
+                .x_label_area_size(36)
+                .y_label_area_size(64)
+                .build_cartesian_2d(x0..x1, 0.0..(top * 1.15).max(1e-9))?;
+            chart
+                .configure_mesh()
+                .x_desc("hour of the day")
+                .y_desc(if percent {
+                    format!("{y_label} (%)")
+                } else {
+                    y_label.to_owned()
+                })
+                .x_label_formatter(&|h| format!("{:02}:00", h.round() as i64))
+                .label_style((FAMILY, 12))
+                .axis_desc_style((FAMILY, 12))
+                .light_line_style(WHITE.mix(0.0))
+                .draw()?;
+            for (k, (label, values)) in series.iter().enumerate() {
+                let colour = PALETTE[k % PALETTE.len()];
+                draw_line(
+                    &mut chart,
+                    xs.iter().copied().zip(values.iter().map(|v| v * scale)),
+                    colour,
+                    label,
+                )?;
+            }
+            legend(&mut chart)
+        };
+        draw().map_err(|e| fail(&e))?;
+        root.present().map_err(|e| fail(&e))?;
+    }
     Ok(out)
 }
 

@@ -365,7 +365,8 @@ impl Callback {
 pub struct Replay {
     /// Arrival times in seconds from t = 0, ascending, each in `[0, horizon)`.
     pub times: Vec<f64>,
-    /// Each arrival's handle time (seconds), if the file gives them; else drawn.
+    /// Each arrival's handle time (seconds), if the file gives them; else drawn. NaN for one
+    /// arrival: drawn for that one (a replayed log's unanswered call).
     pub handle: Option<Vec<f64>>,
     /// Each arrival's patience (seconds), if the file gives them; else drawn.
     pub patience: Option<Vec<f64>>,
