@@ -158,7 +158,7 @@ mod tests {
     fn weekdays_read_names_lists_and_ranges_that_wrap_the_week() {
         assert_eq!(
             weekdays("sun-thu").unwrap(),
-            [true, true, true, true, true, false, true]
+            [true, true, true, true, false, false, true]
         );
         assert_eq!(
             weekdays("mon,Wednesday").unwrap(),
