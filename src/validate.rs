@@ -235,6 +235,11 @@ pub struct Validation {
     pub gaps: u64,
     /// Scores by figure ([`FIGURES`]) and model ([`MODELS`]).
     pub scores: [[Score; 3]; 6],
+    /// The noise floor of each figure: the mean absolute error a perfect model would still
+    /// make, were the log one more replication of cxsim's — the mean over cells of
+    /// E|X − E X| for X normal with the standard deviation of the cell's replications,
+    /// `sd·√(2/π)`. Hourly figures of a few dozen calls scatter that much by chance alone.
+    pub floor: [f64; 6],
 }
 
 impl Validation {
@@ -243,6 +248,44 @@ impl Validation {
         let cells: Vec<&Cell> = self.cells.iter().filter(|c| keep(c)).collect();
         std::array::from_fn(|f| {
             std::array::from_fn(|m| Score::of(cells.iter().map(|c| (c.predicted(m, f), c.observed[f]))))
+        })
+    }
+}
+
+impl Validation {
+    /// Scores of whole days: each day's figure is its intervals' pooled together (shares and
+    /// means weighted by the calls observed in each interval, occupancy by the agents
+    /// present), so that the noise of single hours averages out and what remains is bias.
+    pub fn daily_scores(&self) -> [[Score; 3]; 6] {
+        let days: Vec<i64> = self.days.clone();
+        std::array::from_fn(|f| {
+            std::array::from_fn(|m| {
+                Score::of(days.iter().filter_map(|day| {
+                    let cells: Vec<&Cell> = self.cells.iter().filter(|c| c.day == *day).collect();
+                    let weight = |c: &Cell| match FIGURES[f] {
+                        Figure::Offered => 1.0,
+                        Figure::Occupancy => c.agents,
+                        _ => c.observed[0],
+                    };
+                    let pooled = |x: &dyn Fn(&Cell) -> f64| {
+                        let (sum, w) = cells
+                            .iter()
+                            .filter(|c| x(c).is_finite())
+                            .fold((0.0, 0.0), |(s, w), c| (s + weight(c) * x(c), w + weight(c)));
+                        if FIGURES[f] == Figure::Offered { sum } else { sum / w }
+                    };
+                    (!cells.is_empty()).then(|| (pooled(&|c| c.predicted(m, f)), pooled(&|c| c.observed[f])))
+                }))
+            })
+        })
+    }
+
+    /// Mean absolute error of the hour-of-day profile: each interval of the day averaged over
+    /// the days, then compared.
+    pub fn profile_mae(&self) -> [[f64; 3]; 6] {
+        std::array::from_fn(|f| {
+            let rows = write::by_interval(self, FIGURES[f]);
+            std::array::from_fn(|m| Score::of(rows.iter().map(|r| (r.3[m], r.2))).mae)
         })
     }
 }
@@ -360,7 +403,26 @@ pub fn validate(sc: &Scenario, files: &[PathBuf], options: &Options) -> Result<V
         gap: obs.gap,
         gaps: obs.gaps,
         scores: Default::default(),
+        floor: [f64::NAN; 6],
     };
     v.scores = v.scores_of(|_| true);
+    v.floor = noise_floor(&v.cells);
     Ok(v)
+}
+
+/// [`Validation::floor`] of `cells`: the standard deviation of a cell's replications is its
+/// 95% half-width × √n / t(0.975, n − 1).
+pub fn noise_floor(cells: &[Cell]) -> [f64; 6] {
+    std::array::from_fn(|f| {
+        let spreads: Vec<f64> = cells
+            .iter()
+            .map(|c| c.cxsim[f])
+            .filter(|e| e.n > 1 && e.half_width.is_finite() && e.mean.is_finite())
+            .map(|e| e.half_width * (e.n as f64).sqrt() / crate::stats::tally::student_t_975(e.n - 1))
+            .collect();
+        if spreads.is_empty() {
+            return f64::NAN;
+        }
+        spreads.iter().sum::<f64>() / spreads.len() as f64 * (2.0 / std::f64::consts::PI).sqrt()
+    })
 }

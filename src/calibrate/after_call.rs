@@ -5,7 +5,9 @@
 //! Kaplan–Meier ([`AfterCall::unavailable`]): a gap that begins while some caller waits is
 //! time the agent was not available for as long as callers kept waiting — an event when the
 //! agent answers while the queue was never empty, censored when the queue empties first (from
-//! then on the agent may have been idle). This counts the breaks agents take while callers
+//! then on the agent may have been idle). The queue is that of the types the agent serves
+//! (at least [`SKILL_SHARE`] of the agent's calls): a caller of a type the agent never takes
+//! does not make the agent's gap unavailable time. This counts the breaks agents take while callers
 //! wait, which the gaps below miss.
 //!
 //! The gaps kept below describe the short work between calls: a gap is kept only when the
@@ -97,24 +99,35 @@ pub fn infer(log: &Log, cap: f64, presence: f64) -> Option<AfterCall> {
     entries.sort_by(f64::total_cmp);
     exits.sort_by(f64::total_cmp);
     let waiting = |x: f64| entries.partition_point(|e| *e <= x) - exits.partition_point(|e| *e < x);
-    let busy = busy_periods(log);
-    // The end of the period of waiting callers that holds x, if x is in one.
-    let queue_until = |x: f64| {
-        let k = busy.partition_point(|p| p.0 <= x);
-        (k > 0 && busy[k - 1].1 > x).then(|| busy[k - 1].1)
-    };
-    let mut loaded: Vec<(f64, bool)> = Vec::new();
-
     let mut by_agent: Vec<Vec<usize>> = vec![Vec::new(); log.agents.len()];
     for (k, c) in log.calls.iter().enumerate() {
         if let (Some(a), Outcome::Served, Some(_)) = (c.agent, c.outcome, c.answer) {
             by_agent[a as usize].push(k);
         }
     }
+    // The periods when callers of the types each agent serves waited, one list per skill set.
+    let mut sets: Vec<Vec<u32>> = Vec::new();
+    let mut set_of: Vec<usize> = Vec::new();
+    for calls in &by_agent {
+        let set = skills(log, calls);
+        set_of.push(sets.iter().position(|s| *s == set).unwrap_or_else(|| {
+            sets.push(set);
+            sets.len() - 1
+        }));
+    }
+    let busy: Vec<Vec<(f64, f64)>> = sets.iter().map(|set| busy_periods(log, set)).collect();
+    // The end of the period of waiting callers in `periods` that holds x, if x is in one.
+    let queue_until = |periods: &[(f64, f64)], x: f64| {
+        let k = periods.partition_point(|p| p.0 <= x);
+        (k > 0 && periods[k - 1].1 > x).then(|| periods[k - 1].1)
+    };
+    let mut loaded: Vec<(f64, bool)> = Vec::new();
+
     let (mut pairs, mut idle, mut over_cap, mut overlapping) = (0, 0, 0, 0);
     let mut all = Vec::new();
     let mut groups: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    for calls in &mut by_agent {
+    for (agent, calls) in by_agent.iter_mut().enumerate() {
+        let periods = &busy[set_of[agent]];
         calls.sort_by(|a, b| {
             let (x, y) = (&log.calls[*a], &log.calls[*b]);
             x.answer
@@ -127,7 +140,7 @@ pub fn infer(log: &Log, cap: f64, presence: f64) -> Option<AfterCall> {
             pairs += 1;
             let gap = next.answer.unwrap_or(0.0) - this.end;
             if (0.0..presence).contains(&gap)
-                && let Some(until) = queue_until(this.end)
+                && let Some(until) = queue_until(periods, this.end)
             {
                 let answered = this.end + gap <= until;
                 loaded.push((if answered { gap } else { until - this.end }, answered));
@@ -189,12 +202,34 @@ pub fn infer(log: &Log, cap: f64, presence: f64) -> Option<AfterCall> {
     })
 }
 
-/// The periods when some caller waited, `[from, to)` in seconds, merged and in order.
-fn busy_periods(log: &Log) -> Vec<(f64, f64)> {
+/// The least share of an agent's answered calls that makes their type's name one the agent
+/// serves (an agent who answered a type's caller once in a while is not waiting for them).
+pub const SKILL_SHARE: f64 = 0.02;
+
+/// The types (indices into [`Log::types`], every priority of a name) whose names make at
+/// least [`SKILL_SHARE`] of the answered calls `calls` (indices into the log's calls).
+fn skills(log: &Log, calls: &[usize]) -> Vec<u32> {
+    let mut by_name: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for k in calls {
+        *by_name.entry(log.types[log.calls[*k].ty as usize].name.as_str()).or_default() += 1;
+    }
+    let served: Vec<&str> = by_name
+        .iter()
+        .filter(|(_, n)| **n as f64 >= SKILL_SHARE * calls.len() as f64)
+        .map(|(name, _)| *name)
+        .collect();
+    (0..log.types.len() as u32)
+        .filter(|t| served.contains(&log.types[*t as usize].name.as_str()))
+        .collect()
+}
+
+/// The periods when some caller of the types `set` waited, `[from, to)` in seconds, merged
+/// and in order.
+fn busy_periods(log: &Log, set: &[u32]) -> Vec<(f64, f64)> {
     let mut spans: Vec<(f64, f64)> = log
         .calls
         .iter()
-        .filter(|c| c.queued)
+        .filter(|c| c.queued && set.contains(&c.ty))
         .filter_map(|c| c.queue.map(|q| (q, c.answer.unwrap_or(c.end))))
         .filter(|(a, b)| b > a)
         .collect();

@@ -216,13 +216,13 @@ pub fn report(v: &Validation) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<14} {:>9}   {:>8} {:>8}   {:>8} {:>8}   {:>8} {:>8}",
-        "", "observed", "cxsim", "", "Erlang A", "", "+ gap", ""
+        "{:<14} {:>9}   {:>8} {:>8}   {:>8} {:>8}   {:>8} {:>8}   {:>8}",
+        "", "observed", "cxsim", "", "Erlang A", "", "+ gap", "", "noise"
     );
     let _ = writeln!(
         out,
-        "{:<14} {:>9}   {:>8} {:>8}   {:>8} {:>8}   {:>8} {:>8}",
-        "figure", "mean", "MAE", "bias", "MAE", "bias", "MAE", "bias"
+        "{:<14} {:>9}   {:>8} {:>8}   {:>8} {:>8}   {:>8} {:>8}   {:>8}",
+        "figure", "mean", "MAE", "bias", "MAE", "bias", "MAE", "bias", "floor"
     );
     for f in FIGURES {
         let k = f.index();
@@ -236,7 +236,7 @@ pub fn report(v: &Validation) -> String {
         let s = &v.scores[k];
         let _ = writeln!(
             out,
-            "{:<14} {:>9}   {:>8} {:>8}   {:>8} {:>8}   {:>8} {:>8}",
+            "{:<14} {:>9}   {:>8} {:>8}   {:>8} {:>8}   {:>8} {:>8}   {:>8}",
             label(f),
             show(f, mean),
             show(f, s[0].mae),
@@ -245,11 +245,42 @@ pub fn report(v: &Validation) -> String {
             signed(f, s[1].bias),
             show(f, s[2].mae),
             signed(f, s[2].bias),
+            show(f, v.floor[k]),
         );
     }
     let _ = writeln!(
         out,
-        "  MAE: mean absolute error over the intervals; bias: mean of predicted - observed\n"
+        "  MAE: mean absolute error over the intervals; bias: mean of predicted - observed;\n  noise floor: the MAE a perfect model would still make, were the log one more replication of cxsim's\n"
+    );
+    let daily = v.daily_scores();
+    let profile = v.profile_mae();
+    let _ = writeln!(
+        out,
+        "Coarser cells, where the noise of single hours averages out:\n{:<14} {:>8} {:>8}   {:>8} {:>8}   {:>8} {:>8}",
+        "", "cxsim", "", "Erlang A", "", "+ gap", ""
+    );
+    let _ = writeln!(
+        out,
+        "{:<14} {:>8} {:>8}   {:>8} {:>8}   {:>8} {:>8}",
+        "figure", "by day", "by hour", "by day", "by hour", "by day", "by hour"
+    );
+    for f in FIGURES.into_iter().skip(1) {
+        let k = f.index();
+        let _ = writeln!(
+            out,
+            "{:<14} {:>8} {:>8}   {:>8} {:>8}   {:>8} {:>8}",
+            label(f),
+            show(f, daily[k][0].mae),
+            show(f, profile[k][0]),
+            show(f, daily[k][1].mae),
+            show(f, profile[k][1]),
+            show(f, daily[k][2].mae),
+            show(f, profile[k][2]),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  MAE of whole days (intervals pooled) and of the hour-of-day profile (each hour averaged over the days)\n"
     );
     let abandon = by_interval(v, Figure::Abandon);
     let wait = by_interval(v, Figure::MeanWait);
@@ -293,6 +324,20 @@ pub fn to_json(v: &Validation) -> serde_json::Value {
                 .enumerate()
                 .map(|(m, name)| ((*name).to_owned(), score_json(&v.scores[f.index()][m])))
                 .collect();
+            let mut per_model = per_model;
+            let daily = v.daily_scores();
+            let profile = v.profile_mae();
+            for (m, name) in MODELS.iter().enumerate() {
+                if let Some(serde_json::Value::Object(o)) = per_model.get_mut(*name) {
+                    o.insert("daily".into(), score_json(&daily[f.index()][m]));
+                    let p = profile[f.index()][m];
+                    o.insert("profile_mae".into(), if p.is_finite() { json!(p) } else { json!(null) });
+                }
+            }
+            per_model.insert(
+                "noise_floor".into(),
+                if v.floor[f.index()].is_finite() { json!(v.floor[f.index()]) } else { json!(null) },
+            );
             (f.key().to_owned(), serde_json::Value::Object(per_model))
         })
         .collect();

@@ -167,7 +167,7 @@ fn the_calibrated_scenario_runs_and_the_same_log_gives_the_same_bytes() {
 }
 
 /// The bank's data folder, or `None` (with a note) when it is missing outside CI.
-fn bank_data() -> Option<PathBuf> {
+pub fn bank_data() -> Option<PathBuf> {
     let dir = PathBuf::from("../shared/data/anonymous-bank-1999");
     if dir.is_dir() {
         return Some(dir);
