@@ -208,7 +208,7 @@ fn a_log_made_by_cxsim_validates_against_the_scenario_that_made_it_without_bias(
     }
 }
 
-/// The small scenario with one contact type.
+/// A scenario like the small one with its calls all of one contact type.
 const ONE_TYPE: &str = r#"
 name = "one"
 [simulation]
