@@ -36,6 +36,7 @@ mod staff_search;
 mod staffing;
 mod support;
 mod theory;
+mod validate;
 mod validation_study;
 mod variants;
 mod workforce;
