@@ -165,6 +165,15 @@ impl Summary {
     pub fn scope(&self, kind: ScopeKind, name: &str) -> Option<&ScopeSummary> {
         self.scopes.iter().find(|s| s.kind == kind && s.name == name)
     }
+
+    /// All contact types together: the `all` scope, or the one type of a scenario with a
+    /// single type (which has no `all` scope).
+    pub fn all_types(&self) -> Option<&ScopeSummary> {
+        self.scopes.iter().find(|s| s.kind == ScopeKind::All).or_else(|| {
+            let mut types = self.scopes.iter().filter(|s| s.kind == ScopeKind::Type);
+            types.next().filter(|_| types.next().is_none())
+        })
+    }
 }
 
 /// A figure of a scope: a type figure or a group figure.

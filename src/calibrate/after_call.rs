@@ -211,7 +211,9 @@ pub const SKILL_SHARE: f64 = 0.02;
 fn skills(log: &Log, calls: &[usize]) -> Vec<u32> {
     let mut by_name: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for k in calls {
-        *by_name.entry(log.types[log.calls[*k].ty as usize].name.as_str()).or_default() += 1;
+        *by_name
+            .entry(log.types[log.calls[*k].ty as usize].name.as_str())
+            .or_default() += 1;
     }
     let served: Vec<&str> = by_name
         .iter()

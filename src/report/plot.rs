@@ -305,10 +305,7 @@ pub fn plots(summary: &Summary, sc: Option<&Scenario>) -> Vec<Plot> {
         return out;
     }
     // All types together; a scenario with one type has no such scope, its type is all.
-    let all = summary.scopes.iter().find(|s| s.kind == ScopeKind::All).or_else(|| {
-        let mut types = summary.scopes.iter().filter(|s| s.kind == ScopeKind::Type);
-        types.next().filter(|_| types.next().is_none())
-    });
+    let all = summary.all_types();
     if let Some(all) = all {
         let series: Vec<Series> = [
             ("offered", "offered"),

@@ -228,7 +228,7 @@ impl Plan {
             events: None,
             reliable: false,
         };
-        let all = summary.scope(ScopeKind::All, "all");
+        let all = summary.all_types();
         let group = summary.scope(ScopeKind::Group, &self.group);
         let of = |scope: Option<&crate::summary::ScopeSummary>, name: &str| {
             scope.and_then(|s| s.interval(i, name)).unwrap_or(none)

@@ -204,10 +204,10 @@ pub fn report(v: &Validation) -> String {
     );
     let _ = writeln!(
         out,
-        "  Erlang A + gap: the same with the agents' mean gap between calls, {:.1} s ({} gaps under {}), added to the talk time",
+        "  Erlang A + gap: the same with the agents' mean gap between calls, {:.1} s (gaps under {}: {}), added to the talk time",
         v.gap,
-        thousands(v.gaps),
-        Human(v.options.gap_cap)
+        Human(v.options.gap_cap),
+        thousands(v.gaps)
     );
     let _ = writeln!(
         out,
@@ -336,7 +336,11 @@ pub fn to_json(v: &Validation) -> serde_json::Value {
             }
             per_model.insert(
                 "noise_floor".into(),
-                if v.floor[f.index()].is_finite() { json!(v.floor[f.index()]) } else { json!(null) },
+                if v.floor[f.index()].is_finite() {
+                    json!(v.floor[f.index()])
+                } else {
+                    json!(null)
+                },
             );
             (f.key().to_owned(), serde_json::Value::Object(per_model))
         })

@@ -115,6 +115,21 @@ fn a_synthetic_log_made_by_cxsim_calibrates_back_to_the_scenario_that_made_it() 
     let busy = a.buckets[2];
     assert!(busy.n > 1000, "{a:?}");
     assert!(z(busy.mean, 20.0, busy.se).abs() < 4.0, "{a:?}");
+    // The unavailable time after a call under load is the after-call work itself (the next
+    // caller is answered as soon as it ends): lognormal with mean 20 s and sd 10 s, so the
+    // Kaplan-Meier fit's mean has an SE near 10 s / sqrt(events), about 0.1 s here (a 0.5 s
+    // or 2.5% error fails), and its median is the lognormal's, 20 / sqrt(1.25) = 17.9 s.
+    let u = a.unavailable.as_ref().expect("gaps under load");
+    assert!(u.events > 5000, "{} events", u.events);
+    let se = 10.0 / (u.events as f64).sqrt();
+    assert!(z(u.mean, 20.0, se).abs() < 4.0, "unavailable mean {} (SE {se})", u.mean);
+    let (lo, hi) = u.km.median_ci();
+    let median = 20.0 / 1.25f64.sqrt();
+    assert!(
+        lo.is_some_and(|l| l <= median + 0.5) && hi.is_some_and(|h| h >= median - 0.5),
+        "median {:?} ({lo:?}, {hi:?}) vs {median}",
+        u.km.median()
+    );
     // Staffing: 18 agents all day, nearly always busy.
     let s10 = cal.staffing.mean[10];
     assert!((s10 - 18.0).abs() < 0.5, "staffing at 10:00: {s10}");

@@ -237,7 +237,6 @@ headcount = 10
 /// summary's "all" scope, which `src/summary.rs` makes only for scenarios with more than one
 /// contact type, so every cxsim figure but the occupancy is empty and scored over no interval.
 #[test]
-#[ignore = "cxsim's figures of a one-type scenario are read from an \"all\" scope it does not have"]
 fn a_scenario_with_one_contact_type_gets_cxsim_s_predictions() {
     let dir = tempfile::tempdir().unwrap();
     let (scenario, log) = synthetic_log(dir.path(), "one", ONE_TYPE);

@@ -72,7 +72,12 @@ fn tables(calls: &Validation, volumes: &Validation) -> String {
     for f in FIGURES.into_iter().skip(1) {
         let k = f.index();
         let s = &calls.scores[k];
-        let obs: Vec<f64> = calls.cells.iter().map(|c| c.observed[k]).filter(|x| x.is_finite()).collect();
+        let obs: Vec<f64> = calls
+            .cells
+            .iter()
+            .map(|c| c.observed[k])
+            .filter(|x| x.is_finite())
+            .collect();
         let cell = |s: &Score| format!("{} ({})", show(f, s.mae), signed(f, s.bias));
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} |\n",
@@ -98,7 +103,11 @@ fn tables(calls: &Validation, volumes: &Validation) -> String {
         )
     };
     let (ab, wait) = (Figure::Abandon.index(), Figure::MeanWait.index());
-    for (m, name) in [(1, "hours of January"), (2, "hours of February"), (10, "hours of October")] {
+    for (m, name) in [
+        (1, "hours of January"),
+        (2, "hours of February"),
+        (10, "hours of October"),
+    ] {
         let s = calls.scores_of(|c| month(c.day) == m);
         out.push_str(&row(name, s[ab].map(|x| x.mae), s[wait].map(|x| x.mae)));
     }
@@ -146,7 +155,12 @@ fn the_validation_study_on_the_banks_three_months_is_what_the_document_says() {
         let k = f.index();
         let s = &calls.scores[k];
         assert!(s[0].mae < s[1].mae && s[0].mae < s[2].mae, "{f:?} hourly: {s:?}");
-        assert!(s[0].mae < 1.4 * calls.floor[k], "{f:?}: MAE {} vs floor {}", s[0].mae, calls.floor[k]);
+        assert!(
+            s[0].mae < 1.4 * calls.floor[k],
+            "{f:?}: MAE {} vs floor {}",
+            s[0].mae,
+            calls.floor[k]
+        );
         let d = &daily[k];
         assert!(d[0].mae < 0.5 * d[1].mae && d[0].mae < d[2].mae, "{f:?} daily: {d:?}");
         assert!(
