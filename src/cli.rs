@@ -9,6 +9,7 @@
 #![cfg(feature = "cli")]
 
 mod calibrate;
+mod cluster;
 mod days;
 mod explain;
 mod forecast;
@@ -32,7 +33,6 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
-use toml::Spanned;
 
 #[derive(Debug, Parser)]
 #[command(name = "cxsim", version, about = "Contact-center discrete-event simulator", long_about = None)]
@@ -82,6 +82,20 @@ enum Command {
     /// Replay each day of a call log through a scenario, fed the day's calls and agents, and
     /// compare every interval with the log and with Erlang A: validation.csv, scores, plots.
     Validate(validate::ValidateArgs),
+    /// Plan a sweep as shards for a cluster: manifest.json lists every shard (a run × block of
+    /// replications) and the hash of every input file.
+    Plan(cluster::PlanArgs),
+    /// Run one shard of a planned sweep (its index from --index, SLURM_ARRAY_TASK_ID or
+    /// JOB_COMPLETION_INDEX) and write its result file beside the manifest, atomically.
+    RunShard(cluster::RunShardArgs),
+    /// Merge a sweep's shard files into the results folder one machine's run gives, bit for
+    /// bit; reports missing or duplicate shards and refuses another sweep's files.
+    Merge(cluster::MergeArgs),
+    /// Plan a sweep and write its Slurm scripts (a throttled array sized by a pilot run here,
+    /// and a merge job after it); --submit submits them. Again, it submits only what is missing.
+    Slurm(cluster::SlurmArgs),
+    /// Plan a sweep and write its Kubernetes Indexed Job and merge Job manifests.
+    K8s(cluster::K8sArgs),
     /// Write a results folder's report: report.html (self-contained: inline plots, no
     /// fetched file) and plots/*.svg, read from summary.json, run.toml and comparison.csv.
     Report {
@@ -343,6 +357,12 @@ fn is_input_error(e: &anyhow::Error) -> bool {
             || c.is::<crate::forecast::ForecastError>()
             || c.is::<UsageError>()
             || c.is::<crate::calibrate::CalibrateError>()
+            || c.downcast_ref::<crate::shard::ShardError>().is_some_and(|v| {
+                !matches!(
+                    v,
+                    crate::shard::ShardError::Sweep(_) | crate::shard::ShardError::Io { .. }
+                )
+            })
             || c.downcast_ref::<crate::validate::ValidateError>()
                 .is_some_and(|v| !matches!(v, crate::validate::ValidateError::Sweep(_)))
             || c.downcast_ref::<report::files::ResultsError>()
@@ -362,6 +382,11 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Forecast(args) => forecast::forecast(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Plan(args) => cluster::plan(args),
+        Command::RunShard(args) => cluster::run_shard(args),
+        Command::Merge(args) => cluster::merge(args),
+        Command::Slurm(args) => cluster::slurm(args),
+        Command::K8s(args) => cluster::k8s(args),
         Command::Report { results, png } => {
             let path = report::html::write_report(&results, png)
                 .with_context(|| format!("cannot write the report of {}", results.display()))?;
@@ -434,26 +459,53 @@ fn check(files: &[PathBuf]) -> Result<()> {
 
 /// Applies command-line overrides to the scenario and to its recorded raw form.
 fn apply_overrides(sc: &mut Scenario, args: &RunArgs) -> Result<()> {
-    if let Some(r) = args.replications {
+    override_run(sc, args.replications, args.seed)
+}
+
+/// Sets a scenario's replications and seed where given (`-r`, `-s`), refusing a number of
+/// replications out of range.
+fn override_run(sc: &mut Scenario, replications: Option<u32>, seed: Option<u64>) -> Result<()> {
+    if let Some(r) = replications {
         let max = scenario::compile::MAX_REPLICATIONS;
         if r == 0 || i64::from(r) > max {
             return Err(UsageError(format!("--replications must be between 1 and {max}, got {r}")).into());
         }
-        sc.replications = r;
-        sc.raw.simulation.replications = Some(Spanned::new(0..0, i64::from(r)));
+        sc.set_replications(r);
     }
-    if let Some(s) = args.seed {
-        sc.seed = s;
-        sc.raw.simulation.seed = Some(Spanned::new(0..0, s as i64));
+    if let Some(s) = seed {
+        sc.set_seed(s);
     }
     Ok(())
 }
 
 fn run(args: RunArgs) -> Result<()> {
+    run_from(args, None)
+}
+
+/// A sweep's shards to fold instead of simulating: the manifest (and its path) the study must
+/// match, and the shard files found.
+struct Stored<'a> {
+    manifest: &'a crate::shard::Manifest,
+    manifest_path: &'a Path,
+    store: &'a crate::shard::Store,
+}
+
+/// `cxsim run`, or with `stored` the same run folded from a sweep's shard files (`cxsim
+/// merge`): the same results folder, figures and printout.
+fn run_from(args: RunArgs, stored: Option<Stored<'_>>) -> Result<()> {
     let mut study = scenario::load_study(&args.scenario)?;
     apply_overrides(&mut study.baseline, &args)?;
     for v in &mut study.variants {
         apply_overrides(&mut v.scenario, &args)?;
+    }
+    if let Some(s) = &stored {
+        s.manifest.check_study(&study, s.manifest_path)?;
+        let folded = s.store.jobs().len() as u32;
+        if folded != study.baseline.replications {
+            for sc in std::iter::once(&mut study.baseline).chain(study.variants.iter_mut().map(|v| &mut v.scenario)) {
+                sc.set_replications(folded);
+            }
+        }
     }
     print_warnings(&study.baseline);
     for v in &study.variants {
@@ -549,7 +601,7 @@ fn run(args: RunArgs) -> Result<()> {
         dir.as_deref(),
         (&targets, select.as_ref()),
         cap,
-        records,
+        (records, stored.as_ref().map(|s| s.store)),
     )?;
     let names: Vec<String> = std::iter::once(scenario::variants::BASELINE.to_owned())
         .chain(study.variants.iter().map(|v| v.name.clone()))
@@ -731,7 +783,8 @@ type Simulated = (
 /// replications (so that every run keeps the same replications, paired) until the targets
 /// hold for the scenario and every variant. The scenarios' replications are set to those
 /// run. Returns the results, each run's streamed records, and what the targets came to.
-/// `records` (a scenario without variants, written under `dir`) streams the record files too.
+/// `records` (a scenario without variants, written under `dir`) streams the record files too;
+/// `stored` (a sweep's shard files) gives the replications instead of simulating them.
 fn simulate(
     study: &mut scenario::Study,
     opts: SweepOptions,
@@ -739,8 +792,12 @@ fn simulate(
     dir: Option<&Path>,
     (targets, select): (&[precision::Target], Option<&selection::Spec>),
     cap: Option<u32>,
-    records: Option<RecordRequest>,
+    (records, stored): (Option<RecordRequest>, Option<&crate::shard::Store>),
 ) -> Result<Simulated> {
+    // Shards read back are folded by the plan of their replications, run by run.
+    let fold_stored = |store: &crate::shard::Store, run: usize, sc: &Scenario, sink: &mut (dyn sweep::Sink + Send)| {
+        sweep::fold(sc, &sweep::Plan::of(store.jobs().to_vec()), store.outputs(run), sink)
+    };
     let make_sinks = |study: &scenario::Study| -> Result<Vec<ReplicationsSink>> {
         let mut sinks = Vec::new();
         if let Some(dir) = dir {
@@ -765,8 +822,7 @@ fn simulate(
     let start = study.baseline.replications;
     let set_replications = |study: &mut scenario::Study, n: u32| {
         for sc in std::iter::once(&mut study.baseline).chain(study.variants.iter_mut().map(|v| &mut v.scenario)) {
-            sc.replications = n;
-            sc.raw.simulation.replications = Some(Spanned::new(0..0, i64::from(n)));
+            sc.set_replications(n);
         }
     };
     if study.variants.is_empty() {
@@ -781,11 +837,12 @@ fn simulate(
             Some(s) => s,
             None => &mut none,
         };
-        let mut run_sweep = |sc: &Scenario, plan: &sweep::Plan, sink: &mut (dyn sweep::Sink + Send)| match &mut recorder
-        {
-            None => sweep::run_built_in(sc, plan, opts, &|| bar.inc(1), sink),
-            Some(r) => sweep::run_built_in_recording(sc, plan, opts, &|| bar.inc(1), sink, &mut r.recording),
-        };
+        let mut run_sweep =
+            |sc: &Scenario, plan: &sweep::Plan, sink: &mut (dyn sweep::Sink + Send)| match (&mut recorder, stored) {
+                (None, Some(store)) => fold_stored(store, 0, sc, sink),
+                (None, None) => sweep::run_built_in(sc, plan, opts, &|| bar.inc(1), sink),
+                (Some(r), _) => sweep::run_built_in_recording(sc, plan, opts, &|| bar.inc(1), sink, &mut r.recording),
+            };
         let (outcome, reached) = match cap {
             None => (run_sweep(sc, &sweep::Plan::all(sc), next), None),
             Some(cap) => {
@@ -872,7 +929,12 @@ fn simulate(
         let mut sinks = make_sinks(study)?;
         let mut refs: Vec<&mut (dyn sweep::Sink + Send)> =
             sinks.iter_mut().map(|s| s as &mut (dyn sweep::Sink + Send)).collect();
-        let outcome = compare::run_study(study, opts, &|| bar.inc(1), &mut refs);
+        let outcome = match stored {
+            Some(store) => {
+                compare::run_study_with(study, &mut refs, &mut |run, sc, sink| fold_stored(store, run, sc, sink))
+            }
+            None => compare::run_study(study, opts, &|| bar.inc(1), &mut refs),
+        };
         let done = match (&outcome, cap) {
             (Ok(c), Some(cap)) => {
                 let miss = std::iter::once(&c.baseline)

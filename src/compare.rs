@@ -255,6 +255,24 @@ pub fn run_study(
     on_done: &(dyn Fn() + Sync),
     sinks: &mut [&mut (dyn Sink + Send)],
 ) -> Result<Comparison, SweepError> {
+    run_study_with(study, sinks, &mut |_, sc, sink| {
+        sweep::run_built_in(sc, &Plan::all(sc), opts, on_done, sink)
+    })
+}
+
+/// Where a study's runs get their replications: `runner(i, scenario, sink)` folds run `i`'s
+/// (0 the baseline, `1 + k` variant k) replications `0..scenario.replications` in order through
+/// `sink` into a summary — by simulating them ([`run_study`]) or by reading them back from a
+/// sweep's shards ([`crate::shard`]).
+pub type Runner<'r> = dyn FnMut(usize, &Scenario, &mut (dyn Sink + Send)) -> Result<Summary, SweepError> + 'r;
+
+/// [`run_study`] with the replications of each run from `runner`: the same comparison, bit for
+/// bit, whenever the runner folds the same outputs in the same order.
+pub fn run_study_with(
+    study: &Study,
+    sinks: &mut [&mut (dyn Sink + Send)],
+    runner: &mut Runner<'_>,
+) -> Result<Comparison, SweepError> {
     let mut sinks = sinks.iter_mut();
     let baseline_sc = &study.baseline;
     let mut none = sweep::NoSink;
@@ -266,10 +284,10 @@ pub fn run_study(
         },
         scratch: Vec::new(),
     };
-    let baseline = sweep::run_built_in(baseline_sc, &Plan::all(baseline_sc), opts, on_done, &mut keep)?;
+    let baseline = runner(0, baseline_sc, &mut keep)?;
     let figures = keep.figures;
     let mut variants = Vec::with_capacity(study.variants.len());
-    for v in &study.variants {
+    for (k, v) in study.variants.iter().enumerate() {
         let mut none = sweep::NoSink;
         let mut pair = Pair {
             baseline: &figures,
@@ -283,7 +301,7 @@ pub fn run_study(
             },
             scratch: Vec::new(),
         };
-        let summary = sweep::run_built_in(&v.scenario, &Plan::all(&v.scenario), opts, on_done, &mut pair)?;
+        let summary = runner(k + 1, &v.scenario, &mut pair)?;
         let differences = pair
             .figures
             .keys

@@ -69,6 +69,7 @@ pub mod rng;
 pub mod routing;
 pub mod scenario;
 pub mod selection;
+pub mod shard;
 pub mod staffing;
 pub mod stats;
 pub mod summary;

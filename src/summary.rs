@@ -562,6 +562,8 @@ pub enum FoldError {
     OutOfOrder { expected: u32, got: u32 },
     #[error("replication {replication} has {got} intervals where the scenario has {expected}")]
     Shape { replication: u32, expected: u32, got: u32 },
+    #[error("{got} replication(s) were folded where the plan has {expected}")]
+    Missing { expected: usize, got: usize },
 }
 
 /// Folds replication outputs, in job order, into a [`Summary`]. The fold is serial and

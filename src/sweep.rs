@@ -45,6 +45,9 @@ pub enum SweepError {
     /// The caller's [`Sink`] failed (e.g. writing `replications.csv`).
     #[error("{0}")]
     Sink(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Stored outputs could not be read back ([`fold`]).
+    #[error("{0}")]
+    Stored(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Per-contact or per-journey records could not be written ([`run_recording`]).
     #[error("cannot write records: {0}")]
     Records(#[source] std::io::Error),
@@ -199,6 +202,39 @@ pub fn map_replications<T: Send>(
     } else {
         map_with_policy(sc, opts, || LongestIdleFifo, f)
     }
+}
+
+/// Folds outputs that were simulated elsewhere (a sweep's shards) exactly as a sweep of
+/// `plan` folds them: in job order through `sink`, into the same summary, bit for bit. An
+/// output that is not the plan's next replication is a [`FoldError`]; a read that fails
+/// stops the fold with [`SweepError::Stored`].
+pub fn fold<E>(
+    sc: &Scenario,
+    plan: &Plan,
+    outputs: impl IntoIterator<Item = Result<RepOutput, E>>,
+    sink: &mut (dyn Sink + Send),
+) -> Result<Summary, SweepError>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut builder = SummaryBuilder::with_plan(sc, plan.jobs.clone());
+    for out in outputs {
+        let out = out.map_err(|e| SweepError::Stored(e.into()))?;
+        builder.add(&out)?;
+        sink.on_output(sc, &out).map_err(SweepError::Sink)?;
+        if !sink.on_round(&builder) {
+            return Ok(builder.finish());
+        }
+    }
+    let folded = builder.replications() as usize;
+    if folded < plan.jobs.len() {
+        return Err(FoldError::Missing {
+            expected: plan.jobs.len(),
+            got: folded,
+        }
+        .into());
+    }
+    Ok(builder.finish())
 }
 
 /// A worker's engine, made on its first replication.

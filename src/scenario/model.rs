@@ -881,6 +881,18 @@ pub enum ErlangKind {
 }
 
 impl Scenario {
+    /// Sets the master seed, as `--seed` does: the run record (`run.toml`) shows it too.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+        self.raw.simulation.seed = Some(toml::Spanned::new(0..0, seed as i64));
+    }
+
+    /// Sets the number of replications, as `--replications` does: the run record shows it too.
+    pub fn set_replications(&mut self, replications: u32) {
+        self.replications = replications;
+        self.raw.simulation.replications = Some(toml::Spanned::new(0..0, i64::from(replications)));
+    }
+
     /// Start time (seconds) of interval `i`.
     pub fn interval_start(&self, i: u32) -> f64 {
         f64::from(i) * self.interval

@@ -7,6 +7,7 @@ mod calibrate;
 mod callbacks;
 mod chat;
 mod cli;
+mod cluster;
 mod costs;
 mod demand;
 mod determinism;

@@ -1,0 +1,245 @@
+//! A shard's result file: a JSON header line that says what it holds, each replication's raw
+//! statistics as MessagePack, and a SHA-256 trailer; written to a temporary file and renamed
+//! into place, so that a file under its final name is always whole.
+//!
+//! ```text
+//! {"schema":"cxsim.shard/1","cxsim_version":…,"identity":…,"units":[{"run":0,"first":0,"count":125}],…}\n
+//! <RepOutput><RepOutput>…            MessagePack, one value per replication, units in order
+//! <64 hex digits>\n                  SHA-256 of everything before it
+//! ```
+
+use super::{Shard, ShardError, Unit};
+use crate::stats::RepOutput;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Schema of a shard file's header.
+pub const SHARD_SCHEMA: &str = "cxsim.shard/1";
+/// The trailer: 64 hex digits and a newline.
+const TRAILER: usize = 65;
+/// A header line longer than this is not a shard's.
+const MAX_HEADER: u64 = 1 << 20;
+
+/// What a shard file holds, from its first line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardHeader {
+    pub schema: String,
+    pub cxsim_version: String,
+    /// The study's identity ([`super::identity`]).
+    pub identity: String,
+    pub scenario: String,
+    pub seed: u64,
+    /// The shard's index in the plan that wrote it.
+    pub shard: u32,
+    /// The blocks of replications it holds, in the order stored.
+    pub units: Vec<Unit>,
+}
+
+/// Writes `path` through a temporary file beside it, synced and renamed into place: a reader
+/// sees the old file or the whole new one, never a part. The temporary file is removed if
+/// `fill` fails.
+pub fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> Result<(), ShardError> {
+    let tmp = temporary_path(path);
+    let result = (|| {
+        let mut w = BufWriter::with_capacity(1 << 16, File::create(&tmp)?);
+        fill(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        ShardError::io(path, e)
+    })
+}
+
+fn temporary_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// Streams a shard's outputs to a temporary file; [`ShardWriter::finish`] adds the trailer
+/// and renames it into place. Dropped unfinished, it removes the temporary file.
+pub struct ShardWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    out: Option<HashingWriter<BufWriter<File>>>,
+}
+
+/// A writer that hashes what goes through it.
+struct HashingWriter<W: Write> {
+    inner: W,
+    hash: Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl ShardWriter {
+    /// Starts `path` with `header`.
+    pub fn create(path: &Path, header: &ShardHeader) -> Result<Self, ShardError> {
+        let tmp = temporary_path(path);
+        let file = File::create(&tmp).map_err(|e| ShardError::io(&tmp, e))?;
+        let mut w = Self {
+            path: path.to_owned(),
+            tmp,
+            out: Some(HashingWriter {
+                inner: BufWriter::with_capacity(1 << 16, file),
+                hash: Sha256::new(),
+            }),
+        };
+        let line = serde_json::to_string(header).map_err(|e| ShardError::invalid(path, e.to_string()))? + "\n";
+        w.write(|out| out.write_all(line.as_bytes()))?;
+        Ok(w)
+    }
+
+    fn write(
+        &mut self,
+        f: impl FnOnce(&mut HashingWriter<BufWriter<File>>) -> io::Result<()>,
+    ) -> Result<(), ShardError> {
+        match self.out.as_mut() {
+            Some(out) => f(out).map_err(|e| ShardError::io(&self.path, e)),
+            None => Err(ShardError::invalid(&self.path, "written after it was finished")),
+        }
+    }
+
+    /// Appends one replication's output.
+    pub fn push(&mut self, out: &RepOutput) -> Result<(), ShardError> {
+        self.write(|w| rmp_serde::encode::write(w, out).map_err(io::Error::other))
+    }
+
+    /// Writes the trailer, syncs, and renames the file into place.
+    pub fn finish(mut self) -> Result<PathBuf, ShardError> {
+        let out = self.out.take().expect("a shard writer is finished once");
+        let digest = format!("{:x}\n", out.hash.finalize());
+        let mut inner = out.inner;
+        let done = (|| {
+            inner.write_all(digest.as_bytes())?;
+            let file = inner.into_inner().map_err(|e| e.into_error())?;
+            file.sync_all()?;
+            std::fs::rename(&self.tmp, &self.path)
+        })();
+        done.map_err(|e| ShardError::io(&self.path, e))?;
+        Ok(self.path.clone())
+    }
+}
+
+impl Drop for ShardWriter {
+    fn drop(&mut self) {
+        if self.out.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// The header a shard of `manifest` writes.
+pub fn header_of(manifest: &super::Manifest, shard: &Shard) -> ShardHeader {
+    ShardHeader {
+        schema: SHARD_SCHEMA.to_owned(),
+        cxsim_version: manifest.cxsim_version.clone(),
+        identity: manifest.identity.clone(),
+        scenario: manifest.scenario.clone(),
+        seed: manifest.seed,
+        shard: shard.index,
+        units: shard.units.clone(),
+    }
+}
+
+/// Writes a whole shard file from outputs in memory (the outputs of `header.units`, in order).
+pub fn write_shard(path: &Path, header: &ShardHeader, outputs: &[RepOutput]) -> Result<PathBuf, ShardError> {
+    let mut w = ShardWriter::create(path, header)?;
+    for out in outputs {
+        w.push(out)?;
+    }
+    w.finish()
+}
+
+/// Reads a shard file's header line, and checks its schema and version.
+pub fn read_header(path: &Path) -> Result<ShardHeader, ShardError> {
+    let file = File::open(path).map_err(|e| ShardError::io(path, e))?;
+    let mut line = String::new();
+    BufReader::new(file)
+        .take(MAX_HEADER)
+        .read_line(&mut line)
+        .map_err(|e| ShardError::invalid(path, format!("not a cxsim shard file ({e})")))?;
+    let header: ShardHeader = serde_json::from_str(line.trim_end()).map_err(|e| {
+        ShardError::invalid(
+            path,
+            format!("not a cxsim shard file: its first line is not a shard header ({e})"),
+        )
+    })?;
+    if header.schema != SHARD_SCHEMA {
+        return Err(ShardError::invalid(
+            path,
+            format!("schema \"{}\" is not \"{SHARD_SCHEMA}\"", header.schema),
+        ));
+    }
+    super::same_version(path, "written", &header.cxsim_version)?;
+    Ok(header)
+}
+
+/// Checks a shard file's trailer against its contents: a file cut short or changed fails.
+pub fn verify(path: &Path) -> Result<(), ShardError> {
+    let bytes = std::fs::read(path).map_err(|e| ShardError::io(path, e))?;
+    let damaged = || {
+        ShardError::invalid(
+            path,
+            "truncated or corrupted: its checksum does not match its contents (run this shard again)",
+        )
+    };
+    if bytes.len() < TRAILER {
+        return Err(damaged());
+    }
+    let (body, trailer) = bytes.split_at(bytes.len() - TRAILER);
+    let expected = format!("{:x}\n", Sha256::digest(body));
+    if trailer != expected.as_bytes() {
+        return Err(damaged());
+    }
+    Ok(())
+}
+
+/// Reads a shard file's outputs in order, unit by unit, one at a time (memory stays one
+/// output, whatever the shard's size).
+pub struct ShardReader {
+    path: PathBuf,
+    de: rmp_serde::Deserializer<rmp_serde::decode::ReadReader<BufReader<File>>>,
+}
+
+impl ShardReader {
+    /// Opens `path` after its header line.
+    pub fn open(path: &Path) -> Result<Self, ShardError> {
+        let file = File::open(path).map_err(|e| ShardError::io(path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 16, file);
+        let mut line = Vec::new();
+        reader
+            .read_until(b'\n', &mut line)
+            .map_err(|e| ShardError::io(path, e))?;
+        Ok(Self {
+            path: path.to_owned(),
+            de: rmp_serde::Deserializer::new(reader),
+        })
+    }
+
+    /// The next output.
+    pub fn next_output(&mut self) -> Result<RepOutput, ShardError> {
+        RepOutput::deserialize(&mut self.de)
+            .map_err(|e| ShardError::invalid(&self.path, format!("cannot read a replication's results: {e}")))
+    }
+}
