@@ -416,7 +416,7 @@ pub fn run_shard(
             writer: &mut writer,
             failed: None,
         };
-        let ran = sweep::run_built_in(sc, &plan, opts, on_done, &mut sink);
+        let ran = sweep::run_built_in_unfolded(sc, &plan, opts, on_done, &mut sink);
         if let Some(e) = sink.failed {
             return Err(e);
         }

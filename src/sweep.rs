@@ -314,12 +314,42 @@ where
     P: RoutingPolicy + Send,
     F: Fn() -> P + Sync,
 {
-    run_watched(sc, plan, opts, make_policy, on_done, sink, &records::Unwatched)
+    run_watched(sc, plan, opts, make_policy, on_done, sink, &records::Unwatched, true).map(|s| s.expect("folded"))
+}
+
+/// [`run_built_in`] without the fold: the sink sees every output in job order, and no summary
+/// is made (a sweep's shard keeps the raw outputs; the merge folds them). Nothing calls the
+/// sink's `on_round`.
+pub fn run_built_in_unfolded(
+    sc: &Scenario,
+    plan: &Plan,
+    opts: SweepOptions,
+    on_done: &(dyn Fn() + Sync),
+    sink: &mut (dyn Sink + Send),
+) -> Result<(), SweepError> {
+    let unwatched = &records::Unwatched;
+    if sc.skills_routing {
+        run_watched(
+            sc,
+            plan,
+            opts,
+            || SkillsRouting::new(sc),
+            on_done,
+            sink,
+            unwatched,
+            false,
+        )?;
+    } else {
+        run_watched(sc, plan, opts, || LongestIdleFifo, on_done, sink, unwatched, false)?;
+    }
+    Ok(())
 }
 
 /// [`run_plan`] with a [`records::Watch`] beside each worker's collector: the engines run with
 /// the watch's observer, which is the bare [`Collector`] when nothing is recorded (the same
-/// engine type as ever, so a run without records is not slowed).
+/// engine type as ever, so a run without records is not slowed). Without `folding`, outputs
+/// go to the sink only and no summary is returned.
+#[allow(clippy::too_many_arguments)]
 fn run_watched<P, F, R>(
     sc: &Scenario,
     plan: &Plan,
@@ -328,7 +358,8 @@ fn run_watched<P, F, R>(
     on_done: &(dyn Fn() + Sync),
     sink: &mut (dyn Sink + Send),
     watch: &R,
-) -> Result<Summary, SweepError>
+    folding: bool,
+) -> Result<Option<Summary>, SweepError>
 where
     P: RoutingPolicy + Send,
     F: Fn() -> P + Sync,
@@ -377,19 +408,21 @@ where
             .collect()
     };
     // Folds a round; false when the sink asks to stop.
-    let fold = |builder: &mut SummaryBuilder<'_>, sink: &mut (dyn Sink + Send), outputs: Vec<RepOutput>| {
-        builder.add_round(&outputs)?;
+    let fold = |builder: &mut Option<SummaryBuilder<'_>>, sink: &mut (dyn Sink + Send), outputs: Vec<RepOutput>| {
+        if let Some(b) = builder.as_mut() {
+            b.add_round(&outputs)?;
+        }
         for out in &outputs {
             sink.on_output(sc, out).map_err(SweepError::Sink)?;
             watch.fold(out.replication).map_err(SweepError::Records)?;
         }
         spares.lock().unwrap_or_else(|e| e.into_inner()).extend(outputs);
-        Ok::<bool, SweepError>(sink.on_round(builder))
+        Ok::<bool, SweepError>(builder.as_ref().is_none_or(|b| sink.on_round(b)))
     };
     // Round k is folded (in job order, as ever) while round k + 1 is simulated, as two halves
     // of one `join` in the pool: with many intervals the fold is a fifth of the work, and this
     // keeps it off the critical path without a thread beyond the workers.
-    let mut builder = SummaryBuilder::with_plan(sc, plan.jobs.clone());
+    let mut builder = folding.then(|| SummaryBuilder::with_plan(sc, plan.jobs.clone()));
     let mut pending: Option<Vec<RepOutput>> = None;
     let mut failed = None;
     let mut stopped = false;
@@ -418,5 +451,5 @@ where
     if let Some(e) = failed {
         return Err(e);
     }
-    Ok(builder.finish())
+    Ok(builder.map(SummaryBuilder::finish))
 }

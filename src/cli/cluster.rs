@@ -293,10 +293,9 @@ pub(super) fn slurm(args: SlurmArgs) -> Result<()> {
     let job = slurm::Job::new(&manifest, &manifest_path, &exe, &pilot, &options);
     let scripts = job.write(&dir, &todo)?;
     let mut text = format!(
-        "{}\npilot: {:.3} s and {} MiB per replication here → per shard task: --time={} --mem={}M\nscripts: {}\n",
+        "{}\n{}\nper shard task: --time={} --mem={}M\nscripts: {}\n",
         describe(&manifest, &manifest_path),
-        pilot.seconds_per_replication,
-        pilot.peak_mib,
+        describe_pilot(&pilot, &manifest),
         job.shard_time,
         job.shard_mem_mib,
         scripts
@@ -347,6 +346,17 @@ pub(super) struct K8sArgs {
     pilot: u32,
 }
 
+/// One line on what the pilot measured, with the disk the shard files will take.
+fn describe_pilot(p: &shard::pilot::Pilot, m: &Manifest) -> String {
+    let total: u64 = m.shards.iter().map(|s| s.replications()).sum();
+    format!(
+        "pilot: {:.3} s per replication on one thread here, {} MiB at most; shard files about {:.1} MB in all",
+        p.seconds_per_replication,
+        p.peak_mib,
+        (p.bytes_per_replication * total) as f64 / 1e6
+    )
+}
+
 /// `cxsim k8s`.
 pub(super) fn k8s(args: K8sArgs) -> Result<()> {
     let (study, manifest, dir) = args.plan.plan()?;
@@ -361,9 +371,10 @@ pub(super) fn k8s(args: K8sArgs) -> Result<()> {
     };
     let written = shard::k8s::write(&manifest, &dir, &args.plan.scenario, &todo, &pilot, &options)?;
     print(&format!(
-        "{}\nmanifests: {}\nput the sweep folder and the scenario (with its inputs) on the claim \"{}\" as the \
+        "{}\n{}\nmanifests: {}\nput the sweep folder and the scenario (with its inputs) on the claim \"{}\" as the \
          manifests name them, then: kubectl apply -f {}\n",
         describe(&manifest, &dir.join(MANIFEST_FILE)),
+        describe_pilot(&pilot, &manifest),
         written
             .iter()
             .map(|p| p.display().to_string())

@@ -196,20 +196,32 @@ pub fn read_header(path: &Path) -> Result<ShardHeader, ShardError> {
 }
 
 /// Checks a shard file's trailer against its contents: a file cut short or changed fails.
+/// Reads the file in pieces (its memory does not grow with the file).
 pub fn verify(path: &Path) -> Result<(), ShardError> {
-    let bytes = std::fs::read(path).map_err(|e| ShardError::io(path, e))?;
     let damaged = || {
         ShardError::invalid(
             path,
             "truncated or corrupted: its checksum does not match its contents (run this shard again)",
         )
     };
-    if bytes.len() < TRAILER {
+    let mut file = File::open(path).map_err(|e| ShardError::io(path, e))?;
+    let len = file.metadata().map_err(|e| ShardError::io(path, e))?.len();
+    if len < TRAILER as u64 {
         return Err(damaged());
     }
-    let (body, trailer) = bytes.split_at(bytes.len() - TRAILER);
-    let expected = format!("{:x}\n", Sha256::digest(body));
-    if trailer != expected.as_bytes() {
+    let mut hash = Sha256::new();
+    let mut body = (&mut file).take(len - TRAILER as u64);
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = body.read(&mut buf).map_err(|e| ShardError::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+    }
+    let mut trailer = Vec::with_capacity(TRAILER);
+    file.read_to_end(&mut trailer).map_err(|e| ShardError::io(path, e))?;
+    if trailer != format!("{:x}\n", hash.finalize()).as_bytes() {
         return Err(damaged());
     }
     Ok(())

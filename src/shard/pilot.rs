@@ -35,7 +35,7 @@ pub fn run(study: &Study, manifest: &Manifest, replications: u32) -> Result<Pilo
     let before = memory_kib("VmRSS:").unwrap_or(0);
     let clock = Instant::now();
     let mut size = SizeSink::default();
-    sweep::run_built_in(
+    sweep::run_built_in_unfolded(
         sc,
         &Plan::of((unit.first..unit.first + n).collect()),
         SweepOptions { threads: 1 },

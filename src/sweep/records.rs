@@ -276,7 +276,7 @@ where
         journeys: journeys.is_some(),
         out: Mutex::new((contacts.as_mut(), journeys.as_mut())),
     };
-    super::run_watched(sc, plan, opts, make_policy, on_done, sink, &watch)
+    super::run_watched(sc, plan, opts, make_policy, on_done, sink, &watch, true).map(|s| s.expect("folded"))
 }
 
 /// [`run_plan_recording`] with the built-in routing the scenario asks for (as
