@@ -59,11 +59,13 @@ impl PlanArgs {
 /// files, else those whose replications are missing.
 fn still_to_run(dir: &Path, manifest: &Manifest) -> Result<Vec<u32>> {
     let (_, coverage) = Store::scan(dir, manifest)?;
-    Ok(if coverage.files == 0 {
-        (0..manifest.shards.len() as u32).collect()
-    } else {
-        coverage.missing_shards
-    })
+    if coverage.files == 0 {
+        return Ok((0..manifest.shards.len() as u32).collect());
+    }
+    if !coverage.missing.is_empty() && coverage.missing_shards.is_empty() {
+        return Err(UsageError(format!("{}: {}", dir.display(), coverage.describe(&manifest.runs))).into());
+    }
+    Ok(coverage.missing_shards)
 }
 
 /// `cxsim plan`.

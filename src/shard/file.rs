@@ -59,12 +59,20 @@ pub fn write_atomically(
     })
 }
 
+/// A hidden name beside `path`, unique to this writer: the process id alone is not (the pods
+/// of a Kubernetes Job all run as process 1 on a shared volume).
 fn temporary_path(path: &Path) -> PathBuf {
+    static WRITERS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let host = std::env::var("HOSTNAME").unwrap_or_default();
+    let n = WRITERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    path.with_file_name(format!(".{name}.{host}.{}.{nanos}.{n}.tmp", std::process::id()))
 }
 
 /// Streams a shard's outputs to a temporary file; [`ShardWriter::finish`] adds the trailer
@@ -136,7 +144,10 @@ impl ShardWriter {
             file.sync_all()?;
             std::fs::rename(&self.tmp, &self.path)
         })();
-        done.map_err(|e| ShardError::io(&self.path, e))?;
+        done.map_err(|e| {
+            let _ = std::fs::remove_file(&self.tmp);
+            ShardError::io(&self.path, e)
+        })?;
         Ok(self.path.clone())
     }
 }
@@ -231,7 +242,7 @@ pub fn verify(path: &Path) -> Result<(), ShardError> {
 /// output, whatever the shard's size).
 pub struct ShardReader {
     path: PathBuf,
-    de: rmp_serde::Deserializer<rmp_serde::decode::ReadReader<BufReader<File>>>,
+    reader: BufReader<File>,
 }
 
 impl ShardReader {
@@ -245,13 +256,79 @@ impl ShardReader {
             .map_err(|e| ShardError::io(path, e))?;
         Ok(Self {
             path: path.to_owned(),
-            de: rmp_serde::Deserializer::new(reader),
+            reader,
         })
     }
 
-    /// The next output.
+    /// The next output. (A deserializer per output: one kept over the whole file would keep
+    /// a buffer the size of everything read.)
     pub fn next_output(&mut self) -> Result<RepOutput, ShardError> {
-        RepOutput::deserialize(&mut self.de)
+        rmp_serde::from_read(&mut self.reader)
             .map_err(|e| ShardError::invalid(&self.path, format!("cannot read a replication's results: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header() -> ShardHeader {
+        ShardHeader {
+            schema: SHARD_SCHEMA.to_owned(),
+            cxsim_version: env!("CARGO_PKG_VERSION").to_owned(),
+            identity: "0".repeat(64),
+            scenario: "t".to_owned(),
+            seed: 1,
+            shard: 0,
+            units: vec![Unit {
+                run: 0,
+                first: 0,
+                count: 1,
+            }],
+        }
+    }
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn an_unfinished_shard_writer_leaves_nothing_behind_and_a_finished_one_only_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shard-000-000000000-000000001.cxshard");
+        let w = ShardWriter::create(&path, &header()).unwrap();
+        assert_eq!(entries(dir.path()).len(), 1, "the temporary file while it is written");
+        assert!(entries(dir.path())[0].starts_with('.'), "hidden from the merge");
+        drop(w);
+        assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+        // Finished: the file under its name, and nothing else; its trailer verifies.
+        let w = ShardWriter::create(&path, &header()).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            entries(dir.path()),
+            vec!["shard-000-000000000-000000001.cxshard".to_owned()]
+        );
+        verify(&path).unwrap();
+        assert_eq!(read_header(&path).unwrap(), header());
+    }
+
+    #[test]
+    fn verify_refuses_a_file_shorter_than_its_trailer_and_one_with_a_changed_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.cxshard");
+        std::fs::write(&path, b"short\n").unwrap();
+        assert!(verify(&path).is_err());
+        std::fs::write(&path, vec![b'0'; TRAILER]).unwrap(); // exactly a trailer's length
+        assert!(verify(&path).is_err());
+        ShardWriter::create(&path, &header()).unwrap().finish().unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[20] ^= 1; // in the header: the checksum covers it too
+        std::fs::write(&path, &bytes).unwrap();
+        assert!(verify(&path).is_err());
     }
 }

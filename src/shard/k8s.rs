@@ -131,15 +131,26 @@ pub fn manifests(
         image = yaml(&o.image),
         cmd = command(&merge_args),
     );
-    let run = format!(
-        "#!/bin/sh\n# cxsim: runs the shards, waits for them, then merges.\nset -eu\ncd \"$(dirname \"$0\")\"\n\
-         kubectl apply -f {SHARDS_FILE}\nkubectl wait --for=condition=complete --timeout=-1s job/{name}-shards\n\
-         kubectl apply -f {MERGE_FILE}\nkubectl wait --for=condition=complete --timeout=-1s job/{name}-merge\n"
+    // A Job's template cannot change once applied: each step deletes the Job of an earlier
+    // run first. `kubectl wait` sees only one condition, so a loop watches for either end.
+    let step = |file: &str, job: &str| {
+        format!("kubectl delete job/{job} --ignore-not-found\nkubectl apply -f {file}\nwait_for {job}\n")
+    };
+    let mut run = String::from(
+        "#!/bin/sh\n# cxsim: runs the shards still to run, waits for them, then merges.\nset -eu\ncd \"$(dirname \"$0\")\"\n\
+         wait_for() {\n  while :; do\n    state=$(kubectl get \"job/$1\" -o jsonpath='{.status.conditions[?(@.status==\"True\")].type}')\n\
+         \x20   case \"$state\" in\n      *Complete*) return 0 ;;\n      *Failed*) echo \"job $1 failed: kubectl describe job/$1\" >&2; exit 1 ;;\n\
+         \x20   esac\n    sleep 10\n  done\n}\n",
     );
+    if !todo.is_empty() {
+        run.push_str(&step(SHARDS_FILE, &format!("{name}-shards")));
+    }
+    run.push_str(&step(MERGE_FILE, &format!("{name}-merge")));
     (shards, merge, run)
 }
 
-/// Writes the two Job manifests and the run script into `dir`; returns their paths.
+/// Writes the two Job manifests and the run script into `dir` (no shards Job when `todo` is
+/// empty); returns their paths, the first applied first.
 pub fn write(
     manifest: &Manifest,
     dir: &Path,
@@ -150,7 +161,19 @@ pub fn write(
 ) -> Result<Vec<PathBuf>, ShardError> {
     let (shards, merge, run) = manifests(manifest, dir, scenario, todo, pilot, o);
     let mut written = Vec::new();
-    for (name, text) in [(SHARDS_FILE, shards), (MERGE_FILE, merge), (RUN_SCRIPT, run)] {
+    let shards_file = dir.join(SHARDS_FILE);
+    if todo.is_empty() {
+        // Every shard is done: no shards Job (an old one would run shards again).
+        match std::fs::remove_file(&shards_file) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(ShardError::io(&shards_file, e)),
+            _ => {}
+        }
+    }
+    let files = [(SHARDS_FILE, shards), (MERGE_FILE, merge), (RUN_SCRIPT, run)];
+    for (name, text) in files
+        .into_iter()
+        .filter(|(name, _)| !todo.is_empty() || *name != SHARDS_FILE)
+    {
         let path = dir.join(name);
         super::file::write_atomically(&path, |w| std::io::Write::write_all(w, text.as_bytes()))?;
         written.push(path);

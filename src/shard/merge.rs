@@ -60,11 +60,19 @@ impl Coverage {
                     String::new()
                 }
             ));
-            lines.push(format!(
-                "shards to run again: {} (e.g. `cxsim run-shard MANIFEST --index I`, or sbatch --array={})",
-                list(&self.missing_shards),
-                ranges(&self.missing_shards)
-            ));
+            if self.missing_shards.is_empty() {
+                lines.push(
+                    "no shard of this plan holds them: they belonged to an earlier round's plan. Plan the whole \
+                     sweep again from 0 (`cxsim plan SCENARIO -r N`), run the shards it lists, and merge with --partial"
+                        .to_owned(),
+                );
+            } else {
+                lines.push(format!(
+                    "shards to run again: {} (e.g. `cxsim run-shard MANIFEST --index I`, or sbatch --array={})",
+                    list(&self.missing_shards),
+                    ranges(&self.missing_shards)
+                ));
+            }
         }
         for (a, b) in self.duplicates.iter().take(8) {
             lines.push(format!(
@@ -72,6 +80,9 @@ impl Coverage {
                 a.display(),
                 b.display()
             ));
+        }
+        if self.duplicates.len() > 8 {
+            lines.push(format!("and {} more duplicate(s)", self.duplicates.len() - 8));
         }
         lines.join("\n")
     }
@@ -89,9 +100,11 @@ pub struct Store {
 impl Store {
     /// Reads the headers of every `*.cxshard` file of `dir` and checks each file whole
     /// (its checksum). A file of another study (scenario, inputs, seed), another version or
-    /// not a shard at all is an error naming it. Blocks held twice keep the file that comes
-    /// first by name; the rest is reported in the [`Coverage`]. The store folds the
-    /// replications of `0..manifest.replications` present in every run.
+    /// not a shard at all is an error naming it. Replications held twice are read from the
+    /// block that starts first (the first by name among equals), and reported in the
+    /// [`Coverage`] (a study's replication is the same in every file that holds it, so either
+    /// copy gives the same bits). The store folds the replications of
+    /// `0..manifest.replications` present in every run.
     pub fn scan(dir: &Path, manifest: &Manifest) -> Result<(Self, Coverage), ShardError> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(|e| ShardError::io(dir, e))?
@@ -126,7 +139,7 @@ impl Store {
             file::verify(path)?;
             let mut skip = 0u64;
             for unit in &header.units {
-                if unit.run as usize >= runs || unit.end() > total.max(unit.end()) {
+                if unit.run as usize >= runs || unit.first.checked_add(unit.count).is_none() {
                     return Err(ShardError::invalid(
                         path,
                         format!("holds run {} where the plan has {runs} run(s)", unit.run),
@@ -147,28 +160,29 @@ impl Store {
         let mut blocks = Vec::with_capacity(runs);
         let mut present: Option<BTreeSet<u32>> = None;
         for (run, mut list) in all.into_iter().enumerate() {
-            // Only what the merge folds: blocks reaching into 0..total.
+            // Only what the merge folds: blocks reaching into 0..total, by first replication.
             list.retain(|b| b.unit.first < total && b.unit.count > 0);
             list.sort_by(|a, b| (a.unit.first, &a.path).cmp(&(b.unit.first, &b.path)));
+            // Kept blocks tile 0..next; a block overlapping them gives only what lies beyond.
             let mut kept: Vec<Block> = Vec::new();
-            for b in list {
-                match kept
-                    .iter()
-                    .find(|k| k.unit.first < b.unit.end() && b.unit.first < k.unit.end())
-                {
-                    Some(k) => coverage.duplicates.push((b.path.clone(), k.path.clone())),
-                    None => kept.push(b),
-                }
-            }
-            kept.sort_by_key(|b| b.unit.first);
             let mut here = BTreeSet::new();
             let mut next = 0u32;
-            for b in &kept {
-                if b.unit.first > next {
+            for mut b in list {
+                let end = b.unit.end().min(total);
+                if let Some(k) = kept.last().filter(|_| b.unit.first < next) {
+                    coverage.duplicates.push((b.path.clone(), k.path.clone()));
+                    if end <= next {
+                        continue;
+                    }
+                    b.skip += u64::from(next - b.unit.first);
+                    b.unit.first = next;
+                } else if b.unit.first > next {
                     coverage.missing.push((run as u32, next, b.unit.first));
                 }
-                here.extend(b.unit.first..b.unit.end().min(total));
-                next = next.max(b.unit.end());
+                b.unit.count = end - b.unit.first;
+                here.extend(b.unit.first..end);
+                next = end;
+                kept.push(b);
             }
             if next < total {
                 coverage.missing.push((run as u32, next, total));

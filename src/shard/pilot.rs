@@ -103,3 +103,37 @@ pub fn slurm_time(seconds: u64) -> String {
         format!("{h:02}:{m:02}:{s:02}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `slurm_time` is what sbatch parses (`--time`); the integration test only checks that a
+    /// `#SBATCH --time=` line exists, so any arithmetic mutant in it survives.
+    #[test]
+    fn slurm_time_is_days_hours_minutes_seconds() {
+        assert_eq!(slurm_time(0), "00:00:00");
+        assert_eq!(slurm_time(59), "00:00:59");
+        assert_eq!(slurm_time(3_661), "01:01:01");
+        assert_eq!(slurm_time(86_399), "23:59:59");
+        assert_eq!(slurm_time(86_400 + 3_600 + 61), "1-01:01:01");
+    }
+
+    #[test]
+    fn requests_grow_with_the_work_and_keep_their_margins() {
+        let p = Pilot {
+            replications: 2,
+            seconds_per_replication: 2.0,
+            peak_mib: 100,
+            engine_mib: 10,
+            bytes_per_replication: 1000,
+        };
+        // 3 × (2 s × 30 / 2 threads) + 600.
+        assert_eq!(p.time_request_s(30, 2), 690);
+        assert_eq!(p.time_request_s(30, 0), 3 * 60 + 600, "0 threads counts as 1");
+        // (100 + 1 × 10) × 1.5 + 128 = 293 → 320 (a multiple of 64).
+        assert_eq!(p.memory_request_mib(2), 320);
+        // A peak below 64 MiB counts as 64: 64 × 1.5 + 128 = 224 → 256.
+        assert_eq!(Pilot { peak_mib: 0, ..p }.memory_request_mib(1), 256);
+    }
+}

@@ -198,7 +198,8 @@ impl Job {
             .collect()
     }
 
-    /// A shell script that submits the arrays for `todo` and the merge after them.
+    /// A shell script that submits the arrays for `todo` and the merge after them (it stops at
+    /// the first sbatch that fails: no pipe hides its status).
     pub fn submit_script(&self, todo: &[u32]) -> String {
         let mut s = String::from(
             "#!/bin/sh\n# cxsim: submits the shards still to run and a merge that waits for them.\nset -eu\nids=\"\"\n",
@@ -206,14 +207,14 @@ impl Job {
         for args in self.array_args(todo) {
             let quoted: Vec<String> = args.iter().map(|a| quote(a)).collect();
             s.push_str(&format!(
-                "id=$(sbatch {} | cut -d';' -f1)\necho \"shards: job $id\"\nids=\"$ids:$id\"\n",
+                "id=$(sbatch {})\nid=${{id%%;*}}\necho \"shards: job $id\"\nids=\"$ids:$id\"\n",
                 quoted.join(" ")
             ));
         }
         let merge = quote(&self.dir().join(MERGE_SCRIPT).display().to_string());
         s.push_str(&format!(
             "if [ -n \"$ids\" ]; then dep=\"--dependency=afterok$ids\"; else dep=\"\"; fi\n\
-             id=$(sbatch --parsable $dep {merge} | cut -d';' -f1)\necho \"merge: job $id\"\n"
+             id=$(sbatch --parsable $dep {merge})\nid=${{id%%;*}}\necho \"merge: job $id\"\n"
         ));
         s
     }
@@ -308,5 +309,76 @@ mod tests {
     #[test]
     fn quoting_survives_a_quote_in_a_path() {
         assert_eq!(quote("/a b/it's"), r"'/a b/it'\''s'");
+    }
+
+    #[test]
+    fn directives_carry_partition_and_account_and_the_array_runs_offsets() {
+        let manifest_dir = tempfile::tempdir().unwrap();
+        let pilot = crate::shard::pilot::Pilot {
+            replications: 1,
+            seconds_per_replication: 1.0,
+            peak_mib: 100,
+            engine_mib: 10,
+            bytes_per_replication: 100,
+        };
+        let manifest = crate::shard::Manifest {
+            schema: crate::shard::MANIFEST_SCHEMA.to_owned(),
+            cxsim_version: env!("CARGO_PKG_VERSION").to_owned(),
+            scenario: "bank: 24/7".to_owned(),
+            scenario_file: "s.toml".into(),
+            identity: "0".repeat(64),
+            inputs: Vec::new(),
+            seed: 1,
+            replications: 10,
+            from: 0,
+            runs: vec!["baseline".to_owned()],
+            shards: vec![crate::shard::Shard {
+                index: 0,
+                units: vec![crate::shard::Unit {
+                    run: 0,
+                    first: 0,
+                    count: 10,
+                }],
+            }],
+        };
+        let options = Options {
+            cpus: 4,
+            throttle: 7,
+            array_limit: 2,
+            partition: Some("long".to_owned()),
+            account: Some("proj".to_owned()),
+        };
+        let job = Job::new(
+            &manifest,
+            &manifest_dir.path().join("manifest.json"),
+            Path::new("/opt/cxsim"),
+            &pilot,
+            &options,
+        );
+        let shards = job.shards_script();
+        assert!(shards.contains("#SBATCH --partition=long\n"), "{shards}");
+        assert!(shards.contains("#SBATCH --account=proj\n"), "{shards}");
+        assert!(shards.contains("#SBATCH --cpus-per-task=4\n"), "{shards}");
+        assert!(shards.contains("#SBATCH --job-name=cxsim-bank--24-7\n"), "{shards}");
+        // 10 replications on 4 threads: 3 × 2.5 s + 600 = 607.5 → 608 s.
+        assert!(shards.contains("#SBATCH --time=00:10:08\n"), "{shards}");
+        let submit = job.submit_script(&[0, 1, 2, 5]);
+        assert!(
+            submit.contains("'--array=0-1%7' '--export=ALL,CXSIM_SHARD_OFFSET=0'"),
+            "{submit}"
+        );
+        assert!(
+            submit.contains("'--array=0%7' '--export=ALL,CXSIM_SHARD_OFFSET=2'"),
+            "{submit}"
+        );
+        assert!(
+            submit.contains("'--array=1%7' '--export=ALL,CXSIM_SHARD_OFFSET=4'"),
+            "{submit}"
+        );
+        let merge = job.merge_script();
+        assert!(
+            merge.contains("#SBATCH --cpus-per-task=1\n") && merge.contains("--job-name=cxsim-bank--24-7-merge"),
+            "{merge}"
+        );
     }
 }

@@ -507,3 +507,205 @@ fn a_sweep_submitted_to_a_real_slurm_cluster_merges_to_the_local_run() {
     assert_same_results(&dir.join("results"), &single);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A gap at the start of a run (not only at its end) is missing, and only the shard that
+/// holds it is named, not its neighbour that starts where the gap ends.
+#[test]
+fn a_gap_at_the_start_of_a_run_is_missing_and_names_only_its_shard() {
+    // 6 shards of 3 runs × 12: shard 2 is the first variant's 0..6, shard 3 its 6..12.
+    let (_tmp, _, dir) = sweep(6, &[], [0, 1, 3, 4, 5]);
+    let refused = merge(&dir, &[]).failure();
+    let text = stderr(&refused);
+    assert!(text.contains("missing replications: one more agent 0..6"), "{text}");
+    assert!(text.contains("shards to run again: 2 "), "{text}");
+    assert!(text.contains("--array=2)"), "{text}");
+    assert!(!dir.join("results").exists());
+    // --partial: the first variant holds 6..12 only, so every run folds 6..12.
+    let partial = merge(&dir, &["--partial", "--json"]).success();
+    let doc: serde_json::Value = serde_json::from_slice(&partial.get_output().stdout).unwrap();
+    assert_eq!(doc["summary"]["replications"], 6);
+    run_shard(&dir, 2);
+    merge(&dir, &[]).success();
+}
+
+/// --shards is refused at 0 and beyond runs × replications, and --from must leave
+/// replications to run.
+#[test]
+fn the_number_of_shards_must_be_between_1_and_the_runs_times_replications() {
+    let tmp = tempdir();
+    let scenario = study_file(tmp.path());
+    let dir = tmp.path().join("sweep");
+    // 3 runs × 12 replications = 36 jobs.
+    for bad in ["0", "37"] {
+        let refused = cxsim()
+            .args(["plan", "-k", bad, "-o"])
+            .arg(&dir)
+            .arg(&scenario)
+            .assert()
+            .failure();
+        assert!(stderr(&refused).contains("between 1 and 36"), "{}", stderr(&refused));
+    }
+    plan(&scenario, &dir, 36, &[]);
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let shards = m["shards"].as_array().unwrap();
+    assert_eq!(shards.len(), 36);
+    assert!(shards.iter().all(|s| s["units"][0]["count"] == 1));
+    let refused = cxsim()
+        .args(["plan", "-k", "2", "-r", "12", "--from", "12", "-o"])
+        .arg(&dir)
+        .arg(&scenario)
+        .assert()
+        .failure();
+    assert!(
+        stderr(&refused).contains("leaves no replication"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+/// The plan says how many replications its largest shard runs.
+#[test]
+fn the_plan_says_how_many_replications_its_largest_shard_runs() {
+    let tmp = tempdir();
+    let scenario = study_file(tmp.path());
+    let out = cxsim()
+        .args(["plan", "-k", "5", "-o"])
+        .arg(tmp.path().join("sweep"))
+        .arg(&scenario)
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    // 36 jobs in 5 shards: 7 or 8 each.
+    assert!(
+        text.contains("3 run(s) × replications 0..12 in 5 shard(s) of at most 8 replication(s)"),
+        "{text}"
+    );
+}
+
+/// A manifest or a shard file of another cxsim version is refused by its version.
+#[test]
+fn a_manifest_or_shard_of_another_cxsim_version_is_refused_by_version() {
+    let (_tmp, _, dir) = sweep(2, &[], [0, 1]);
+    let manifest = dir.join("manifest.json");
+    let version = env!("CARGO_PKG_VERSION");
+    // The shard header: same length, so that only the version changes.
+    let file = shard_files(&dir).remove(0);
+    let bytes = std::fs::read(&file).unwrap();
+    let needle = format!("\"cxsim_version\":\"{version}\"");
+    let other = needle.replace(version, &"9".repeat(version.len()));
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+        .expect("the header names its version");
+    let mut changed = bytes.clone();
+    changed[at..at + needle.len()].copy_from_slice(other.as_bytes());
+    std::fs::write(&file, &changed).unwrap();
+    let refused = merge(&dir, &[]).failure();
+    assert!(stderr(&refused).contains("written by cxsim 9"), "{}", stderr(&refused));
+    std::fs::write(&file, &bytes).unwrap();
+    // The manifest.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            &format!("\"cxsim_version\": \"{version}\""),
+            "\"cxsim_version\": \"0.0.0-old\"",
+        ),
+    )
+    .unwrap();
+    let refused = cxsim()
+        .args(["run-shard", "-q", "--index", "0"])
+        .arg(&manifest)
+        .assert()
+        .failure();
+    assert!(
+        stderr(&refused).contains("planned by cxsim 0.0.0-old"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+/// A sweep planned again with other shards in the same folder still merges: replications
+/// held by two files are read from one, and those only the new files hold count.
+#[test]
+fn a_sweep_replanned_with_other_shards_in_the_same_folder_still_merges() {
+    let (tmp, scenario, dir) = sweep(4, &[], [0, 1]);
+    let single = tmp.path().join("single");
+    run_single(&scenario, 12, &single);
+    // -k 3 over 3 runs × 12: shard i is run i's 0..12. Old shard 1 holds run 0's 9..12 and
+    // run 1's 0..6, so runs 1 and 2 are incomplete: shards 1 and 2 are still to run.
+    plan(&scenario, &dir, 3, &[]);
+    run_shard(&dir, 1);
+    run_shard(&dir, 2);
+    let out = merge(&dir, &["--partial", "--json"]).success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(doc["summary"]["replications"], 12, "{}", stderr(&out));
+    assert_same_results(&dir.join("results"), &single);
+}
+
+/// A later round planned with a --from below the first round's end overlaps it; the merge
+/// (with --partial, for the duplicates) still gives the longer run.
+#[test]
+fn a_later_round_that_overlaps_the_first_still_merges_into_the_longer_run() {
+    let (tmp, scenario, dir) = sweep(3, &["-r", "12"], 0..3);
+    let single = tmp.path().join("single");
+    run_single(&scenario, 24, &single);
+    plan(&scenario, &dir, 3, &["-r", "24", "--from", "10"]);
+    for i in 0..3 {
+        run_shard(&dir, i);
+    }
+    let out = merge(&dir, &["--partial"]).success();
+    assert!(dir.join("results").exists(), "{}", stderr(&out));
+    assert_same_results(&dir.join("results"), &single);
+}
+
+/// A lost file of an earlier round, which no shard of the later plan holds, is not
+/// reported as an empty list of shards to run.
+#[test]
+fn a_lost_file_of_an_earlier_round_is_not_reported_as_nothing_to_run() {
+    let (_tmp, scenario, dir) = sweep(2, &["-r", "12"], [0, 1]);
+    plan(&scenario, &dir, 3, &["-r", "20", "--from", "12"]);
+    for i in 0..3 {
+        run_shard(&dir, i);
+    }
+    std::fs::remove_file(shard_files(&dir).remove(0)).unwrap(); // round 1's first file
+    let refused = merge(&dir, &[]).failure();
+    let text = stderr(&refused);
+    assert!(
+        !text.contains("shards to run again:  "),
+        "an empty list of shards: {text}"
+    );
+    assert!(!text.contains("--array=)"), "an empty array: {text}");
+}
+
+/// Once every shard is done, `cxsim k8s` writes no shards Job (no pod with an empty
+/// --pick), and its run script only merges.
+#[test]
+fn kubernetes_jobs_of_a_finished_sweep_run_no_shard_pod() {
+    let tmp = tempdir();
+    let scenario = study_file(tmp.path());
+    let dir = tmp.path().join("sweep");
+    let k8s = || {
+        cxsim()
+            .args(["k8s", "-k", "2", "-o"])
+            .arg(&dir)
+            .arg(&scenario)
+            .assert()
+            .success()
+    };
+    k8s();
+    run_shard(&dir, 0);
+    run_shard(&dir, 1);
+    k8s();
+    let shards = std::fs::read_to_string(dir.join("k8s-shards.yaml")).unwrap_or_default();
+    assert!(
+        !shards.contains("\"--pick\", \"\""),
+        "a pod with an empty --pick: {shards}"
+    );
+    let run = std::fs::read_to_string(dir.join("k8s-run.sh")).unwrap();
+    assert!(
+        !run.contains("kubectl apply -f k8s-shards.yaml"),
+        "nothing to run, but the run script applies a shards Job: {run}"
+    );
+}
