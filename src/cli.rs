@@ -502,7 +502,7 @@ fn run_from(args: RunArgs, stored: Option<Stored<'_>>) -> Result<()> {
         s.manifest.check_study(&study, s.manifest_path)?;
         let folded = s.store.jobs().len() as u32;
         if folded != study.baseline.replications {
-            for sc in std::iter::once(&mut study.baseline).chain(study.variants.iter_mut().map(|v| &mut v.scenario)) {
+            for sc in crate::shard::runs_of_mut(&mut study) {
                 sc.set_replications(folded);
             }
         }
@@ -821,7 +821,7 @@ fn simulate(
     };
     let start = study.baseline.replications;
     let set_replications = |study: &mut scenario::Study, n: u32| {
-        for sc in std::iter::once(&mut study.baseline).chain(study.variants.iter_mut().map(|v| &mut v.scenario)) {
+        for sc in crate::shard::runs_of_mut(study) {
             sc.set_replications(n);
         }
     };

@@ -278,7 +278,7 @@ impl Manifest {
     /// Writes the manifest atomically (a temporary file renamed into place).
     pub fn write(&self, path: &Path) -> Result<(), ShardError> {
         let text = serde_json::to_string_pretty(self).map_err(|e| ShardError::invalid(path, e.to_string()))? + "\n";
-        file::write_atomically(path, |w| std::io::Write::write_all(w, text.as_bytes()))
+        file::write_text(path, &text)
     }
 
     /// The scenario file as the manifest names it, relative paths read from the manifest's

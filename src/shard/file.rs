@@ -59,6 +59,11 @@ pub fn write_atomically(
     })
 }
 
+/// Writes `text` to `path` atomically ([`write_atomically`]).
+pub fn write_text(path: &Path, text: &str) -> Result<(), ShardError> {
+    write_atomically(path, |w| w.write_all(text.as_bytes()))
+}
+
 /// A hidden name beside `path`, unique to this writer: the process id alone is not (the pods
 /// of a Kubernetes Job all run as process 1 on a shared volume).
 fn temporary_path(path: &Path) -> PathBuf {

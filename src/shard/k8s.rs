@@ -175,7 +175,7 @@ pub fn write(
         .filter(|(name, _)| !todo.is_empty() || *name != SHARDS_FILE)
     {
         let path = dir.join(name);
-        super::file::write_atomically(&path, |w| std::io::Write::write_all(w, text.as_bytes()))?;
+        super::file::write_text(&path, &text)?;
         written.push(path);
     }
     Ok(written)

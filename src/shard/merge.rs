@@ -217,12 +217,11 @@ impl Store {
 
     /// Run `run`'s outputs of [`Store::jobs`], in replication order.
     pub fn outputs(&self, run: usize) -> impl Iterator<Item = Result<RepOutput, ShardError>> + '_ {
-        let wanted: BTreeSet<u32> = self.jobs.iter().copied().collect();
         let blocks = self.blocks.get(run).map_or(&[][..], Vec::as_slice);
-        blocks.iter().flat_map(move |b| {
-            let wanted = wanted.clone();
-            BlockOutputs::new(b).filter(move |r| r.as_ref().map_or(true, |o| wanted.contains(&o.replication)))
-        })
+        let wanted = |o: &RepOutput| self.jobs.binary_search(&o.replication).is_ok();
+        blocks
+            .iter()
+            .flat_map(move |b| BlockOutputs::new(b).filter(move |r| r.as_ref().map_or(true, wanted)))
     }
 }
 

@@ -230,7 +230,7 @@ impl Job {
             (SUBMIT_SCRIPT, self.submit_script(todo)),
         ] {
             let path = dir.join(name);
-            super::file::write_atomically(&path, |w| std::io::Write::write_all(w, text.as_bytes()))?;
+            super::file::write_text(&path, &text)?;
             written.push(path);
         }
         Ok(written)
