@@ -97,6 +97,22 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// Cuts the span `[from, to)` (seconds) at the interval boundaries of each day and calls
+    /// `f(log day index, interval of the day, seconds)` for each piece that falls on a log day.
+    pub fn pieces(&self, from: f64, to: f64, mut f: impl FnMut(usize, usize, f64)) {
+        let mut t = from;
+        while t < to {
+            let day = (t / DAY).floor();
+            let k = ((t - day * DAY) / self.interval).floor();
+            let cell_end = (day * DAY + (k + 1.0) * self.interval).min(to);
+            let cell_end = if cell_end <= t { to } else { cell_end };
+            if let Some((d, i)) = self.cell(t) {
+                f(d, i, cell_end - t);
+            }
+            t = cell_end;
+        }
+    }
+
     /// `(log day index, interval of the day)` of time `t`, if its day is a log day.
     pub fn cell(&self, t: f64) -> Option<(usize, usize)> {
         let day = (t / DAY).floor();

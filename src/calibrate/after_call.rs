@@ -20,7 +20,7 @@
 //! the agent spent waiting for a caller whom another agent took first, so at one caller
 //! waiting it tends to be longer than the work itself.
 
-use super::log::{Log, Outcome};
+use super::log::Log;
 use super::patience::{self, PatienceFit};
 use super::service::mean_cv;
 
@@ -99,12 +99,7 @@ pub fn infer(log: &Log, cap: f64, presence: f64) -> Option<AfterCall> {
     entries.sort_by(f64::total_cmp);
     exits.sort_by(f64::total_cmp);
     let waiting = |x: f64| entries.partition_point(|e| *e <= x) - exits.partition_point(|e| *e < x);
-    let mut by_agent: Vec<Vec<usize>> = vec![Vec::new(); log.agents.len()];
-    for (k, c) in log.calls.iter().enumerate() {
-        if let (Some(a), Outcome::Served, Some(_)) = (c.agent, c.outcome, c.answer) {
-            by_agent[a as usize].push(k);
-        }
-    }
+    let by_agent = log.calls_by_agent();
     // The periods when callers of the types each agent serves waited, one list per skill set.
     let mut sets: Vec<Vec<u32>> = Vec::new();
     let mut set_of: Vec<usize> = Vec::new();
@@ -126,15 +121,8 @@ pub fn infer(log: &Log, cap: f64, presence: f64) -> Option<AfterCall> {
     let (mut pairs, mut idle, mut over_cap, mut overlapping) = (0, 0, 0, 0);
     let mut all = Vec::new();
     let mut groups: [Vec<f64>; 3] = [Vec::new(), Vec::new(), Vec::new()];
-    for (agent, calls) in by_agent.iter_mut().enumerate() {
+    for (agent, calls) in by_agent.iter().enumerate() {
         let periods = &busy[set_of[agent]];
-        calls.sort_by(|a, b| {
-            let (x, y) = (&log.calls[*a], &log.calls[*b]);
-            x.answer
-                .unwrap_or(0.0)
-                .total_cmp(&y.answer.unwrap_or(0.0))
-                .then(a.cmp(b))
-        });
         for w in calls.windows(2) {
             let (this, next) = (&log.calls[w[0]], &log.calls[w[1]]);
             pairs += 1;

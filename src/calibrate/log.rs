@@ -119,6 +119,23 @@ impl Log {
     pub fn day0_weekday(&self) -> i64 {
         if self.dated { 3 } else { 0 }
     }
+
+    /// Each agent's served calls, as indices into [`Log::calls`], in the order the agent
+    /// answered them (ties in the order of the log); one list per entry of [`Log::agents`],
+    /// none when the log names no agents.
+    pub fn calls_by_agent(&self) -> Vec<Vec<usize>> {
+        let mut by_agent: Vec<Vec<usize>> = vec![Vec::new(); self.agents.len()];
+        for (k, c) in self.calls.iter().enumerate() {
+            if let (Some(a), Outcome::Served, Some(_)) = (c.agent, c.outcome, c.answer) {
+                by_agent[a as usize].push(k);
+            }
+        }
+        let answer = |k: usize| self.calls[k].answer.unwrap_or(0.0);
+        for calls in &mut by_agent {
+            calls.sort_by(|a, b| answer(*a).total_cmp(&answer(*b)).then(a.cmp(b)));
+        }
+        by_agent
+    }
 }
 
 /// A log that cannot be used.

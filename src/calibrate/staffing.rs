@@ -8,7 +8,6 @@
 //! needs; the typical week ([`Staffing::typical`]) is the scenario's headcount.
 
 use super::Frame;
-use super::clock::DAY;
 use super::log::{Log, Outcome};
 
 /// Agents present by day and interval.
@@ -29,28 +28,35 @@ pub struct Staffing {
 
 /// Every agent's presence, `[from, to)` in seconds, agent by agent and in time order within
 /// an agent: from the answer of a call to its end, joined across gaps shorter than `gap`
-/// seconds. Without agent names, the spans when some call was in service (busy time only).
+/// seconds. Served calls whose agent the log does not name (all of them when it names none)
+/// count as one more agent, present only while one of them is in service (busy time only).
 pub fn presence(log: &Log, gap: f64) -> Vec<(f64, f64)> {
-    let busy_only = log.agents.is_empty();
-    let mut by_agent: Vec<Vec<(f64, f64)>> = vec![Vec::new(); log.agents.len().max(1)];
-    for c in &log.calls {
-        if let (Outcome::Served, Some(a)) = (c.outcome, c.answer) {
-            by_agent[c.agent.map_or(0, |x| x as usize)].push((a, c.end));
-        }
-    }
+    let span = |k: usize| (log.calls[k].answer.unwrap_or(0.0), log.calls[k].end);
     let mut present: Vec<(f64, f64)> = Vec::new();
-    for spans in &mut by_agent {
-        spans.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    // Appends the spans, in answer order, joined where `joins(span's start, the open end)`.
+    let mut join = |spans: &mut dyn Iterator<Item = (f64, f64)>, joins: &dyn Fn(f64, f64) -> bool| {
         let mut open: Option<(f64, f64)> = None;
-        for &(a, e) in spans.iter() {
+        for (a, e) in spans {
             match open.as_mut() {
-                Some(last) if !busy_only && a - last.1 < gap => last.1 = last.1.max(e),
-                Some(last) if busy_only && a <= last.1 => last.1 = last.1.max(e),
+                Some(last) if joins(a, last.1) => last.1 = last.1.max(e),
                 _ => present.extend(open.replace((a, e))),
             }
         }
         present.extend(open);
+    };
+    for calls in log.calls_by_agent() {
+        join(&mut calls.into_iter().map(span), &|a, open_end| a - open_end < gap);
     }
+    let mut unnamed: Vec<usize> = (0..log.calls.len())
+        .filter(|k| log.calls[*k].agent.is_none() && log.calls[*k].outcome == Outcome::Served)
+        .collect();
+    unnamed.sort_by(|a, b| {
+        span(*a)
+            .0
+            .total_cmp(&span(*b).0)
+            .then(span(*a).1.total_cmp(&span(*b).1))
+    });
+    join(&mut unnamed.into_iter().map(span), &|a, open_end| a <= open_end);
     present
 }
 
@@ -94,15 +100,77 @@ pub fn infer(log: &Log, frame: &Frame, gap: f64) -> Staffing {
 
 /// Adds one agent's presence over `[from, to)` to the cells it covers, pro-rated.
 fn add_span(frame: &Frame, by_day: &mut [Vec<f64>], from: f64, to: f64) {
-    let mut t = from;
-    while t < to {
-        let day = (t / DAY).floor();
-        let k = ((t - day * DAY) / frame.interval).floor();
-        let cell_end = (day * DAY + (k + 1.0) * frame.interval).min(to);
-        let cell_end = if cell_end <= t { to } else { cell_end };
-        if let Some((d, i)) = frame.cell(t) {
-            by_day[d][i] += (cell_end - t) / frame.interval;
+    frame.pieces(from, to, |d, i, seconds| by_day[d][i] += seconds / frame.interval);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calibrate::log::Call;
+
+    fn served(answer: f64, end: f64, agent: Option<u32>) -> Call {
+        Call {
+            ty: 0,
+            arrival: answer,
+            queue: Some(answer),
+            queued: false,
+            answer: Some(answer),
+            end,
+            agent,
+            outcome: Outcome::Served,
         }
-        t = cell_end;
+    }
+
+    #[test]
+    fn named_agents_are_present_across_short_gaps_and_unnamed_calls_only_while_served() {
+        let log = Log {
+            agents: vec!["ann".into(), "bob".into()],
+            calls: vec![
+                // ann: two calls 30 s apart (joined), then one after 200 s (a new span)
+                served(100.0, 200.0, Some(0)),
+                served(230.0, 300.0, Some(0)),
+                served(500.0, 600.0, Some(0)),
+                // bob, out of answer order in the log
+                served(160.0, 220.0, Some(1)),
+                served(50.0, 150.0, Some(1)),
+                // unnamed: two overlapping calls joined, one apart; never merged with ann's
+                served(120.0, 180.0, None),
+                served(170.0, 210.0, None),
+                served(215.0, 250.0, None),
+                // an abandoned call counts for nobody
+                Call {
+                    answer: None,
+                    agent: None,
+                    outcome: Outcome::Abandoned,
+                    ..served(0.0, 900.0, None)
+                },
+            ],
+            ..Log::default()
+        };
+        assert_eq!(
+            presence(&log, 60.0),
+            vec![
+                (100.0, 300.0),
+                (500.0, 600.0),
+                (50.0, 220.0),
+                (120.0, 210.0),
+                (215.0, 250.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_agent_s_calls_come_in_answer_order_and_only_served_ones() {
+        let log = Log {
+            agents: vec!["ann".into()],
+            calls: vec![
+                served(300.0, 400.0, Some(0)),
+                served(100.0, 200.0, Some(0)),
+                served(100.0, 150.0, Some(0)),
+                served(50.0, 60.0, None),
+            ],
+            ..Log::default()
+        };
+        assert_eq!(log.calls_by_agent(), vec![vec![1, 2, 0]]);
     }
 }

@@ -125,32 +125,16 @@ impl Observed {
 
 /// Adds the service `[from, to)` to the busy time of the cells it covers.
 fn add_busy(cal: &Calibration, cells: &mut [Vec<CellSums>], from: f64, to: f64) {
-    let interval = cal.frame.interval;
-    let mut t = from;
-    while t < to {
-        let start = (t / interval).floor() * interval;
-        let end = (start + interval).min(to);
-        let end = if end <= t { to } else { end };
-        if let Some((d, i)) = cal.frame.cell(t) {
-            cells[d][i].busy += end - t;
-        }
-        t = end;
-    }
+    cal.frame.pieces(from, to, |d, i, seconds| cells[d][i].busy += seconds);
 }
 
 /// The mean gap between an agent's consecutive calls over gaps in `[0, cap)`, and their count.
 fn mean_gap(cal: &Calibration, cap: f64) -> (f64, u64) {
-    let mut by_agent: Vec<Vec<(f64, f64)>> = vec![Vec::new(); cal.log.agents.len()];
-    for c in &cal.log.calls {
-        if let (Some(a), Some(agent)) = (c.answer, c.agent) {
-            by_agent[agent as usize].push((a, c.end));
-        }
-    }
+    let log = &cal.log;
     let (mut sum, mut n) = (0.0, 0u64);
-    for calls in &mut by_agent {
-        calls.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    for calls in log.calls_by_agent() {
         for pair in calls.windows(2) {
-            let gap = pair[1].0 - pair[0].1;
+            let gap = log.calls[pair[1]].answer.unwrap_or(0.0) - log.calls[pair[0]].end;
             if (0.0..cap).contains(&gap) {
                 sum += gap;
                 n += 1;
