@@ -130,13 +130,16 @@ mod tests {
                 served(100.0, 200.0, Some(0)),
                 served(230.0, 300.0, Some(0)),
                 served(500.0, 600.0, Some(0)),
-                // bob, out of answer order in the log
+                // bob, out of answer order in the log; a gap of exactly `gap` parts his spans
                 served(160.0, 220.0, Some(1)),
                 served(50.0, 150.0, Some(1)),
-                // unnamed: two overlapping calls joined, one apart; never merged with ann's
+                served(280.0, 290.0, Some(1)),
+                // unnamed: overlapping or touching calls joined, one apart; never merged with
+                // ann's
                 served(120.0, 180.0, None),
                 served(170.0, 210.0, None),
                 served(215.0, 250.0, None),
+                served(250.0, 260.0, None),
                 // an abandoned call counts for nobody
                 Call {
                     answer: None,
@@ -153,8 +156,9 @@ mod tests {
                 (100.0, 300.0),
                 (500.0, 600.0),
                 (50.0, 220.0),
+                (280.0, 290.0),
                 (120.0, 210.0),
-                (215.0, 250.0)
+                (215.0, 260.0)
             ]
         );
     }
