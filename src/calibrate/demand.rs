@@ -5,7 +5,8 @@
 //!
 //! Estimands: `daily` is the mean count per log day inside the hours calibrated; `profile[i]`
 //! the mean count per day in interval i; `weekly[w]` the mean count on the log's days of
-//! weekday w over `daily` (1 where the log has no such day). A count is Poisson within a
+//! weekday w over `daily` (0 where the log has no such day: closed, as `cxsim forecast` has
+//! it). A count is Poisson within a
 //! day, so an interval's rate has the 95% interval (c ± 1.96√c) / (days × length); days
 //! differ by more than Poisson noise, so the weekday factors carry no interval.
 
@@ -107,7 +108,9 @@ pub fn fit(log: &Log, frame: &Frame, ty: u32) -> Demand {
             .sum::<f64>();
     }
     let weekly = std::array::from_fn(|w| {
-        if weekday_days[w] > 0 && daily > 0.0 {
+        if weekday_days[w] == 0 {
+            0.0 // no such day in the log: closed
+        } else if daily > 0.0 {
             weekday_counts[w] / f64::from(weekday_days[w]) / daily
         } else {
             1.0

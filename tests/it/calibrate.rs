@@ -84,6 +84,19 @@ fn a_synthetic_log_made_by_cxsim_calibrates_back_to_the_scenario_that_made_it() 
             t.name,
             t.demand.daily
         );
+        // Weekdays: the log's four days are two Mondays and two Tuesdays (each replication's
+        // two days, a week apart), each weekday near the mean day. Monday's factor is 2p for
+        // p the Mondays' share of the four days' calls (binomial, p = 1/2, 4c calls for c a
+        // day): SE √(1/4c), so a 3% error fails. The other weekdays have no day in the log
+        // and are closed.
+        let se = (0.25 / daily).sqrt();
+        for (w, f) in t.demand.weekly.iter().enumerate() {
+            if w < 2 {
+                assert!(z(*f, 1.0, se).abs() < 4.0, "{}: weekly {:?}", t.name, t.demand.weekly);
+            } else {
+                assert_eq!(*f, 0.0, "{}: weekly {:?}", t.name, t.demand.weekly);
+            }
+        }
         // Service: lognormal with mean 240 s and cv 1.
         let s = t.service.as_ref().unwrap();
         let sigma = 2f64.ln().sqrt();
