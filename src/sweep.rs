@@ -181,11 +181,7 @@ pub fn run_built_in(
     on_done: &(dyn Fn() + Sync),
     sink: &mut (dyn Sink + Send),
 ) -> Result<Summary, SweepError> {
-    if sc.skills_routing {
-        run_plan(sc, plan, opts, || SkillsRouting::new(sc), on_done, sink)
-    } else {
-        run_plan(sc, plan, opts, || LongestIdleFifo, on_done, sink)
-    }
+    built_in(sc, plan, opts, on_done, sink, true).map(|s| s.expect("folded"))
 }
 
 /// Runs replications `0..sc.replications` with the built-in routing and maps each output with
@@ -327,6 +323,19 @@ pub fn run_built_in_unfolded(
     on_done: &(dyn Fn() + Sync),
     sink: &mut (dyn Sink + Send),
 ) -> Result<(), SweepError> {
+    built_in(sc, plan, opts, on_done, sink, false).map(drop)
+}
+
+/// [`run_watched`] with the built-in routing and nothing recorded: [`run_built_in`] and
+/// [`run_built_in_unfolded`].
+fn built_in(
+    sc: &Scenario,
+    plan: &Plan,
+    opts: SweepOptions,
+    on_done: &(dyn Fn() + Sync),
+    sink: &mut (dyn Sink + Send),
+    folding: bool,
+) -> Result<Option<Summary>, SweepError> {
     let unwatched = &records::Unwatched;
     if sc.skills_routing {
         run_watched(
@@ -337,12 +346,11 @@ pub fn run_built_in_unfolded(
             on_done,
             sink,
             unwatched,
-            false,
-        )?;
+            folding,
+        )
     } else {
-        run_watched(sc, plan, opts, || LongestIdleFifo, on_done, sink, unwatched, false)?;
+        run_watched(sc, plan, opts, || LongestIdleFifo, on_done, sink, unwatched, folding)
     }
-    Ok(())
 }
 
 /// [`run_plan`] with a [`records::Watch`] beside each worker's collector: the engines run with

@@ -151,6 +151,12 @@ fn stderr(a: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&a.get_output().stderr).into_owned()
 }
 
+/// Asserts that the command's error output says `needle`.
+fn says(a: &assert_cmd::assert::Assert, needle: &str) {
+    let text = stderr(a);
+    assert!(text.contains(needle), "{text}");
+}
+
 #[test]
 fn merged_shards_give_every_results_file_of_the_one_machine_run_for_1_3_and_7_shards() {
     let tmp = tempdir();
@@ -226,13 +232,13 @@ fn the_task_index_comes_from_slurm_or_kubernetes_and_pick_maps_it_to_a_shard() {
     };
     assert_eq!(names, vec![name_of(4), name_of(5)]);
     let refused = cxsim().args(["run-shard", "-q"]).arg(&manifest).assert().failure();
-    assert!(stderr(&refused).contains("no shard index"), "{}", stderr(&refused));
+    says(&refused, "no shard index");
     let refused = cxsim()
         .args(["run-shard", "-q", "--index", "6"])
         .arg(&manifest)
         .assert()
         .failure();
-    assert!(stderr(&refused).contains("shards 0 to 5"), "{}", stderr(&refused));
+    says(&refused, "shards 0 to 5");
 }
 
 #[test]
@@ -273,7 +279,7 @@ fn a_duplicate_shard_is_reported_and_partial_keeps_one_copy() {
     let first = shard_files(&dir).remove(0);
     std::fs::copy(&first, dir.join("copy.cxshard")).unwrap();
     let refused = merge(&dir, &[]).failure();
-    assert!(stderr(&refused).contains("duplicate: "), "{}", stderr(&refused));
+    says(&refused, "duplicate: ");
     merge(&dir, &["--partial"]).success();
     assert_same_results(&dir.join("results"), &single);
 }
@@ -322,28 +328,16 @@ fn a_truncated_or_corrupted_shard_file_gets_a_clear_error() {
     let whole = std::fs::read(&file).unwrap();
     std::fs::write(&file, &whole[..whole.len() * 2 / 3]).unwrap();
     let refused = merge(&dir, &[]).failure();
-    assert!(
-        stderr(&refused).contains("truncated or corrupted"),
-        "{}",
-        stderr(&refused)
-    );
+    says(&refused, "truncated or corrupted");
     let mut flipped = whole.clone();
     let at = whole.len() / 2;
     flipped[at] ^= 0x10;
     std::fs::write(&file, &flipped).unwrap();
     let refused = merge(&dir, &[]).failure();
-    assert!(
-        stderr(&refused).contains("truncated or corrupted"),
-        "{}",
-        stderr(&refused)
-    );
+    says(&refused, "truncated or corrupted");
     std::fs::write(&file, b"not a shard\n").unwrap();
     let refused = merge(&dir, &[]).failure();
-    assert!(
-        stderr(&refused).contains("not a cxsim shard file"),
-        "{}",
-        stderr(&refused)
-    );
+    says(&refused, "not a cxsim shard file");
     std::fs::write(&file, &whole).unwrap();
     merge(&dir, &[]).success();
 }
@@ -543,7 +537,7 @@ fn the_number_of_shards_must_be_between_1_and_the_runs_times_replications() {
             .arg(&scenario)
             .assert()
             .failure();
-        assert!(stderr(&refused).contains("between 1 and 36"), "{}", stderr(&refused));
+        says(&refused, "between 1 and 36");
     }
     plan(&scenario, &dir, 36, &[]);
     let m: serde_json::Value =
@@ -557,11 +551,7 @@ fn the_number_of_shards_must_be_between_1_and_the_runs_times_replications() {
         .arg(&scenario)
         .assert()
         .failure();
-    assert!(
-        stderr(&refused).contains("leaves no replication"),
-        "{}",
-        stderr(&refused)
-    );
+    says(&refused, "leaves no replication");
 }
 
 /// The plan says how many replications its largest shard runs.
@@ -602,7 +592,7 @@ fn a_manifest_or_shard_of_another_cxsim_version_is_refused_by_version() {
     changed[at..at + needle.len()].copy_from_slice(other.as_bytes());
     std::fs::write(&file, &changed).unwrap();
     let refused = merge(&dir, &[]).failure();
-    assert!(stderr(&refused).contains("written by cxsim 9"), "{}", stderr(&refused));
+    says(&refused, "written by cxsim 9");
     std::fs::write(&file, &bytes).unwrap();
     // The manifest.
     let text = std::fs::read_to_string(&manifest).unwrap();
@@ -619,11 +609,7 @@ fn a_manifest_or_shard_of_another_cxsim_version_is_refused_by_version() {
         .arg(&manifest)
         .assert()
         .failure();
-    assert!(
-        stderr(&refused).contains("planned by cxsim 0.0.0-old"),
-        "{}",
-        stderr(&refused)
-    );
+    says(&refused, "planned by cxsim 0.0.0-old");
 }
 
 /// A sweep planned again with other shards in the same folder still merges: replications
