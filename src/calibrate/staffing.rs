@@ -8,7 +8,7 @@
 //! needs; the typical week ([`Staffing::typical`]) is the scenario's headcount.
 
 use super::Frame;
-use super::log::{Log, Outcome};
+use super::log::{Call, Log, Outcome};
 
 /// Agents present by day and interval.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,33 +31,32 @@ pub struct Staffing {
 /// seconds. Served calls whose agent the log does not name (all of them when it names none)
 /// count as one more agent, present only while one of them is in service (busy time only).
 pub fn presence(log: &Log, gap: f64) -> Vec<(f64, f64)> {
-    let span = |k: usize| (log.calls[k].answer.unwrap_or(0.0), log.calls[k].end);
+    let span = |c: &Call| (c.answer.unwrap_or(0.0), c.end);
     let mut present: Vec<(f64, f64)> = Vec::new();
-    // Appends the spans, in answer order, joined where `joins(span's start, the open end)`.
-    let mut join = |spans: &mut dyn Iterator<Item = (f64, f64)>, joins: &dyn Fn(f64, f64) -> bool| {
-        let mut open: Option<(f64, f64)> = None;
-        for (a, e) in spans {
-            match open.as_mut() {
-                Some(last) if joins(a, last.1) => last.1 = last.1.max(e),
-                _ => present.extend(open.replace((a, e))),
-            }
-        }
-        present.extend(open);
-    };
     for calls in log.calls_by_agent() {
-        join(&mut calls.into_iter().map(span), &|a, open_end| a - open_end < gap);
+        let spans = calls.into_iter().map(|k| span(&log.calls[k]));
+        join(&mut present, spans, |a, open_end| a - open_end < gap);
     }
-    let mut unnamed: Vec<usize> = (0..log.calls.len())
-        .filter(|k| log.calls[*k].agent.is_none() && log.calls[*k].outcome == Outcome::Served)
+    let mut unnamed: Vec<(f64, f64)> = (log.calls.iter())
+        .filter(|c| c.agent.is_none() && c.outcome == Outcome::Served)
+        .map(span)
         .collect();
-    unnamed.sort_by(|a, b| {
-        span(*a)
-            .0
-            .total_cmp(&span(*b).0)
-            .then(span(*a).1.total_cmp(&span(*b).1))
-    });
-    join(&mut unnamed.into_iter().map(span), &|a, open_end| a <= open_end);
+    unnamed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    join(&mut present, unnamed, |a, open_end| a <= open_end);
     present
+}
+
+/// Appends `spans` (in order of their starts) to `present`, each joined to the open one when
+/// `joins(its start, the open span's end)`.
+fn join(present: &mut Vec<(f64, f64)>, spans: impl IntoIterator<Item = (f64, f64)>, joins: impl Fn(f64, f64) -> bool) {
+    let mut open: Option<(f64, f64)> = None;
+    for (a, e) in spans {
+        match open.as_mut() {
+            Some(last) if joins(a, last.1) => last.1 = last.1.max(e),
+            _ => present.extend(open.replace((a, e))),
+        }
+    }
+    present.extend(open);
 }
 
 /// Infers staffing; agents are present between calls less than `gap` seconds apart.
@@ -106,7 +105,6 @@ fn add_span(frame: &Frame, by_day: &mut [Vec<f64>], from: f64, to: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calibrate::log::Call;
 
     fn served(answer: f64, end: f64, agent: Option<u32>) -> Call {
         Call {
